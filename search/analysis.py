@@ -1,0 +1,117 @@
+"""Per-language analysis for the search indices.
+
+English and German use Lucene's stemmers; Japanese uses kuromoji (morphological), Chinese
+smartcn (dictionary word segmentation), with CJK bigrams as the language-neutral fallback.
+Every language gets the trade synonyms at search time (synonym_graph), and model numbers
+get an edge-ngram subfield so `PC20` finds `PC200-8`.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+SYNONYMS_FILE = Path(__file__).parent / "data" / "synonyms.txt"
+
+# language code -> analyzer used at index time for that language's text fields
+LANGUAGE_ANALYZERS: dict[str, str] = {
+    "en": "en_text",
+    "ja": "ja_text",
+    "zh": "zh_text",
+    "de": "de_text",
+    "fr": "fr_text",
+}
+
+
+@cache
+def trade_synonyms() -> tuple[str, ...]:
+    lines = SYNONYMS_FILE.read_text(encoding="utf-8").splitlines()
+    return tuple(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def analysis_settings() -> dict[str, Any]:
+    synonyms = list(trade_synonyms())
+    return {
+        "char_filter": {
+            "model_number_punctuation": {"type": "pattern_replace", "pattern": "[\\s\\-_/.]", "replacement": ""},
+        },
+        "tokenizer": {
+            "ja_tokenizer": {"type": "kuromoji_tokenizer", "mode": "search"},
+            "model_edge_ngram": {
+                "type": "edge_ngram",
+                "min_gram": 2,
+                "max_gram": 15,
+                "token_chars": ["letter", "digit"],
+            },
+        },
+        "filter": {
+            "en_possessive": {"type": "stemmer", "language": "possessive_english"},
+            "en_stop": {"type": "stop", "stopwords": "_english_"},
+            "en_stemmer": {"type": "stemmer", "language": "english"},
+            "de_stop": {"type": "stop", "stopwords": "_german_"},
+            "de_stemmer": {"type": "stemmer", "language": "light_german"},
+            "fr_elision": {"type": "elision", "articles_case": True, "articles": ["l", "d", "j", "qu", "n", "s", "c", "m", "t"]},
+            "fr_stop": {"type": "stop", "stopwords": "_french_"},
+            "fr_stemmer": {"type": "stemmer", "language": "light_french"},
+            "trade_synonyms": {"type": "synonym_graph", "synonyms": synonyms, "lenient": True},
+            "ja_stop_words": {"type": "ja_stop"},
+            "edge_2_15": {"type": "edge_ngram", "min_gram": 2, "max_gram": 15},
+        },
+        "analyzer": {
+            "en_text": {
+                "tokenizer": "standard",
+                "filter": ["en_possessive", "lowercase", "en_stop", "en_stemmer"],
+            },
+            "en_search": {
+                "tokenizer": "standard",
+                "filter": ["en_possessive", "lowercase", "trade_synonyms", "en_stop", "en_stemmer"],
+            },
+            "ja_text": {
+                "tokenizer": "ja_tokenizer",
+                "filter": ["kuromoji_baseform", "kuromoji_part_of_speech", "cjk_width", "ja_stop_words", "kuromoji_stemmer", "lowercase"],
+            },
+            "ja_search": {
+                "tokenizer": "ja_tokenizer",
+                "filter": ["kuromoji_baseform", "kuromoji_part_of_speech", "cjk_width", "trade_synonyms", "ja_stop_words", "kuromoji_stemmer", "lowercase"],
+            },
+            "zh_text": {"tokenizer": "smartcn_tokenizer", "filter": ["lowercase"]},
+            "zh_search": {"tokenizer": "smartcn_tokenizer", "filter": ["lowercase", "trade_synonyms"]},
+            "de_text": {
+                "tokenizer": "standard",
+                "filter": ["lowercase", "de_stop", "german_normalization", "de_stemmer"],
+            },
+            "de_search": {
+                "tokenizer": "standard",
+                "filter": ["lowercase", "trade_synonyms", "de_stop", "german_normalization", "de_stemmer"],
+            },
+            "fr_text": {
+                "tokenizer": "standard",
+                "filter": ["fr_elision", "lowercase", "fr_stop", "fr_stemmer"],
+            },
+            "fr_search": {
+                "tokenizer": "standard",
+                "filter": ["fr_elision", "lowercase", "trade_synonyms", "fr_stop", "fr_stemmer"],
+            },
+            "cjk_bigram_text": {"tokenizer": "standard", "filter": ["cjk_width", "lowercase", "cjk_bigram"]},
+            # Partial words and model numbers: "PC20" finds "PC200-8" (punctuation folded away).
+            "ngram_index": {
+                "tokenizer": "keyword",
+                "char_filter": ["model_number_punctuation"],
+                "filter": ["lowercase", "edge_2_15"],
+            },
+            "ngram_words_index": {"tokenizer": "model_edge_ngram", "filter": ["lowercase"]},
+            "ngram_search": {
+                "tokenizer": "keyword",
+                "char_filter": ["model_number_punctuation"],
+                "filter": ["lowercase"],
+            },
+        },
+        "normalizer": {
+            "lowercase_keyword": {"type": "custom", "filter": ["lowercase", "asciifolding"]},
+        },
+    }
+
+
+def search_analyzer(language: str) -> str:
+    return LANGUAGE_ANALYZERS[language].replace("_text", "_search")
