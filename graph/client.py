@@ -1,4 +1,5 @@
-"""The Neo4j driver: one per process, built lazily from settings on first use."""
+"""The Neo4j driver: built lazily from settings on first use, one per URI (a driver owns a
+connection pool, so one per process and server)."""
 
 from __future__ import annotations
 
@@ -9,22 +10,32 @@ from django.conf import settings
 from neo4j import Driver, GraphDatabase, Query
 
 _lock = threading.Lock()
-_driver: Driver | None = None
+_drivers: dict[str, Driver] = {}
 
 
 def get_driver() -> Driver:
-    global _driver
-    if _driver is None:
+    uri = settings.NEO4J_URI
+    driver = _drivers.get(uri)
+    if driver is None:
         with _lock:
-            if _driver is None:
-                _driver = GraphDatabase.driver(
-                    settings.NEO4J_URI,
+            driver = _drivers.get(uri)
+            if driver is None:
+                driver = GraphDatabase.driver(
+                    uri,
                     auth=(settings.NEO4J_USER, settings.NEO4J_PASSWORD),
                     connection_timeout=3,
                     connection_acquisition_timeout=5,
                     max_transaction_retry_time=5,
                 )
-    return _driver
+                _drivers[uri] = driver
+    return driver
+
+
+def close_drivers() -> None:
+    with _lock:
+        for driver in _drivers.values():
+            driver.close()
+        _drivers.clear()
 
 
 def run_query(

@@ -1,4 +1,5 @@
-"""The search engine client: one, built lazily from settings on first use (never at import)."""
+"""The search engine client: built lazily from settings on first use (never at import), one
+per URL so a settings override gets its own."""
 
 from __future__ import annotations
 
@@ -9,26 +10,29 @@ from elasticsearch import Elasticsearch
 from elasticsearch_dsl import connections
 
 _lock = threading.Lock()
-_client: Elasticsearch | None = None
+_clients: dict[str, Elasticsearch] = {}
 
 
 def get_client() -> Elasticsearch:
-    global _client
-    if _client is None:
+    url = settings.ELASTICSEARCH_URL
+    client = _clients.get(url)
+    if client is None:
         with _lock:
-            if _client is None:
+            client = _clients.get(url)
+            if client is None:
                 auth = None
                 if settings.ELASTICSEARCH_USER:
                     auth = (settings.ELASTICSEARCH_USER, settings.ELASTICSEARCH_PASSWORD)
-                _client = Elasticsearch(
-                    [settings.ELASTICSEARCH_URL],
+                client = Elasticsearch(
+                    [url],
                     http_auth=auth,
                     timeout=settings.ELASTICSEARCH_TIMEOUT,
                     max_retries=1,
                     retry_on_timeout=False,
                 )
-                connections.add_connection("default", _client)
-    return _client
+                _clients[url] = client
+                connections.add_connection("default", client)
+    return client
 
 
 def index_name(name: str) -> str:

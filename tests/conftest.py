@@ -1,0 +1,99 @@
+"""Fixtures shared by the whole suite. Every store is the real server started by `make test`
+(ops/stack.sh); nothing here replaces one with a stand-in."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPORTS = Path(__file__).resolve().parent.parent / "var" / "reports"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_graph_drivers() -> Iterator[None]:
+    yield
+    from graph.client import close_drivers
+
+    close_drivers()
+
+
+@pytest.fixture
+def unique_name() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+@pytest.fixture
+def search_index(unique_name: str) -> Iterator[str]:
+    """A scratch index with the project's analysis settings, deleted afterwards."""
+    from search.client import get_client, index_name
+    from search.indices import index_body
+
+    name = index_name(f"scratch-{unique_name}")
+    body = index_body("machines")
+    get_client().indices.create(index=name, body=body)
+    yield name
+    get_client().indices.delete(index=name, ignore=[404])
+
+
+@pytest.fixture
+def graph_clean() -> Iterator[None]:
+    """The test Neo4j instance emptied before and after the test."""
+    from graph.client import run_query
+
+    run_query("MATCH (n) DETACH DELETE n")
+    yield
+    run_query("MATCH (n) DETACH DELETE n")
+
+
+# ------------------------------------------------------------------ real browser
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run
+    # next to one unless told that the caller knows it is synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshot(request: pytest.FixtureRequest) -> Any:
+    """Save a full-page screenshot under var/reports/screenshots/<test name>[-label].png."""
+
+    def take(page: Any, label: str = "") -> Path:
+        folder = REPORTS / "screenshots"
+        folder.mkdir(parents=True, exist_ok=True)
+        name = request.node.name.replace("/", "_") + (f"-{label}" if label else "")
+        path = folder / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
