@@ -29,22 +29,22 @@ class DomainError(Exception):
             self.code = code
 
 
-class NotFound(DomainError):
+class NotFoundError(DomainError):
     code = "not_found"
     status_code = status.HTTP_404_NOT_FOUND
 
 
-class Forbidden(DomainError):
+class ForbiddenError(DomainError):
     code = "forbidden"
     status_code = status.HTTP_403_FORBIDDEN
 
 
-class Conflict(DomainError):
+class ConflictError(DomainError):
     code = "conflict"
     status_code = status.HTTP_409_CONFLICT
 
 
-class ServiceUnavailable(DomainError):
+class ServiceUnavailableError(DomainError):
     code = "service_unavailable"
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
 

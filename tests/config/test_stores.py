@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from channels_redis.core import RedisChannelLayer
 from django.conf import settings
@@ -46,7 +47,7 @@ def test_a_message_crosses_the_redis_channel_layer_between_two_layer_instances()
             await sender.close_pools()
             await receiver.close_pools()
 
-    message = asyncio.run(scenario())
+    message = async_to_sync(scenario)()
 
     assert message == {"type": "greeting", "text": "hello across processes"}
 
