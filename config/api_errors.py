@@ -1,6 +1,6 @@
 """Every API error has one shape: {"error": {"code", "message", "fields"}} with a 4xx status.
 
-Domain services raise `DomainError` subclasses with stable codes; DRF's own exceptions
+Domain services raise `config.errors.DomainError` subclasses with stable codes; DRF's own exceptions
 (validation, authentication, throttling, 404) are translated to the same shape here.
 """
 
@@ -10,43 +10,11 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-
-class DomainError(Exception):
-    """Base of the typed errors services raise; `code` is stable and machine-readable."""
-
-    code = "invalid"
-    status_code = status.HTTP_400_BAD_REQUEST
-
-    def __init__(self, message: str, *, fields: dict[str, list[str]] | None = None, code: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.fields = fields or {}
-        if code is not None:
-            self.code = code
-
-
-class NotFoundError(DomainError):
-    code = "not_found"
-    status_code = status.HTTP_404_NOT_FOUND
-
-
-class ForbiddenError(DomainError):
-    code = "forbidden"
-    status_code = status.HTTP_403_FORBIDDEN
-
-
-class ConflictError(DomainError):
-    code = "conflict"
-    status_code = status.HTTP_409_CONFLICT
-
-
-class ServiceUnavailableError(DomainError):
-    code = "service_unavailable"
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+from config.errors import DomainError
 
 
 def error_body(code: str, message: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -77,6 +77,7 @@ DATABASES = {
 }
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("DATABASE_CONNECT_TIMEOUT", 3)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "marketplace.User"
 
 # --- Redis: channel layer for live auctions, rate limits, presence
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:16379/0")
@@ -128,6 +129,26 @@ STORAGES = {
 }
 
 LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
+
+# Shared cache (throttling, rate limits) lives in Redis so every server process sees it.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "marketplace"),
+    }
+}
+
+# Photo uploads: checked by content, limited in bytes and pixels, re-encoded.
+PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 15 * 1024 * 1024)
+PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 40_000_000)
+PHOTO_MAX_EDGE = env_int("PHOTO_MAX_EDGE", 2400)
+PHOTO_THUMBNAIL_EDGE = env_int("PHOTO_THUMBNAIL_EDGE", 480)
+PHOTOS_PER_MACHINE = env_int("PHOTOS_PER_MACHINE", 30)
+DATA_UPLOAD_MAX_MEMORY_SIZE = PHOTO_MAX_BYTES + 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -139,6 +160,15 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "config.api_errors.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 20,
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("THROTTLE_ANON", "300/minute"),
+        "user": env_str("THROTTLE_USER", "1200/minute"),
+        "auth": env_str("THROTTLE_AUTH", "20/minute"),
+    },
 }
 
 SPECTACULAR_SETTINGS = {

@@ -7,6 +7,8 @@ from config.settings.base import *  # noqa: F403
 SEARCH_INDEX_PREFIX = env_str("SEARCH_INDEX_PREFIX", "test")
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:16379/1")
 CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [REDIS_URL]  # noqa: F405
+CACHES["default"]["LOCATION"] = REDIS_URL  # noqa: F405
+CACHES["default"]["KEY_PREFIX"] = "test"  # noqa: F405
 NEO4J_URI = env_str("NEO4J_URI", "bolt://127.0.0.1:17688")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
@@ -14,3 +16,4 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 # Static files straight from the app folders (no collectstatic before tests).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute", "user": "100000/minute", "auth": "100000/minute"}}  # noqa: F405

@@ -1,0 +1,46 @@
+"""Typed errors services raise, each with a stable machine-readable code and an HTTP status.
+
+    DomainError (400 invalid / validation_error)
+    ├── NotFoundError (404 not_found)
+    ├── ForbiddenError (403 forbidden)
+    ├── ConflictError (409 conflict)
+    └── ServiceUnavailableError (503 service_unavailable)
+"""
+
+from __future__ import annotations
+
+from rest_framework import status
+
+
+class DomainError(Exception):
+    """Base of the typed errors services raise; `code` is stable and machine-readable."""
+
+    code = "invalid"
+    status_code = status.HTTP_400_BAD_REQUEST
+
+    def __init__(self, message: str, *, fields: dict[str, list[str]] | None = None, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+        if code is not None:
+            self.code = code
+
+
+class NotFoundError(DomainError):
+    code = "not_found"
+    status_code = status.HTTP_404_NOT_FOUND
+
+
+class ForbiddenError(DomainError):
+    code = "forbidden"
+    status_code = status.HTTP_403_FORBIDDEN
+
+
+class ConflictError(DomainError):
+    code = "conflict"
+    status_code = status.HTTP_409_CONFLICT
+
+
+class ServiceUnavailableError(DomainError):
+    code = "service_unavailable"
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from django.db import transaction
+
+from config.errors import NotFoundError
+from marketplace.models import Machine, User, WatchlistEntry
+from marketplace.models.machines import VISIBLE_STATUSES
+
+
+@transaction.atomic
+def watch_add(*, user: User, machine_id: int) -> WatchlistEntry:
+    """Idempotent: watching a machine twice keeps one entry."""
+    if not Machine.objects.filter(pk=machine_id, status__in=VISIBLE_STATUSES).exists():
+        raise NotFoundError("No such listing.")
+    entry, _ = WatchlistEntry.objects.get_or_create(user=user, machine_id=machine_id)
+    return entry
+
+
+@transaction.atomic
+def watch_remove(*, user: User, machine_id: int) -> None:
+    deleted, _ = WatchlistEntry.objects.filter(user=user, machine_id=machine_id).delete()
+    if not deleted:
+        raise NotFoundError("This machine is not on your watchlist.")
