@@ -1,6 +1,193 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Server-rendered pages. Thin: parse the request, call one service or selector, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from config.errors import DomainError
+from marketplace import selectors, services
+from marketplace.forms import LISTING_LANGUAGES, ListingForm, PhotoForm, SignUpForm
+from marketplace.models import Currency, Machine, MachineStatus, SpecKind
+from marketplace.money import convert, format_money
+from marketplace.preferences import set_viewer_preferences, viewer_preferences
+from marketplace.units import format_value
+
+
+def _language() -> str:
+    return (get_language() or "en").split("-")[0]
 
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "marketplace/home.html")
+
+
+def machine_detail(request: HttpRequest, machine_id: int) -> HttpResponse:
+    machine = selectors.machine_get(machine_id=machine_id, viewer=request.user)  # type: ignore[arg-type]
+    preferences = viewer_preferences(request)
+    language = _language()
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for spec in selectors.effective_specs(machine):
+        definition = spec.definition
+        if definition.kind == SpecKind.NUMBER and spec.value_number is not None:
+            shown = format_value(spec.value_number, definition.unit, preferences.unit_system)
+        elif definition.kind == SpecKind.ENUM:
+            choice = next((c for c in definition.choices if c["code"] == spec.value_text), None)
+            shown = (choice["names"].get(language) or choice["names"].get("en")) if choice else spec.value_text
+        else:
+            shown = spec.value_text
+        category = definition.spec_category.names.get(language) or str(definition.spec_category)
+        groups.setdefault(category, []).append((definition.name(language), shown))
+    original = format_money(machine.price_amount, machine.price_currency_id)
+    converted = format_money(convert(machine.price_amount, machine.price_currency_id, preferences.currency), preferences.currency)
+    return render(request, "marketplace/machine_detail.html", {
+        "machine": machine,
+        "title": machine.display_title(language),
+        "description": machine.display_description(language),
+        "category_name": machine.model.category.name(language),
+        "spec_groups": groups,
+        "price_shown": converted,
+        "price_original": original if machine.price_currency_id != preferences.currency else "",
+        "photos": list(machine.photos.all()),
+        "watching": selectors.is_watching(request.user, machine.pk),  # type: ignore[arg-type]
+        "preferences": preferences,
+        "currencies": Currency.objects.all(),
+        "is_owner": request.user.is_authenticated and machine.seller_id == request.user.pk,
+    })
+
+
+@require_POST
+def preferences_update(request: HttpRequest) -> HttpResponse:
+    set_viewer_preferences(request, unit_system=request.POST.get("unit_system"), currency=request.POST.get("currency"))
+    target = request.POST.get("next", "/")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    return redirect(target)
+
+
+@login_required
+@require_POST
+def watch_toggle(request: HttpRequest, machine_id: int) -> HttpResponse:
+    if selectors.is_watching(request.user, machine_id):  # type: ignore[arg-type]
+        services.watch_remove(user=request.user, machine_id=machine_id)  # type: ignore[arg-type]
+    else:
+        services.watch_add(user=request.user, machine_id=machine_id)  # type: ignore[arg-type]
+    return redirect("machine-detail", machine_id=machine_id)
+
+
+@login_required
+def watchlist(request: HttpRequest) -> HttpResponse:
+    entries = selectors.watchlist_for(request.user)  # type: ignore[arg-type]
+    return render(request, "marketplace/watchlist.html", {"entries": entries, "language": _language()})
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    form = SignUpForm(request.POST or None, initial={"primary_language": _language()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_register(**form.cleaned_data)
+        except DomainError as error:
+            for field, field_messages in error.fields.items():
+                for message in field_messages:
+                    form.add_error(field if field in form.fields else None, message)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect("seller-dashboard" if user.is_seller else "home")
+    return render(request, "registration/signup.html", {"form": form})
+
+
+def _seller_only(request: HttpRequest) -> HttpResponse | None:
+    if not request.user.is_seller:  # type: ignore[union-attr]
+        return HttpResponseForbidden(_("Only seller accounts can list machines."))
+    return None
+
+
+@login_required
+def seller_dashboard(request: HttpRequest) -> HttpResponse:
+    if (refused := _seller_only(request)) is not None:
+        return refused
+    listings = selectors.machines_with_relations(Machine.objects.filter(seller=request.user)).order_by("-created_at")
+    return render(request, "marketplace/seller_dashboard.html", {"listings": listings, "language": _language()})
+
+
+@login_required
+def listing_edit(request: HttpRequest, machine_id: int | None = None) -> HttpResponse:
+    if (refused := _seller_only(request)) is not None:
+        return refused
+    machine = selectors.machine_get(machine_id=machine_id, viewer=request.user) if machine_id else None  # type: ignore[arg-type]
+    if machine is not None and machine.seller_id != request.user.pk:
+        return HttpResponseForbidden(_("Only the seller of this listing can change it."))
+    unit_system = viewer_preferences(request).unit_system
+    form = ListingForm(request.POST or None, initial=_initial(machine), unit_system=unit_system)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if machine is None:
+                machine = services.machine_create(seller=request.user, data=form.to_service_data())  # type: ignore[arg-type]
+                messages.success(request, _("Listing saved as a draft. Add photos, then publish it."))
+            else:
+                services.machine_update(actor=request.user, machine_id=machine.pk, data=form.to_service_data())  # type: ignore[arg-type]
+                messages.success(request, _("Listing saved."))
+            return redirect("listing-edit", machine_id=machine.pk)
+        except DomainError as error:
+            form.add_service_errors(error.fields)
+            if not error.fields:
+                form.add_error(None, error.message)
+    return render(request, "marketplace/listing_form.html", {
+        "form": form, "machine": machine, "photo_form": PhotoForm(), "photos": list(machine.photos.all()) if machine else [],
+    })
+
+
+def _initial(machine: Machine | None) -> dict[str, object]:
+    if machine is None:
+        return {"condition": "good"}
+    currency = machine.price_currency
+    initial: dict[str, object] = {
+        "model": machine.model_id, "year": machine.year, "hours": machine.hours, "serial_number": machine.serial_number,
+        "condition": machine.condition, "country": machine.country_id, "region": machine.region,
+        "price": f"{machine.price_amount / 10 ** currency.minor_units:.{currency.minor_units}f}", "currency": currency.code,
+    }
+    for language in LISTING_LANGUAGES:
+        initial[f"title_{language}"] = machine.title.get(language, "")
+        initial[f"description_{language}"] = machine.description.get(language, "")
+    for value in machine.spec_values.all():
+        initial[f"spec_{value.definition.code}"] = value.value_number if value.value_number is not None else value.value_text
+    return initial
+
+
+@login_required
+@require_POST
+def listing_photo_add(request: HttpRequest, machine_id: int) -> HttpResponse:
+    if not request.FILES.getlist("image"):
+        messages.error(request, _("Choose a photo to upload."))
+        return redirect("listing-edit", machine_id=machine_id)
+    added = 0
+    for upload in request.FILES.getlist("image"):
+        try:
+            services.photo_add(actor=request.user, machine_id=machine_id, upload=upload, size=upload.size or 0)  # type: ignore[arg-type]
+            added += 1
+        except DomainError as error:
+            messages.error(request, f"{upload.name}: {error.message}")
+    if added:
+        messages.success(request, _("Photos added: %(count)d.") % {"count": added})
+    return redirect("listing-edit", machine_id=machine_id)
+
+
+@login_required
+@require_POST
+def listing_status(request: HttpRequest, machine_id: int, action: str) -> HttpResponse:
+    service = {"publish": services.machine_publish, "unpublish": services.machine_unpublish, "sold": services.machine_mark_sold}[action]
+    try:
+        machine = service(actor=request.user, machine_id=machine_id)  # type: ignore[arg-type]
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("seller-dashboard")
+    if machine.status == MachineStatus.PUBLISHED:
+        messages.success(request, _("Listing published."))
+    return redirect("seller-dashboard")

@@ -32,6 +32,18 @@ def _close_graph_drivers() -> Iterator[None]:
     close_drivers()
 
 
+@pytest.fixture(autouse=True)
+def _reference_data_in_transactional_tests(request: pytest.FixtureRequest) -> None:
+    """Transactional tests (live server, browser) flush every table between tests, including the
+    reference rows the migration loaded; put them back before such a test runs."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        request.getfixturevalue("transactional_db")
+        from marketplace.reference import load_reference_data
+
+        load_reference_data()
+
+
 @pytest.fixture
 def unique_name() -> str:
     return uuid.uuid4().hex[:12]

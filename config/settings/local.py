@@ -4,3 +4,4 @@ from config.env import env_bool
 from config.settings.base import *  # noqa: F403
 
 DEBUG = env_bool("DEBUG", True)
+SERVE_MEDIA = True

@@ -1,0 +1,127 @@
+"""Page forms. They only gather input into the same dict shape the API takes; the services
+validate it, so the pages and the API share every rule."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from marketplace.models import Condition, Country, Currency, Language, MachineModel, SpecDefinition, SpecKind
+from marketplace.units import display_unit, from_display
+
+LISTING_LANGUAGES = ("en", "ja", "zh")
+
+
+class SignUpForm(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    email = forms.EmailField(label=_("Email"))
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput)
+    primary_language = forms.ChoiceField(label=_("Language"))
+    is_seller = forms.BooleanField(label=_("I want to sell machines"), required=False)
+    company_name = forms.CharField(label=_("Company name"), required=False)
+    country = forms.ChoiceField(label=_("Country"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["primary_language"].choices = [(language.code, language.native_name) for language in Language.objects.all()]
+        self.fields["country"].choices = [("", "—")] + [(country.code, str(country)) for country in Country.objects.all()]
+
+
+class LoginForm(AuthenticationForm):
+    pass
+
+
+class ListingForm(forms.Form):
+    model = forms.ModelChoiceField(label=_("Model"), queryset=MachineModel.objects.select_related("maker").order_by("maker__name", "model_number"))
+    year = forms.IntegerField(label=_("Year"))
+    hours = forms.IntegerField(label=_("Operating hours"), required=False)
+    serial_number = forms.CharField(label=_("Serial number"), required=False)
+    condition = forms.ChoiceField(label=_("Condition"), choices=Condition.choices)
+    country = forms.ModelChoiceField(label=_("Country"), queryset=Country.objects.all())
+    region = forms.CharField(label=_("Region"), required=False)
+    price = forms.CharField(label=_("Asking price"))
+    currency = forms.ModelChoiceField(label=_("Currency"), queryset=Currency.objects.all())
+
+    def __init__(self, *args: Any, unit_system: str = "metric", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.unit_system = unit_system
+        for language in LISTING_LANGUAGES:
+            self.fields[f"title_{language}"] = forms.CharField(label=_("Title") + f" ({language})", required=False, max_length=200)
+            self.fields[f"description_{language}"] = forms.CharField(
+                label=_("Description") + f" ({language})", required=False, widget=forms.Textarea(attrs={"rows": 3})
+            )
+        self.spec_definitions = list(SpecDefinition.objects.select_related("spec_category"))
+        for definition in self.spec_definitions:
+            name = f"spec_{definition.code}"
+            label = definition.name(str(getattr(self, "language", "en")))
+            if definition.kind == SpecKind.NUMBER:
+                unit = display_unit(definition.unit, unit_system)
+                self.fields[name] = forms.CharField(label=f"{label} ({unit.symbol})", required=False)
+            elif definition.kind == SpecKind.ENUM:
+                self.fields[name] = forms.ChoiceField(
+                    label=label, required=False, choices=[("", "—")] + [(c["code"], c["names"].get("en", c["code"])) for c in definition.choices]
+                )
+            else:
+                self.fields[name] = forms.CharField(label=label, required=False)
+
+    @property
+    def spec_fields(self) -> list[Any]:
+        return [self[f"spec_{definition.code}"] for definition in self.spec_definitions]
+
+    @property
+    def text_fields(self) -> list[Any]:
+        return [self[f"{kind}_{language}"] for language in LISTING_LANGUAGES for kind in ("title", "description")]
+
+    def to_service_data(self) -> dict[str, Any]:
+        """The API's listing shape, from the cleaned form (the service validates the values)."""
+        data = self.cleaned_data
+        currency: Currency = data["currency"]
+        try:
+            amount = int((Decimal(data["price"].replace(",", "")) * (10 ** currency.minor_units)).to_integral_value())
+        except (InvalidOperation, ValueError):
+            amount = None
+        specs: dict[str, Any] = {}
+        for definition in self.spec_definitions:
+            raw = data.get(f"spec_{definition.code}")
+            if raw in (None, ""):
+                continue
+            if definition.kind == SpecKind.NUMBER:
+                try:
+                    specs[definition.code] = round(from_display(float(str(raw).replace(",", "")), definition.unit, self.unit_system), 6)
+                except ValueError:
+                    specs[definition.code] = raw  # the service reports it as not a number
+            else:
+                specs[definition.code] = raw
+        return {
+            "model": data["model"].pk,
+            "year": data["year"],
+            "hours": data.get("hours"),
+            "serial_number": data.get("serial_number") or "",
+            "condition": data["condition"],
+            "country": data["country"].pk,
+            "region": data.get("region") or "",
+            "price": {"amount": amount, "currency": currency.code},
+            "title": {lang: data[f"title_{lang}"] for lang in LISTING_LANGUAGES if data.get(f"title_{lang}")},
+            "description": {lang: data[f"description_{lang}"] for lang in LISTING_LANGUAGES if data.get(f"description_{lang}")},
+            "specs": specs,
+        }
+
+    def add_service_errors(self, fields: dict[str, list[str]]) -> None:
+        mapping = {"price": "price", "title": "title_en", "description": "description_en"}
+        for field, messages in fields.items():
+            name = mapping.get(field) or (f"spec_{field[6:]}" if field.startswith("specs.") else field)
+            target = name if name in self.fields else None
+            for message in messages:
+                self.add_error(target, message)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotoForm(forms.Form):
+    image = forms.FileField(label=_("Photos"), widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))

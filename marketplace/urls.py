@@ -1,0 +1,21 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path, re_path
+
+from marketplace import views
+from marketplace.forms import LoginForm
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("machines/<int:machine_id>/", views.machine_detail, name="machine-detail"),
+    path("machines/<int:machine_id>/watch/", views.watch_toggle, name="machine-watch"),
+    path("watchlist/", views.watchlist, name="watchlist"),
+    path("preferences/", views.preferences_update, name="preferences"),
+    path("sell/", views.seller_dashboard, name="seller-dashboard"),
+    path("sell/new/", views.listing_edit, name="listing-new"),
+    path("sell/<int:machine_id>/edit/", views.listing_edit, name="listing-edit"),
+    path("sell/<int:machine_id>/photos/", views.listing_photo_add, name="listing-photo-add"),
+    re_path(r"^sell/(?P<machine_id>[0-9]+)/(?P<action>publish|unpublish|sold)/$", views.listing_status, name="listing-status"),
+    path("accounts/signup/", views.signup, name="signup"),
+    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+]

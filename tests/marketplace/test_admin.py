@@ -1,0 +1,69 @@
+"""Staff work in the Django admin: list, filter and search listings; bulk status actions go
+through the services (and so reach the outbox)."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from marketplace.models import Machine, MachineStatus, OutboxEvent
+from tests.factories import MachineFactory, UserFactory, model_with_specs
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_client() -> Client:
+    client = Client()
+    client.force_login(UserFactory(username="curator", is_staff=True, is_superuser=True))
+    return client
+
+
+def test_the_admin_lists_and_filters_machines(staff_client: Client) -> None:
+    model = model_with_specs()
+    published = MachineFactory(model=model, serial_number="SN-PUBLISHED")
+    draft = MachineFactory(model=model, status=MachineStatus.DRAFT, serial_number="SN-DRAFT")
+
+    everything = staff_client.get("/admin/marketplace/machine/")
+    only_drafts = staff_client.get("/admin/marketplace/machine/?status__exact=draft")
+    searched = staff_client.get("/admin/marketplace/machine/?q=SN-PUBLISHED")
+
+    assert everything.status_code == 200
+    assert {m.pk for m in everything.context["cl"].result_list} == {published.pk, draft.pk}
+    assert [m.pk for m in only_drafts.context["cl"].result_list] == [draft.pk]
+    assert [m.pk for m in searched.context["cl"].result_list] == [published.pk]
+
+
+def test_every_taxonomy_page_of_the_admin_renders(staff_client: Client) -> None:
+    model = model_with_specs()
+    machine = MachineFactory(model=model)
+    pages = [
+        "category", "maker", "machinemodel", "speccategory", "specdefinition", "user", "currency", "language",
+        "country", "watchlistentry", "outboxevent",
+    ]
+    for name in pages:
+        assert staff_client.get(f"/admin/marketplace/{name}/").status_code == 200, name
+    assert staff_client.get(f"/admin/marketplace/machine/{machine.pk}/change/").status_code == 200
+    assert staff_client.get(f"/admin/marketplace/machinemodel/{model.pk}/change/").status_code == 200
+
+
+def test_bulk_publish_and_unpublish_go_through_the_services(staff_client: Client) -> None:
+    model = model_with_specs()
+    drafts = [MachineFactory(model=model, status=MachineStatus.DRAFT, published_at=None) for _ in range(3)]
+    already = MachineFactory(model=model)
+    ids = [str(m.pk) for m in [*drafts, already]]
+
+    response = staff_client.post(
+        "/admin/marketplace/machine/", {"action": "bulk_published", "_selected_action": ids}, follow=True
+    )
+
+    assert response.status_code == 200
+    assert set(Machine.objects.values_list("status", flat=True)) == {MachineStatus.PUBLISHED}
+    assert all(m.published_at for m in Machine.objects.filter(pk__in=[d.pk for d in drafts]))
+    notes = [str(message) for message in response.context["messages"]]
+    assert "3 listing(s) published." in notes
+    assert any(f"#{already.pk}" in note for note in notes)  # refused: it was already published
+    assert OutboxEvent.objects.filter(topic="search").count() == 3
+
+    staff_client.post("/admin/marketplace/machine/", {"action": "bulk_unpublished", "_selected_action": ids})
+    assert set(Machine.objects.values_list("status", flat=True)) == {MachineStatus.DRAFT}
