@@ -51,7 +51,8 @@ def assert_error(response: Any, status: int, code: str) -> dict[str, Any]:
     assert response.status_code == status, response.content
     error = response.json()["error"]
     assert error["code"] == code
-    assert isinstance(error["message"], str) and error["message"]
+    assert isinstance(error["message"], str)
+    assert error["message"]
     assert isinstance(error["fields"], dict)
     return error
 
@@ -138,7 +139,8 @@ def test_reference_endpoints_list_the_taxonomy() -> None:
     assert [m["slug"] for m in client.get("/api/makers/").json()] == [model.maker.slug]
     assert client.get("/api/models/").json()["results"][0]["model_number"] == model.model_number
     codes = {d["code"]: d["kind"] for d in client.get("/api/spec-definitions/").json()}
-    assert codes["undercarriage"] == "enum" and codes["operating_weight"] == "number"
+    assert codes["undercarriage"] == "enum"
+    assert codes["operating_weight"] == "number"
 
 
 def test_the_openapi_schema_documents_the_api() -> None:

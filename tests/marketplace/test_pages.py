@@ -3,7 +3,6 @@ publishes it; a buyer sees it in their units and currency and watches it."""
 
 from __future__ import annotations
 
-import io
 import re
 from typing import Any
 
