@@ -93,6 +93,7 @@ def analysis_settings() -> dict[str, Any]:
                 "tokenizer": "standard",
                 "filter": ["fr_elision", "lowercase", "trade_synonyms", "fr_stop", "fr_stemmer"],
             },
+            "spelling": {"tokenizer": "standard", "filter": ["lowercase"]},
             "cjk_bigram_text": {"tokenizer": "standard", "filter": ["cjk_width", "lowercase", "cjk_bigram"]},
             # Partial words and model numbers: "PC20" finds "PC200-8" (punctuation folded away).
             "ngram_index": {

@@ -7,72 +7,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from search.analysis import LANGUAGE_ANALYZERS, analysis_settings, search_analyzer
+from search.analysis import analysis_settings
 from search.client import get_client, index_name
+from search.documents import machine_mapping
 
 MACHINES = "machines"
-
-
-def _language_text(language: str) -> dict[str, Any]:
-    return {
-        "type": "text",
-        "analyzer": LANGUAGE_ANALYZERS[language],
-        "search_analyzer": search_analyzer(language),
-        "fields": {
-            "ngram": {"type": "text", "analyzer": "ngram_words_index", "search_analyzer": "standard"},
-        },
-    }
-
-
-def machine_mapping() -> dict[str, Any]:
-    text_fields = {language: _language_text(language) for language in LANGUAGE_ANALYZERS}
-    keyword = {"type": "keyword"}
-    return {
-        "dynamic": "strict",
-        "properties": {
-            "id": {"type": "long"},
-            "title": {"properties": text_fields},
-            "description": {"properties": text_fields},
-            "languages": keyword,
-            "model_number": {
-                "type": "keyword",
-                "normalizer": "lowercase_keyword",
-                "fields": {"ngram": {"type": "text", "analyzer": "ngram_index", "search_analyzer": "ngram_search"}},
-            },
-            "maker": {
-                "properties": {
-                    "id": {"type": "long"},
-                    "slug": keyword,
-                    "name": {"type": "text", "analyzer": "en_text", "fields": {"raw": keyword}},
-                }
-            },
-            "model": {"properties": {"id": {"type": "long"}, "slug": keyword}},
-            "category": {
-                "properties": {
-                    "id": {"type": "long"},
-                    "slug": keyword,
-                    "path": keyword,  # every ancestor's slug, so a parent filter finds children
-                    "names": {"properties": {language: _language_text(language) for language in LANGUAGE_ANALYZERS}},
-                }
-            },
-            "year": {"type": "short"},
-            "hours": {"type": "integer"},
-            "price_eur_cents": {"type": "long"},
-            "price": {"properties": {"amount": {"type": "long"}, "currency": keyword}},
-            "country": keyword,
-            "region": keyword,
-            "status": keyword,
-            "seller_id": {"type": "long"},
-            "cover_photo": {"type": "keyword", "index": False},
-            "published_at": {"type": "date"},
-            "suggest": {
-                "type": "completion",
-                "analyzer": "simple",
-                "preserve_separators": False,
-                "contexts": [{"name": "language", "type": "category"}],
-            },
-        },
-    }
 
 
 def index_body(name: str) -> dict[str, Any]:

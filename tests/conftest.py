@@ -118,3 +118,28 @@ def screenshot(request: pytest.FixtureRequest) -> Any:
         return path
 
     return take
+
+
+@pytest.fixture
+def machine_index() -> str:
+    """An empty machine index behind the test alias."""
+    from tests.search.catalogue import fresh_machine_index
+
+    return fresh_machine_index()
+
+
+@pytest.fixture(scope="module")
+def search_catalogue(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str, int]]:
+    """The fixed multilingual catalogue, written once per module (committed, outside the
+    per-test transactions) and indexed; removed when the module is done."""
+    from tests.factories import SellerFactory
+    from tests.search.catalogue import build_catalogue, fresh_machine_index, remove_catalogue
+
+    with django_db_blocker.unblock():
+        fresh_machine_index()
+        seller = SellerFactory(username="catalogue-seller")
+        try:
+            yield build_catalogue(seller)
+        finally:
+            remove_catalogue()
+            seller.delete()

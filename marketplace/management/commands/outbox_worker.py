@@ -1,0 +1,106 @@
+"""Keeps the search index (and the graph) following PostgreSQL: drains the outbox whenever a
+commit NOTIFYs, and at least every few seconds. Backs off while an engine is down; nothing
+is lost meanwhile, the events wait in PostgreSQL. Several workers may run at once."""
+
+from __future__ import annotations
+
+import signal
+import time
+from importlib import import_module
+from typing import Any
+
+import psycopg
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import close_old_connections, connection
+
+from marketplace.outbox import Projection, drain, purge_processed
+from marketplace.services.outbox import NOTIFY_CHANNEL
+
+PROJECTIONS: dict[str, str] = {
+    "search": "search.sync.apply_changes",
+}
+
+
+def load_projection(topic: str) -> Projection:
+    module, _, name = PROJECTIONS[topic].rpartition(".")
+    projection: Projection = getattr(import_module(module), name)
+    return projection
+
+
+class Command(BaseCommand):
+    help = "Drain the outbox into the search engine and the graph, continuously (or --once)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--topic", action="append", dest="topics", help=f"One of {sorted(PROJECTIONS)}; default all.")
+        parser.add_argument("--once", action="store_true", help="Drain what is pending and exit (non-zero if a batch failed).")
+        parser.add_argument("--poll-seconds", type=float, default=5.0)
+
+    def handle(self, *args: Any, topics: list[str] | None, once: bool, poll_seconds: float, **options: Any) -> None:
+        topics = topics or sorted(PROJECTIONS)
+        unknown = set(topics) - set(PROJECTIONS)
+        if unknown:
+            raise CommandError(f"unknown topic(s) {', '.join(sorted(unknown))}; choose from {', '.join(sorted(PROJECTIONS))}")
+        projections = {topic: load_projection(topic) for topic in topics}
+        if once:
+            failures = [f"{topic}: {result.error}" for topic, projection in projections.items() if (result := drain(topic, projection)).failed]
+            if failures:
+                raise CommandError("; ".join(failures))
+            return
+        self._run_forever(projections, poll_seconds)
+
+    def _run_forever(self, projections: dict[str, Projection], poll_seconds: float) -> None:
+        stopping = False
+
+        def stop(signum: int, frame: Any) -> None:
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        backoff = dict.fromkeys(projections, 0.0)
+        retry_at = dict.fromkeys(projections, 0.0)
+        last_purge = 0.0
+        listener = self._listen()
+        self.stdout.write(f"outbox worker draining {', '.join(projections)}")
+        while not stopping:
+            close_old_connections()
+            for topic, projection in projections.items():
+                if time.monotonic() < retry_at[topic]:
+                    continue
+                result = drain(topic, projection)
+                if result.processed:
+                    self.stdout.write(f"{topic}: applied {result.processed} event(s)")
+                if result.failed:
+                    backoff[topic] = min(30.0, max(0.5, backoff[topic] * 2))
+                    retry_at[topic] = time.monotonic() + backoff[topic]
+                else:
+                    backoff[topic] = 0.0
+            if time.monotonic() - last_purge > 600:
+                purge_processed()
+                last_purge = time.monotonic()
+            listener = self._wait(listener, poll_seconds)
+        self.stdout.write("outbox worker stopped")
+
+    def _listen(self) -> psycopg.Connection[Any] | None:
+        try:
+            params = connection.get_connection_params()
+            params.pop("cursor_factory", None)
+            params.pop("context", None)
+            listener = psycopg.connect(**params, autocommit=True)
+            listener.execute(f"LISTEN {NOTIFY_CHANNEL}")
+            return listener
+        except psycopg.Error as error:
+            self.stderr.write(f"LISTEN unavailable ({error}); polling")
+            return None
+
+    def _wait(self, listener: psycopg.Connection[Any] | None, seconds: float) -> psycopg.Connection[Any] | None:
+        if listener is None:
+            time.sleep(seconds)
+            return self._listen()
+        try:
+            for _ in listener.notifies(timeout=seconds, stop_after=1):
+                pass
+            return listener
+        except psycopg.Error:
+            listener.close()
+            return None

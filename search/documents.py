@@ -1,0 +1,149 @@
+"""The machine document: what the search engine knows of a listing, and how a row becomes one.
+
+Each language has its own text field with that language's analyzer plus an `ngram` subfield
+for partial words; keyword fields serve filters, sorting and facets; `suggest` feeds
+autocomplete. Only listings a buyer may see are indexed (SEARCHABLE_STATUSES)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from elasticsearch_dsl import (
+    Completion,
+    Date,
+    Document,
+    InnerDoc,
+    Integer,
+    Keyword,
+    Long,
+    MetaField,
+    Object,
+    Short,
+    Text,
+)
+
+from search.analysis import LANGUAGE_ANALYZERS, search_analyzer
+
+SEARCHABLE_STATUSES = frozenset({"published", "reserved", "in_auction"})
+
+
+
+def _texts_by_language() -> Object:
+    properties = {
+        language: Text(
+            analyzer=analyzer,
+            search_analyzer=search_analyzer(language),
+            fields={"ngram": Text(analyzer="ngram_words_index", search_analyzer="standard")},
+        )
+        for language, analyzer in LANGUAGE_ANALYZERS.items()
+    }
+    return Object(properties=properties)
+
+
+class MakerInner(InnerDoc):
+    id = Long()
+    slug = Keyword()
+    name = Text(analyzer="en_text", fields={"raw": Keyword()})
+    names = _texts_by_language()
+
+
+class ModelInner(InnerDoc):
+    id = Long()
+    slug = Keyword()
+
+
+class CategoryInner(InnerDoc):
+    id = Long()
+    slug = Keyword()
+    path = Keyword()  # the slugs of the category and every ancestor: a parent filter finds children
+    names = _texts_by_language()
+
+
+class PriceInner(InnerDoc):
+    amount = Long()
+    currency = Keyword()
+
+
+class MachineDocument(Document):
+    id = Long()
+    title = _texts_by_language()
+    description = _texts_by_language()
+    languages = Keyword()
+    model_number = Keyword(
+        normalizer="lowercase_keyword",
+        fields={"ngram": Text(analyzer="ngram_index", search_analyzer="ngram_search")},
+    )
+    maker = Object(MakerInner)
+    model = Object(ModelInner)
+    category = Object(CategoryInner)
+    year = Short()
+    hours = Integer()
+    price_eur_cents = Long()
+    price = Object(PriceInner)
+    country = Keyword()
+    region = Keyword()
+    status = Keyword()
+    seller_id = Long()
+    cover_photo = Keyword(index=False)
+    published_at = Date()
+    # Unstemmed Latin-script words of titles and descriptions: the vocabulary "did you mean" draws on.
+    spelling = Text(analyzer="spelling")
+    suggest = Completion(analyzer="simple", preserve_separators=False, contexts=[{"name": "language", "type": "category"}])
+
+    class Meta:
+        dynamic = MetaField("strict")
+
+
+def machine_mapping() -> dict[str, Any]:
+    mapping: dict[str, Any] = MachineDocument._doc_type.mapping.to_dict()
+    return mapping
+
+
+def build_document(machine: Any, category_ancestors: list[Any]) -> dict[str, Any]:
+    """The document body for a machine (a `marketplace.Machine` with model, maker, category and
+    photos loaded) and its category's ancestors, root first, ending with the category itself."""
+    model = machine.model
+    maker = model.maker
+    photos = list(machine.photos.all())
+    texts = {language: text for language, text in machine.title.items() if language in LANGUAGE_ANALYZERS}
+    languages = sorted(set(texts) | {lang for lang in machine.description if lang in LANGUAGE_ANALYZERS})
+    suggestions = [f"{maker.name} {model.model_number}", model.model_number]
+    contexts = languages or ["en"]
+    category = model.category
+    return {
+        "id": machine.pk,
+        "title": texts,
+        "description": {lang: text for lang, text in machine.description.items() if lang in LANGUAGE_ANALYZERS},
+        "languages": languages,
+        "model_number": model.model_number,
+        "maker": {"id": maker.pk, "slug": maker.slug, "name": maker.name,
+                  "names": {lang: name for lang, name in maker.names.items() if lang in LANGUAGE_ANALYZERS}},
+        "model": {"id": model.pk, "slug": model.slug},
+        "category": {
+            "id": category.pk,
+            "slug": category.slug,
+            "path": [ancestor.slug for ancestor in category_ancestors],
+            # every ancestor's names too: a mini excavator is found as an excavator
+            "names": {
+                lang: " ".join(ancestor.names[lang] for ancestor in reversed(category_ancestors) if lang in ancestor.names)
+                for lang in LANGUAGE_ANALYZERS if any(lang in ancestor.names for ancestor in category_ancestors)
+            },
+        },
+        "year": machine.year,
+        "hours": machine.hours,
+        "price_eur_cents": machine.price_pivot,
+        "price": {"amount": machine.price_amount, "currency": machine.price_currency_id},
+        "country": machine.country_id,
+        "region": machine.region,
+        "status": machine.status,
+        "seller_id": machine.seller_id,
+        "cover_photo": photos[0].thumbnail.url if photos else None,
+        "published_at": machine.published_at.isoformat() if machine.published_at else None,
+        "spelling": " ".join(
+            text for field in (machine.title, machine.description) for lang, text in field.items() if lang in ("en", "de", "fr")
+        ),
+        "suggest": [
+            {"input": suggestions, "contexts": {"language": contexts}, "weight": 2},
+            *({"input": [title], "contexts": {"language": [language]}, "weight": 1} for language, title in texts.items()),
+        ],
+    }

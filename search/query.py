@@ -1,0 +1,201 @@
+"""Building the search request: pure functions from parameters to the engine's query DSL
+(tested without a server). User text only ever goes into `match`-family queries as a value;
+no `query_string` anywhere.
+
+Shape, per language field (after the seed's buildNameMatchQuery): a `bool` of `should`
+clauses — phrase match, phrase prefix, a match on the `ngram` subfield with its own boost,
+and for Latin scripts a fuzzy match that does not fire on short tokens or model numbers —
+with `minimum_should_match: 1`. The buyer's language's fields are boosted, and so are listings
+written in that language. Facet filters go to `post_filter` so each facet can count with the
+other filters applied but not its own (disjunctive facets).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from search.analysis import LANGUAGE_ANALYZERS
+
+MAX_WINDOW = 10_000  # offset + limit beyond this must page with search_after
+MAX_LIMIT = 100
+SORTS: dict[str, list[Any]] = {
+    "relevance": [{"_score": "desc"}, {"published_at": "desc"}, {"id": "desc"}],
+    "price": [{"price_eur_cents": "asc"}, {"id": "asc"}],
+    "-price": [{"price_eur_cents": "desc"}, {"id": "desc"}],
+    "year": [{"year": "asc"}, {"id": "asc"}],
+    "-year": [{"year": "desc"}, {"id": "desc"}],
+    "hours": [{"hours": {"order": "asc", "missing": "_last"}}, {"id": "asc"}],
+    "newest": [{"published_at": "desc"}, {"id": "desc"}],
+}
+FACET_FIELDS = {"category": "category.path", "maker": "maker.slug", "country": "country"}
+MODEL_NUMBER = re.compile(r"^(?=.*\d)[A-Za-z0-9][A-Za-z0-9\-./]*$")
+
+
+@dataclass(frozen=True)
+class Tuning:
+    phrase_boost: float = 3.0
+    prefix_boost: float = 2.0
+    ngram_boost: float = 0.5
+    fuzzy_boost: float = 0.6
+    description_weight: float = 0.3
+    language_boost: float = 2.0
+    written_in_language_boost: float = 1.5
+    model_number_boost: float = 4.0
+    maker_boost: float = 2.0
+    min_score: float = 0.1
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    text: str = ""
+    language: str = "en"
+    categories: tuple[str, ...] = ()
+    makers: tuple[str, ...] = ()
+    models: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    year_min: int | None = None
+    year_max: int | None = None
+    hours_max: int | None = None
+    price_min_pivot: int | None = None
+    price_max_pivot: int | None = None
+    machine_ids: tuple[int, ...] | None = None  # restrict to these (the graph's spec filters)
+    sort: str = "relevance"
+    offset: int = 0
+    limit: int = 20
+    search_after: tuple[Any, ...] | None = None
+    facets: bool = True
+    tuning: Tuning = field(default_factory=Tuning)
+
+
+def _language_field_query(text: str, path: str, boost: float, tuning: Tuning) -> dict[str, Any]:
+    should: list[dict[str, Any]] = [
+        {"match_phrase": {path: {"query": text, "boost": tuning.phrase_boost}}},
+        {"match_phrase_prefix": {path: {"query": text, "boost": tuning.prefix_boost, "max_expansions": 20}}},
+        {"match": {f"{path}.ngram": {"query": text, "boost": tuning.ngram_boost, "operator": "and"}}},
+        {"match": {path: {"query": text, "operator": "and"}}},
+    ]
+    return {"bool": {"should": should, "minimum_should_match": 1, "boost": boost}}
+
+
+def text_query(text: str, language: str, tuning: Tuning) -> dict[str, Any]:
+    clauses: list[dict[str, Any]] = []
+    for field_language in LANGUAGE_ANALYZERS:
+        boost = tuning.language_boost if field_language == language else 1.0
+        clauses.append(_language_field_query(text, f"title.{field_language}", boost, tuning))
+        clauses.append(_language_field_query(text, f"description.{field_language}", boost * tuning.description_weight, tuning))
+        clauses.append({"match": {f"category.names.{field_language}": {"query": text, "boost": boost * 0.5}}})
+        clauses.append({"match": {f"maker.names.{field_language}": {"query": text, "boost": boost * tuning.maker_boost}}})
+    # Typo tolerance for Latin scripts, on unstemmed words (a stem is too short to be a
+    # fuzzy target). AUTO:5,8: no edit below 5 characters, one up to 7, two from 8, so short
+    # words and model numbers must match exactly.
+    clauses.append({"match": {"spelling": {"query": text, "fuzziness": "AUTO:5,8", "prefix_length": 1,
+                                           "operator": "and", "boost": tuning.fuzzy_boost}}})
+    clauses.append({"match": {"model_number.ngram": {"query": text, "boost": tuning.model_number_boost}}})
+    clauses.append({"match": {"maker.name": {"query": text, "boost": tuning.maker_boost}}})
+    if MODEL_NUMBER.match(text.strip()):
+        clauses.append({"term": {"model_number": {"value": text.strip().lower(), "boost": tuning.model_number_boost * 2}}})
+    return {"bool": {"should": clauses, "minimum_should_match": 1}}
+
+
+def _facet_filters(params: SearchParams) -> dict[str, dict[str, Any]]:
+    selected = {"category": params.categories, "maker": params.makers, "country": params.countries}
+    return {name: {"terms": {FACET_FIELDS[name]: list(values)}} for name, values in selected.items() if values}
+
+
+def _base_filters(params: SearchParams) -> list[dict[str, Any]]:
+    filters: list[dict[str, Any]] = []
+    if params.models:
+        filters.append({"terms": {"model.slug": list(params.models)}})
+    if params.year_min is not None or params.year_max is not None:
+        filters.append({"range": {"year": {k: v for k, v in (("gte", params.year_min), ("lte", params.year_max)) if v is not None}}})
+    if params.hours_max is not None:
+        filters.append({"range": {"hours": {"lte": params.hours_max}}})
+    if params.price_min_pivot is not None or params.price_max_pivot is not None:
+        bounds = (("gte", params.price_min_pivot), ("lte", params.price_max_pivot))
+        filters.append({"range": {"price_eur_cents": {k: v for k, v in bounds if v is not None}}})
+    if params.machine_ids is not None:
+        filters.append({"terms": {"id": list(params.machine_ids)}})
+    return filters
+
+
+def build_search(params: SearchParams) -> dict[str, Any]:
+    if params.sort not in SORTS:
+        raise ValueError(f"unknown sort {params.sort!r}")
+    text = params.text.strip()
+    query: dict[str, Any] = {"bool": {"filter": _base_filters(params)}}
+    if text:
+        query["bool"]["must"] = [text_query(text, params.language, params.tuning)]
+        query["bool"]["should"] = [{"term": {"languages": {"value": params.language, "boost": params.tuning.written_in_language_boost}}}]
+    else:
+        query["bool"]["must"] = [{"match_all": {}}]
+    facet_filters = _facet_filters(params)
+    body: dict[str, Any] = {
+        "query": query,
+        "sort": SORTS[params.sort],
+        "size": params.limit,
+        "track_total_hits": True,
+        "_source": ["id", "title", "maker", "model_number", "model", "year", "hours", "price", "price_eur_cents",
+                    "cover_photo", "country", "category"],
+    }
+    if text and params.sort == "relevance":
+        body["min_score"] = params.tuning.min_score
+    if facet_filters:
+        body["post_filter"] = {"bool": {"filter": list(facet_filters.values())}}
+    if params.search_after is not None:
+        body["search_after"] = list(params.search_after)
+    else:
+        body["from"] = params.offset
+    if params.facets:
+        body["aggs"] = {
+            name: {
+                "filter": {"bool": {"filter": [f for other, f in facet_filters.items() if other != name]}},
+                "aggs": {"values": {"terms": {"field": path, "size": 50}}},
+            }
+            for name, path in FACET_FIELDS.items()
+        }
+    if text:
+        language_fields = [f"title.{params.language}", f"description.{params.language}"]
+        if params.language != "en":
+            language_fields += ["title.en", "description.en"]
+        body["highlight"] = {
+            "pre_tags": ["<mark>"], "post_tags": ["</mark>"], "encoder": "html",
+            "fields": {name: {"number_of_fragments": 1, "fragment_size": 160} for name in language_fields},
+        }
+        body["suggest"] = {
+            "text": text,
+            "did_you_mean": {"phrase": {"field": "spelling", "size": 1, "gram_size": 1, "max_errors": 3,
+                                        "confidence": 0.0,
+                                        "direct_generator": [{"field": "spelling", "suggest_mode": "always", "min_word_length": 3}]}},
+        }
+    return body
+
+
+def build_suggest(prefix: str, language: str, size: int = 8) -> dict[str, Any]:
+    return {
+        "_source": False,
+        "suggest": {
+            "machines": {
+                "prefix": prefix,
+                "completion": {
+                    "field": "suggest", "size": size, "skip_duplicates": True, "contexts": {"language": [language]},
+                    **({"fuzzy": {"fuzziness": "AUTO:4,7"}} if len(prefix) >= 4 else {}),
+                },
+            }
+        },
+    }
+
+
+def encode_cursor(sort_values: list[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(sort_values, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[Any, ...]:
+    padded = cursor + "=" * (-len(cursor) % 4)
+    values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    if not isinstance(values, list) or not all(isinstance(v, (int, float, str)) or v is None for v in values):
+        raise ValueError("bad cursor")
+    return tuple(values)

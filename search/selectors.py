@@ -1,0 +1,97 @@
+"""Running searches against the engine and shaping what comes back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from elasticsearch import ConnectionError as EngineConnectionError
+from elasticsearch import TransportError
+
+from config.errors import ServiceUnavailableError
+from search.client import get_client
+from search.indices import MACHINES, alias_name
+from search.query import SearchParams, build_search, build_suggest, encode_cursor
+
+FEW_HITS = 3
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    count: int
+    results: list[dict[str, Any]]
+    facets: dict[str, list[dict[str, Any]]]
+    suggestion: str | None
+    next_cursor: str | None
+    took_ms: int
+
+
+def _engine_call(method: str, **kwargs: Any) -> dict[str, Any]:
+    try:
+        response: dict[str, Any] = getattr(get_client(), method)(index=alias_name(MACHINES), **kwargs)
+    except (EngineConnectionError, TransportError) as error:
+        status = getattr(error, "status_code", None)
+        if isinstance(status, int) and 400 <= status < 500 and status != 429:
+            raise
+        raise ServiceUnavailableError("Search is unavailable right now; please try again shortly.") from error
+    return response
+
+
+def _text_for(texts: dict[str, str], language: str) -> str:
+    return texts.get(language) or texts.get("en") or next(iter(texts.values()), "")
+
+
+def _labels(language: str) -> dict[str, dict[str, str]]:
+    from marketplace.models import Category, Country, Maker
+
+    return {
+        "category": {c.slug: c.name(language) for c in Category.objects.all()},
+        "maker": {m.slug: (m.names.get(language) or m.name) for m in Maker.objects.all()},
+        "country": {c.code: str(c.names.get(language) or c.names.get("en") or c.code) for c in Country.objects.all()},
+    }
+
+
+def _hit(hit: dict[str, Any], language: str) -> dict[str, Any]:
+    source = hit["_source"]
+    highlight = hit.get("highlight", {})
+    snippet = next((fragments[0] for name, fragments in highlight.items() if name.endswith(f".{language}")), None)
+    snippet = snippet or next((fragments[0] for fragments in highlight.values()), None)
+    return {
+        "id": source["id"],
+        "title": _text_for(source.get("title", {}), language),
+        "highlight": snippet,
+        "maker": source["maker"]["name"],
+        "model": source["model_number"],
+        "year": source["year"],
+        "hours": source.get("hours"),
+        "price": source["price"],
+        "cover_photo": source.get("cover_photo"),
+        "url": f"/machines/{source['id']}/",
+        "score": hit.get("_score"),
+    }
+
+
+def search_machines(params: SearchParams) -> SearchResult:
+    response = _engine_call("search", body=build_search(params))
+    hits = response["hits"]["hits"]
+    labels = _labels(params.language) if params.facets else {}
+    facets = {
+        name: [
+            {"key": bucket["key"], "label": labels[name].get(bucket["key"], bucket["key"]), "count": bucket["doc_count"]}
+            for bucket in aggregation["values"]["buckets"]
+        ]
+        for name, aggregation in response.get("aggregations", {}).items()
+    }
+    suggestion = None
+    total = response["hits"]["total"]["value"]
+    if total < FEW_HITS and "suggest" in response:
+        options = response["suggest"]["did_you_mean"][0]["options"]
+        if options and options[0]["text"] != params.text.strip().lower():
+            suggestion = options[0]["text"]
+    next_cursor = encode_cursor(hits[-1]["sort"]) if len(hits) == params.limit and "sort" in hits[-1] else None
+    return SearchResult(total, [_hit(hit, params.language) for hit in hits], facets, suggestion, next_cursor, response["took"])
+
+
+def suggest_machines(prefix: str, language: str) -> list[str]:
+    response = _engine_call("search", body=build_suggest(prefix, language))
+    return [option["text"] for option in response["suggest"]["machines"][0]["options"]]

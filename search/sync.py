@@ -1,0 +1,64 @@
+"""The search projection: machines changed in PostgreSQL become documents in the engine."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from elasticsearch import helpers
+
+from search.client import get_client
+from search.documents import SEARCHABLE_STATUSES, build_document
+from search.indices import MACHINES, alias_name
+
+
+def _category_chains() -> dict[int, list[Any]]:
+    from marketplace.models import Category
+
+    categories = {category.pk: category for category in Category.objects.all()}
+    chains: dict[int, list[Any]] = {}
+    for category in categories.values():
+        chain = [category]
+        while chain[0].parent_id is not None:
+            chain.insert(0, categories[chain[0].parent_id])
+        chains[category.pk] = chain
+    return chains
+
+
+def machine_actions(machine_ids: Iterable[int], index: str, chains: dict[int, list[Any]] | None = None) -> Iterator[dict[str, Any]]:
+    """Bulk actions bringing `index` in line with the current rows: index what buyers may
+    see, delete what they may not (drafts, sold, deleted rows)."""
+    from marketplace.models import Machine
+    from marketplace.selectors import machines_with_relations
+
+    wanted = set(machine_ids)
+    chains = chains if chains is not None else _category_chains()
+    machines = machines_with_relations(Machine.objects.filter(pk__in=wanted))
+    seen: set[int] = set()
+    for machine in machines:
+        seen.add(machine.pk)
+        if machine.status in SEARCHABLE_STATUSES:
+            yield {"_op_type": "index", "_index": index, "_id": machine.pk,
+                   "_source": build_document(machine, chains[machine.model.category_id])}
+        else:
+            yield {"_op_type": "delete", "_index": index, "_id": machine.pk}
+    for missing in wanted - seen:
+        yield {"_op_type": "delete", "_index": index, "_id": missing}
+
+
+def apply_changes(changes: dict[str, set[int]]) -> None:
+    """Outbox projection for the `search` topic."""
+    machine_ids = changes.get("machine", set())
+    if not machine_ids:
+        return
+    _, errors = helpers.bulk(
+        get_client(), machine_actions(machine_ids, alias_name(MACHINES)), raise_on_error=False, stats_only=False
+    )
+    failures = [error for error in errors if not _is_missing_delete(error)]  # type: ignore[union-attr]
+    if failures:
+        raise RuntimeError(f"{len(failures)} search documents failed: {failures[:3]}")
+
+
+def _is_missing_delete(error: dict[str, Any]) -> bool:
+    delete = error.get("delete")
+    return bool(delete) and delete.get("status") == 404

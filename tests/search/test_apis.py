@@ -1,0 +1,160 @@
+"""GET /api/search/ and /api/search/suggest/ against the real engine over a fixed catalogue."""
+
+from __future__ import annotations
+
+import socket
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests.factories import UserFactory
+from tests.search.catalogue import ids_of
+
+pytestmark = pytest.mark.django_db
+
+
+def search(**params: Any) -> Any:
+    return APIClient().get("/api/search/", params)
+
+
+def test_the_response_has_the_documented_shape(search_catalogue: dict[str, int]) -> None:
+    response = search(q="PC200-8", lang="en")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"count", "results", "facets", "suggestion", "next_cursor", "language"}
+    first = body["results"][0]
+    assert set(first) == {"id", "title", "highlight", "maker", "model", "year", "hours", "price", "cover_photo", "url", "score"}
+    assert first["id"] == search_catalogue["pc200-en"]
+    assert first["url"] == f"/machines/{first['id']}/"
+    assert first["price"] == {"amount": 5_200_000, "currency": "USD"}
+    assert "<mark>" in first["highlight"]
+    assert set(body["facets"]) == {"category", "maker", "country"}
+
+
+def test_category_filter_includes_subcategories(search_catalogue: dict[str, int]) -> None:
+    excavators = set(ids_of(search(category="excavators", limit=50)))
+    minis = set(ids_of(search(category="mini-excavators", limit=50)))
+
+    expected_minis = {search_catalogue["pc30-all"], search_catalogue["u27-en"]}
+    assert minis == expected_minis
+    assert expected_minis < excavators
+    assert search_catalogue["wa320-all"] not in excavators
+    assert len(excavators) == 8
+
+
+def test_filters_combine(search_catalogue: dict[str, int]) -> None:
+    assert set(ids_of(search(maker="caterpillar", year_min=2015))) == {search_catalogue["950m-en"], search_catalogue["d6t-en"]}
+    assert set(ids_of(search(hours_max=2500))) == {search_catalogue["pc30-all"], search_catalogue["u27-en"]}
+    assert set(ids_of(search(country="CN"))) == {search_catalogue["pc200-zh"], search_catalogue["sy215-zh"]}
+    assert ids_of(search(model="caterpillar-d6t")) == [search_catalogue["d6t-en"]]
+    # 100,000 USD and above, in US cents; prices compare in one currency whatever they were listed in
+    expensive = set(ids_of(search(price_min=10_000_000, currency="USD", limit=50)))
+    assert expensive == {search_catalogue[k] for k in ("950m-en", "d6t-en", "ltm-de", "wa320-all")}  # €95k ≈ $103k
+
+
+@pytest.mark.parametrize(
+    ("sort", "key", "reverse"),
+    [("year", "year", False), ("-year", "year", True), ("hours", "hours", False)],
+)
+def test_sorting(search_catalogue: dict[str, int], sort: str, key: str, reverse: bool) -> None:
+    results = search(sort=sort, limit=50).json()["results"]
+    values = [result[key] for result in results]
+    assert values == sorted(values, reverse=reverse)
+    assert len(values) == 12
+
+
+def test_price_sort_uses_the_common_currency(search_catalogue: dict[str, int]) -> None:
+    cheapest_first = ids_of(search(sort="price", limit=50))
+    # €24.5k, £29k (≈ €33.9k), CN¥320k (≈ €41.0k), ¥6.8M (≈ €42.2k)
+    assert cheapest_first[:4] == [search_catalogue[k] for k in ("pc30-all", "u27-en", "pc200-zh", "pc200-ja")]
+    assert cheapest_first[-1] == search_catalogue["ltm-de"]
+    assert ids_of(search(sort="-price", limit=50)) == list(reversed(cheapest_first))
+
+
+def test_offset_paging_and_its_window(search_catalogue: dict[str, int]) -> None:
+    everything = ids_of(search(sort="year", limit=50))
+    pages = ids_of(search(sort="year", limit=5, offset=0)) + ids_of(search(sort="year", limit=5, offset=5)) + ids_of(search(sort="year", limit=5, offset=10))
+
+    assert pages == everything
+    too_deep = search(offset=9_990, limit=20)
+    assert too_deep.status_code == 400
+    assert "offset" in too_deep.json()["error"]["fields"]
+
+
+def test_cursor_paging_walks_every_result_once(search_catalogue: dict[str, int]) -> None:
+    seen: list[int] = []
+    response = search(sort="newest", limit=5).json()
+    while True:
+        seen += [result["id"] for result in response["results"]]
+        if not response["next_cursor"]:
+            break
+        response = search(sort="newest", limit=5, cursor=response["next_cursor"]).json()
+
+    assert sorted(seen) == sorted(search_catalogue.values())
+
+
+def test_facets_are_disjunctive(search_catalogue: dict[str, int]) -> None:
+    body = search(maker="kubota", limit=50).json()
+
+    makers = {bucket["key"]: bucket["count"] for bucket in body["facets"]["maker"]}
+    # choosing Kubota still shows how many the other makers have
+    assert makers == {"komatsu": 5, "caterpillar": 3, "hitachi": 1, "kubota": 1, "liebherr": 1, "sany": 1}
+    categories = {bucket["key"]: bucket["count"] for bucket in body["facets"]["category"]}
+    assert categories == {"excavators": 1, "mini-excavators": 1}  # the category facet does apply the maker filter
+    assert body["count"] == 1
+
+
+def test_facet_labels_follow_the_buyer_language(search_catalogue: dict[str, int]) -> None:
+    facets = search(lang="ja").json()["facets"]
+    labels = {bucket["key"]: bucket["label"] for bucket in facets["maker"]}
+    assert labels["komatsu"] == "コマツ"
+    assert {bucket["key"]: bucket["label"] for bucket in facets["category"]}["wheel-loaders"] == "ホイールローダー"
+
+
+def test_the_buyer_language_comes_from_profile_then_parameter_then_header(search_catalogue: dict[str, int]) -> None:
+    client = APIClient()
+    assert client.get("/api/search/", {"q": "PC200-8"}, HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9").json()["language"] == "zh"
+    assert client.get("/api/search/", {"q": "PC200-8", "lang": "ja"}, HTTP_ACCEPT_LANGUAGE="zh").json()["language"] == "ja"
+    client.force_authenticate(UserFactory(primary_language_id="de"))
+    assert client.get("/api/search/", {"q": "PC200-8", "lang": "ja"}).json()["language"] == "de"
+
+
+def test_a_typo_with_few_hits_gets_a_suggestion(search_catalogue: dict[str, int]) -> None:
+    body = search(q="bulldozr whel", lang="en").json()
+    assert body["count"] < 3
+    assert body["suggestion"] == "bulldozer wheel"
+
+
+def test_autocomplete_completes_makers_and_models(search_catalogue: dict[str, int]) -> None:
+    response = APIClient().get("/api/search/suggest/", {"q": "koma", "lang": "en"})
+    assert response.status_code == 200
+    suggestions = response.json()["suggestions"]
+    assert "Komatsu PC200-8" in suggestions
+    assert all(s.lower().startswith("koma") for s in suggestions)
+    japanese = APIClient().get("/api/search/suggest/", {"q": "コマツ", "lang": "ja"}).json()["suggestions"]
+    assert "コマツ PC200-8 油圧ショベル" in japanese
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [({"sort": "cheapest"}, "sort"), ({"limit": "0"}, "limit"), ({"limit": "1000"}, "limit"),
+     ({"year_min": "nineteen"}, "year_min"), ({"cursor": "!!!"}, "cursor"), ({"price_min": "5", "currency": "XYZ"}, "currency")],
+)
+def test_bad_parameters_are_a_400(search_catalogue: dict[str, int], params: dict[str, str], field: str) -> None:
+    response = search(**params)
+    assert response.status_code == 400
+    assert field in response.json()["error"]["fields"]
+
+
+def test_an_unreachable_engine_is_a_503_not_a_500_or_a_hang(settings: Any) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.ELASTICSEARCH_URL = f"http://127.0.0.1:{port}"
+
+    response = search(q="excavator")
+
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "service_unavailable"
