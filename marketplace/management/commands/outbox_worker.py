@@ -78,7 +78,12 @@ class Command(BaseCommand):
             if time.monotonic() - last_purge > 600:
                 purge_processed()
                 last_purge = time.monotonic()
-            listener = self._wait(listener, poll_seconds)
+            deadline = time.monotonic() + poll_seconds
+            # Wait in short slices so SIGTERM is honoured within a second; a NOTIFY ends the wait at once.
+            while not stopping and time.monotonic() < deadline:
+                listener, notified = self._wait(listener, min(1.0, deadline - time.monotonic()))
+                if notified:
+                    break
         self.stdout.write("outbox worker stopped")
 
     def _listen(self) -> psycopg.Connection[Any] | None:
@@ -93,14 +98,15 @@ class Command(BaseCommand):
             self.stderr.write(f"LISTEN unavailable ({error}); polling")
             return None
 
-    def _wait(self, listener: psycopg.Connection[Any] | None, seconds: float) -> psycopg.Connection[Any] | None:
+    def _wait(self, listener: psycopg.Connection[Any] | None, seconds: float) -> tuple[psycopg.Connection[Any] | None, bool]:
+        """Wait up to `seconds` for a NOTIFY; returns the (possibly reconnected) listener and
+        whether a notification arrived."""
         if listener is None:
-            time.sleep(seconds)
-            return self._listen()
+            time.sleep(seconds)  # no LISTEN connection: plain polling until it comes back
+            return self._listen(), False
         try:
-            for _ in listener.notifies(timeout=seconds, stop_after=1):
-                pass
-            return listener
+            notified = any(True for _ in listener.notifies(timeout=max(seconds, 0.01), stop_after=1))
+            return listener, notified
         except psycopg.Error:
             listener.close()
-            return None
+            return None, False

@@ -1,0 +1,95 @@
+"""search_reindex fills a new index and swaps the alias atomically: queries never see a
+half-built index, and changes made during the rebuild reach the new index."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+from marketplace import services
+from marketplace.models import MachineStatus
+from marketplace.outbox import drain
+from search.client import get_client
+from search.indices import MACHINES, alias_name
+from search.reindex import reindex_machines
+from search.sync import apply_changes
+from tests.factories import MachineFactory, SellerFactory, model_with_specs
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("machine_index")]
+
+
+def published_machines(count: int) -> list[Any]:
+    model = model_with_specs()
+    seller = SellerFactory()
+    return [MachineFactory(model=model, seller=seller, title={"en": f"Excavator {n}"}) for n in range(count)]
+
+
+def alias_targets() -> list[str]:
+    return sorted(get_client().indices.get_alias(name=alias_name(MACHINES)).keys())
+
+
+def test_reindex_swaps_the_alias_to_a_complete_new_index() -> None:
+    machines = published_machines(30)
+    MachineFactory(model=machines[0].model, status=MachineStatus.DRAFT)  # not searchable
+    before = alias_targets()
+
+    call_command("search_reindex", "--batch-size", "7", verbosity=0)
+
+    after = alias_targets()
+    assert len(after) == 1
+    assert after != before
+    assert not get_client().indices.exists(index=before[0])  # the old index is gone
+    assert get_client().count(index=alias_name(MACHINES))["count"] == 30
+
+
+def test_queries_during_a_reindex_always_see_a_whole_index() -> None:
+    machines = published_machines(40)
+    apply_changes({"machine": {m.pk for m in machines}})
+    get_client().indices.refresh(index=alias_name(MACHINES))
+    counts: list[int] = []
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def query_continuously() -> None:
+        client = get_client()
+        while not stop.is_set():
+            try:
+                counts.append(client.count(index=alias_name(MACHINES))["count"])
+            except Exception as error:  # any failure is a downtime
+                errors.append(error)
+
+    reader = threading.Thread(target=query_continuously)
+    reader.start()
+    try:
+        result = reindex_machines(batch_size=5)
+    finally:
+        stop.set()
+        reader.join(timeout=30)
+
+    assert result.documents == 40
+    assert errors == []
+    assert len(counts) > 5
+    assert set(counts) == {40}
+
+
+def test_a_change_committed_during_the_rebuild_reaches_the_new_index() -> None:
+    machines = published_machines(20)
+    target = machines[3]
+    changed = False
+
+    def edit_mid_rebuild(done: int, total: int) -> None:
+        nonlocal changed
+        if not changed:  # after the first batch is copied, a seller edits an already-copied listing
+            services.machine_update(actor=target.seller, machine_id=target.pk, data={"title": {"en": "Edited mid-rebuild"}})
+            changed = True
+
+    result = reindex_machines(batch_size=5, on_progress=edit_mid_rebuild)
+    assert result.replayed_events >= 1
+
+    drain("search", apply_changes)
+    get_client().indices.refresh(index=alias_name(MACHINES))
+    document = get_client().get(index=alias_name(MACHINES), id=target.pk)["_source"]
+    assert document["title"] == {"en": "Edited mid-rebuild"}

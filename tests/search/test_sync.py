@@ -1,0 +1,152 @@
+"""The search index follows PostgreSQL through the outbox: only committed changes, every kind
+of change, and nothing lost while the engine is stopped."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection, transaction
+
+from marketplace import services
+from marketplace.models import Machine, OutboxEvent
+from marketplace.outbox import drain, pending_count
+from search.client import get_client
+from search.indices import MACHINES, alias_name
+from search.sync import apply_changes
+from tests.factories import SellerFactory, model_with_specs
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def indexed(machine_id: int) -> dict[str, Any] | None:
+    client = get_client()
+    client.indices.refresh(index=alias_name(MACHINES))
+    response = client.get(index=alias_name(MACHINES), id=machine_id, ignore=[404])
+    return response["_source"] if response.get("found") else None
+
+
+def new_listing(seller: Any, **overrides: Any) -> Machine:
+    data = {
+        "model": model_with_specs().pk, "year": 2018, "hours": 3000, "country": "JP",
+        "price": {"amount": 9_000_000, "currency": "JPY"}, "title": {"en": "Excavator for sale", "ja": "油圧ショベル"},
+    }
+    data.update(overrides)
+    return services.machine_create(seller=seller, data=data)
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("machine_index")
+def test_each_kind_of_change_reaches_the_index() -> None:
+    seller = SellerFactory()
+    machine = new_listing(seller)
+
+    drain("search", apply_changes)
+    assert indexed(machine.pk) is None  # a draft is not searchable
+
+    services.machine_publish(actor=seller, machine_id=machine.pk)
+    drain("search", apply_changes)
+    document = indexed(machine.pk)
+    assert document is not None
+    assert document["title"] == {"en": "Excavator for sale", "ja": "油圧ショベル"}
+    assert document["status"] == "published"
+
+    services.machine_update(actor=seller, machine_id=machine.pk, data={"hours": 3100, "title": {"en": "Excavator, serviced"}})
+    drain("search", apply_changes)
+    assert indexed(machine.pk)["hours"] == 3100  # type: ignore[index]
+    assert indexed(machine.pk)["title"] == {"en": "Excavator, serviced"}  # type: ignore[index]
+
+    services.machine_unpublish(actor=seller, machine_id=machine.pk)
+    drain("search", apply_changes)
+    assert indexed(machine.pk) is None
+
+    services.machine_publish(actor=seller, machine_id=machine.pk)
+    services.machine_mark_sold(actor=seller, machine_id=machine.pk)
+    drain("search", apply_changes)
+    assert indexed(machine.pk) is None
+    assert pending_count("search") == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("machine_index")
+def test_a_rolled_back_write_leaves_nothing_to_index() -> None:
+    seller = SellerFactory()
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        machine = new_listing(seller)
+        services.machine_publish(actor=seller, machine_id=machine.pk)
+        raise RuntimeError("the request failed after the write")
+
+    assert OutboxEvent.objects.count() == 0
+    assert drain("search", apply_changes).processed == 0
+    assert get_client().count(index=alias_name(MACHINES))["count"] == 0
+
+
+def stack(*args: str) -> None:
+    subprocess.run([str(ROOT / "ops" / "stack.sh"), *args], check=True, timeout=180, capture_output=True)
+
+
+@pytest.mark.services
+@pytest.mark.django_db
+@pytest.mark.usefixtures("machine_index")
+def test_writes_succeed_while_the_engine_is_stopped_and_the_index_catches_up() -> None:
+    seller = SellerFactory()
+    stack("stop", "opensearch")
+    try:
+        # writes commit in PostgreSQL while the engine is down
+        machines = [new_listing(seller, title={"en": f"Loader {n}"}) for n in range(3)]
+        for machine in machines:
+            services.machine_publish(actor=seller, machine_id=machine.pk)
+
+        result = drain("search", apply_changes)
+
+        assert result.failed
+        assert Machine.objects.filter(status="published").count() == 3
+        assert pending_count("search") == 6
+        assert set(OutboxEvent.objects.filter(topic="search").values_list("attempts", flat=True)) == {1}
+    finally:
+        stack("start", "opensearch")
+
+    result = drain("search", apply_changes)
+
+    assert not result.failed
+    assert result.processed == 6
+    assert [indexed(machine.pk)["title"]["en"] for machine in machines] == ["Loader 0", "Loader 1", "Loader 2"]  # type: ignore[index]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("machine_index")
+def test_the_worker_process_indexes_committed_changes() -> None:
+    database = connection.settings_dict
+    environment = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="config.settings.test",
+        DATABASE_URL=f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
+    )
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "outbox_worker", "--topic", "search", "--poll-seconds", "30"],
+        cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        seller = SellerFactory()
+        machine = new_listing(seller)
+        services.machine_publish(actor=seller, machine_id=machine.pk)
+
+        # the commit's NOTIFY wakes the worker long before its 30 s poll
+        deadline = time.monotonic() + 15
+        while indexed(machine.pk) is None:
+            assert time.monotonic() < deadline, "the worker did not index the committed listing"
+            assert worker.poll() is None, worker.stdout.read()  # type: ignore[union-attr]
+            time.sleep(0.1)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        output, _ = worker.communicate(timeout=30)
+
+    assert worker.returncode == 0, output
+    assert "outbox worker stopped" in output
