@@ -10,7 +10,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from search.analysis import LANGUAGE_ANALYZERS
-from search.query import SORTS, SearchParams, Tuning, build_search, build_suggest, decode_cursor, encode_cursor
+from search.query import (
+    SORTS,
+    SearchParams,
+    Tuning,
+    build_search,
+    build_suggest,
+    decode_cursor,
+    encode_cursor,
+)
 
 
 def language_clause(body: dict[str, Any], path: str) -> dict[str, Any]:
@@ -98,7 +106,7 @@ def test_suggest_uses_the_language_context_and_fuzzes_longer_prefixes() -> None:
 
 def test_cursor_round_trip_and_rejection() -> None:
     assert decode_cursor(encode_cursor([12.5, "abc", 7])) == (12.5, "abc", 7)
-    with pytest.raises(ValueError):  # noqa: PT011 - any malformed cursor
+    with pytest.raises(ValueError):
         decode_cursor(encode_cursor([{"nested": 1}]))  # type: ignore[list-item]
 
 

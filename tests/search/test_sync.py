@@ -78,10 +78,14 @@ def test_each_kind_of_change_reaches_the_index() -> None:
 def test_a_rolled_back_write_leaves_nothing_to_index() -> None:
     seller = SellerFactory()
 
-    with pytest.raises(RuntimeError), transaction.atomic():
-        machine = new_listing(seller)
-        services.machine_publish(actor=seller, machine_id=machine.pk)
-        raise RuntimeError("the request failed after the write")
+    def failing_request() -> None:
+        with transaction.atomic():
+            machine = new_listing(seller)
+            services.machine_publish(actor=seller, machine_id=machine.pk)
+            raise RuntimeError("the request failed after the write")
+
+    with pytest.raises(RuntimeError):
+        failing_request()
 
     assert OutboxEvent.objects.count() == 0
     assert drain("search", apply_changes).processed == 0
