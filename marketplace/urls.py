@@ -3,9 +3,11 @@ from django.urls import path, re_path
 
 from marketplace import views
 from marketplace.forms import LoginForm
+from search.views import search_page
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("search/", search_page, name="search"),
     path("machines/<int:machine_id>/", views.machine_detail, name="machine-detail"),
     path("machines/<int:machine_id>/watch/", views.watch_toggle, name="machine-watch"),
     path("watchlist/", views.watchlist, name="watchlist"),

@@ -48,7 +48,7 @@ def _integer(query: Any, name: str, errors: _Errors, *, minimum: int | None = No
     return value
 
 
-def parse_search_params(request: Any, *, machine_ids: tuple[int, ...] | None = None) -> SearchParams:
+def parse_search_params(request: Any, *, machine_ids: tuple[int, ...] | None = None, language: str | None = None) -> SearchParams:
     query = request.GET
     errors = _Errors()
     text = query.get("q", "")
@@ -84,7 +84,7 @@ def parse_search_params(request: Any, *, machine_ids: tuple[int, ...] | None = N
             pivot_max = to_pivot(price_max, currency) if price_max is not None else None
     params = SearchParams(
         text=text[:200],
-        language=resolve_language(request),
+        language=language or resolve_language(request),
         categories=tuple(query.getlist("category")),
         makers=tuple(query.getlist("maker")),
         models=tuple(query.getlist("model")),
