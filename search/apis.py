@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import AllowAny
@@ -29,6 +27,7 @@ SEARCH_PARAMETERS = [
         ("sort", "relevance (default), price, -price, year, -year, hours, newest"),
         ("offset", "Start of the page (offset + limit ≤ 10000)"), ("limit", "Page size, 1 to 100"),
         ("cursor", "next_cursor of the previous page, for deep paging (search_after)"),
+        ("facets", "0 to skip facet counts (faster)"),
     ]
 ]
 
@@ -40,10 +39,12 @@ class SearchApi(APIView):
     def get(self, request: Request) -> Response:
         params = parse_search_params(request)
         result = search_machines(params)
-        return Response({
+        response = Response({
             "count": result.count, "results": result.results, "facets": result.facets,
             "suggestion": result.suggestion, "next_cursor": result.next_cursor, "language": params.language,
         })
+        response["Server-Timing"] = f"engine;dur={result.took_ms}"
+        return response
 
 
 class SuggestApi(APIView):
@@ -53,5 +54,7 @@ class SuggestApi(APIView):
     def get(self, request: Request) -> Response:
         prefix = request.query_params.get("q", "").strip()[:100]
         language = resolve_language(request)
-        suggestions: list[Any] = suggest_machines(prefix, language) if prefix else []
-        return Response({"suggestions": suggestions})
+        suggestions, took_ms = suggest_machines(prefix, language) if prefix else ([], 0)
+        response = Response({"suggestions": suggestions})
+        response["Server-Timing"] = f"engine;dur={took_ms}"
+        return response

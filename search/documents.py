@@ -28,13 +28,12 @@ SEARCHABLE_STATUSES = frozenset({"published", "reserved", "in_auction"})
 
 
 
-def _texts_by_language() -> Object:
+def _texts_by_language(*, ngram: bool = False) -> Object:
+    """One text field per language with that language's analyzer; `ngram` adds the partial-word
+    subfield (titles only: on long texts it costs more at index time than it brings)."""
+    subfields = {"fields": {"ngram": Text(analyzer="ngram_words_index", search_analyzer="standard")}} if ngram else {}
     properties = {
-        language: Text(
-            analyzer=analyzer,
-            search_analyzer=search_analyzer(language),
-            fields={"ngram": Text(analyzer="ngram_words_index", search_analyzer="standard")},
-        )
+        language: Text(analyzer=analyzer, search_analyzer=search_analyzer(language), **subfields)
         for language, analyzer in LANGUAGE_ANALYZERS.items()
     }
     return Object(properties=properties)
@@ -66,7 +65,7 @@ class PriceInner(InnerDoc):
 
 class MachineDocument(Document):
     id = Long()
-    title = _texts_by_language()
+    title = _texts_by_language(ngram=True)
     description = _texts_by_language()
     languages = Keyword()
     model_number = Keyword(

@@ -99,6 +99,7 @@ def parse_search_params(request: Any, *, machine_ids: tuple[int, ...] | None = N
         offset=offset,
         limit=limit,
         search_after=cursor,
+        facets=query.get("facets", "1") not in ("0", "false"),
     )
     if errors.fields:
         raise DomainError("The search parameters are invalid.", fields=errors.fields, code="validation_error")

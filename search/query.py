@@ -71,13 +71,14 @@ class SearchParams:
     tuning: Tuning = field(default_factory=Tuning)
 
 
-def _language_field_query(text: str, path: str, boost: float, tuning: Tuning) -> dict[str, Any]:
+def _language_field_query(text: str, path: str, boost: float, tuning: Tuning, *, ngram: bool) -> dict[str, Any]:
     should: list[dict[str, Any]] = [
         {"match_phrase": {path: {"query": text, "boost": tuning.phrase_boost}}},
         {"match_phrase_prefix": {path: {"query": text, "boost": tuning.prefix_boost, "max_expansions": 20}}},
-        {"match": {f"{path}.ngram": {"query": text, "boost": tuning.ngram_boost, "operator": "and"}}},
-        {"match": {path: {"query": text, "operator": "and"}}},
     ]
+    if ngram:
+        should.append({"match": {f"{path}.ngram": {"query": text, "boost": tuning.ngram_boost, "operator": "and"}}})
+    should.append({"match": {path: {"query": text, "operator": "and"}}})
     return {"bool": {"should": should, "minimum_should_match": 1, "boost": boost}}
 
 
@@ -85,8 +86,9 @@ def text_query(text: str, language: str, tuning: Tuning) -> dict[str, Any]:
     clauses: list[dict[str, Any]] = []
     for field_language in LANGUAGE_ANALYZERS:
         boost = tuning.language_boost if field_language == language else 1.0
-        clauses.append(_language_field_query(text, f"title.{field_language}", boost, tuning))
-        clauses.append(_language_field_query(text, f"description.{field_language}", boost * tuning.description_weight, tuning))
+        clauses.append(_language_field_query(text, f"title.{field_language}", boost, tuning, ngram=True))
+        clauses.append(_language_field_query(
+            text, f"description.{field_language}", boost * tuning.description_weight, tuning, ngram=False))
         clauses.append({"match": {f"category.names.{field_language}": {"query": text, "boost": boost * 0.5}}})
         clauses.append({"match": {f"maker.names.{field_language}": {"query": text, "boost": boost * tuning.maker_boost}}})
     # Typo tolerance for Latin scripts, on unstemmed words (a stem is too short to be a

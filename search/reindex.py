@@ -8,15 +8,18 @@ the alias points at the new index, so the worker re-applies them there (idempote
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 from elasticsearch import helpers
 
 from search.client import get_client
 from search.documents import SEARCHABLE_STATUSES
 from search.indices import MACHINES, alias_name, create_versioned_index
-from search.sync import _category_chains, machine_actions
+from search.sync import category_chains, is_missing_delete, machine_actions
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,15 @@ class ReindexResult:
     documents: int
     replayed_events: int
     seconds: float
+
+
+def _send(client: Any, actions: list[dict[str, Any]]) -> int:
+    """One bulk request; a listing deleted meanwhile (delete of a missing id) is not an error."""
+    _, errors = helpers.bulk(client, actions, chunk_size=len(actions) or 1, request_timeout=120, raise_on_error=False)
+    failures = [error for error in errors if not is_missing_delete(error)]  # type: ignore[union-attr]
+    if failures:
+        raise RuntimeError(f"{len(failures)} documents failed: {failures[:3]}")
+    return len(actions)
 
 
 def reindex_machines(*, batch_size: int = 1000, on_progress: Callable[[int, int], None] | None = None) -> ReindexResult:
@@ -36,26 +48,37 @@ def reindex_machines(*, batch_size: int = 1000, on_progress: Callable[[int, int]
     alias = alias_name(MACHINES)
     mark = last_event_id("search")
     new_index = create_versioned_index(MACHINES)
-    client.indices.put_settings(index=new_index, body={"index": {"refresh_interval": "-1"}})
+    # While filling: no refreshes and no fsync per request; restored before the alias moves.
+    client.indices.put_settings(index=new_index, body={"index": {"refresh_interval": "-1", "translog.durability": "async"}})
     ids = list(Machine.objects.filter(status__in=SEARCHABLE_STATUSES).order_by("pk").values_list("pk", flat=True))
-    chains = _category_chains()
+    chains = category_chains()
     done = 0
     try:
-        for start in range(0, len(ids), batch_size):
-            chunk = ids[start:start + batch_size]
-            helpers.bulk(client, machine_actions(chunk, new_index, chains), chunk_size=batch_size, request_timeout=120)
-            done += len(chunk)
-            if on_progress:
-                on_progress(done, len(ids))
-        client.indices.put_settings(index=new_index, body={"index": {"refresh_interval": "1s"}})
+        # Documents are built here (the ORM stays on this thread and its connection); up to two
+        # bulk requests are in flight, so the engine analyses one batch while the next is built.
+        with ThreadPoolExecutor(max_workers=2) as senders:
+            in_flight: deque[Future[int]] = deque()
+            for start in range(0, len(ids), batch_size):
+                chunk = ids[start:start + batch_size]
+                actions = list(machine_actions(chunk, new_index, chains))
+                in_flight.append(senders.submit(_send, client, actions))
+                if len(in_flight) >= 2:
+                    done += in_flight.popleft().result()
+                    if on_progress:
+                        on_progress(done, len(ids))
+            while in_flight:
+                done += in_flight.popleft().result()
+                if on_progress:
+                    on_progress(done, len(ids))
+        client.indices.put_settings(index=new_index, body={"index": {"refresh_interval": "1s", "translog.durability": "request"}})
         client.indices.refresh(index=new_index)
     except Exception:
         client.indices.delete(index=new_index, ignore=[404])
         raise
     old_indices = list(client.indices.get_alias(name=alias, ignore=[404]).keys()) if client.indices.exists_alias(name=alias) else []
-    actions = [{"remove": {"index": old, "alias": alias}} for old in old_indices]
-    actions.append({"add": {"index": new_index, "alias": alias}})
-    client.indices.update_aliases(body={"actions": actions})
+    alias_actions = [{"remove": {"index": old, "alias": alias}} for old in old_indices]
+    alias_actions.append({"add": {"index": new_index, "alias": alias}})
+    client.indices.update_aliases(body={"actions": alias_actions})
     for old in old_indices:
         client.indices.delete(index=old, ignore=[404])
     replayed = replay_since("search", mark)

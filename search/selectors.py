@@ -92,6 +92,7 @@ def search_machines(params: SearchParams) -> SearchResult:
     return SearchResult(total, [_hit(hit, params.language) for hit in hits], facets, suggestion, next_cursor, response["took"])
 
 
-def suggest_machines(prefix: str, language: str) -> list[str]:
+def suggest_machines(prefix: str, language: str) -> tuple[list[str], int]:
+    """Completions for `prefix`, and the engine's own time for them in ms."""
     response = _engine_call("search", body=build_suggest(prefix, language))
-    return [option["text"] for option in response["suggest"]["machines"][0]["options"]]
+    return [option["text"] for option in response["suggest"]["machines"][0]["options"]], response["took"]

@@ -12,7 +12,7 @@ from search.documents import SEARCHABLE_STATUSES, build_document
 from search.indices import MACHINES, alias_name
 
 
-def _category_chains() -> dict[int, list[Any]]:
+def category_chains() -> dict[int, list[Any]]:
     from marketplace.models import Category
 
     categories = {category.pk: category for category in Category.objects.all()}
@@ -28,12 +28,18 @@ def _category_chains() -> dict[int, list[Any]]:
 def machine_actions(machine_ids: Iterable[int], index: str, chains: dict[int, list[Any]] | None = None) -> Iterator[dict[str, Any]]:
     """Bulk actions bringing `index` in line with the current rows: index what buyers may
     see, delete what they may not (drafts, sold, deleted rows)."""
-    from marketplace.models import Machine
-    from marketplace.selectors import machines_with_relations
+    from django.db.models import Prefetch
+
+    from marketplace.models import Machine, Photo
 
     wanted = set(machine_ids)
-    chains = chains if chains is not None else _category_chains()
-    machines = machines_with_relations(Machine.objects.filter(pk__in=wanted))
+    chains = chains if chains is not None else category_chains()
+    # Only what a document needs: spec values live in the graph, not in the search index.
+    machines = (
+        Machine.objects.filter(pk__in=wanted)
+        .select_related("model__maker", "model__category")
+        .prefetch_related(Prefetch("photos", queryset=Photo.objects.order_by("position", "id").only("id", "machine_id", "thumbnail")))
+    )
     seen: set[int] = set()
     for machine in machines:
         seen.add(machine.pk)
@@ -54,11 +60,11 @@ def apply_changes(changes: dict[str, set[int]]) -> None:
     _, errors = helpers.bulk(
         get_client(), machine_actions(machine_ids, alias_name(MACHINES)), raise_on_error=False, stats_only=False
     )
-    failures = [error for error in errors if not _is_missing_delete(error)]  # type: ignore[union-attr]
+    failures = [error for error in errors if not is_missing_delete(error)]  # type: ignore[union-attr]
     if failures:
         raise RuntimeError(f"{len(failures)} search documents failed: {failures[:3]}")
 
 
-def _is_missing_delete(error: dict[str, Any]) -> bool:
+def is_missing_delete(error: dict[str, Any]) -> bool:
     delete = error.get("delete")
     return bool(delete) and delete.get("status") == 404

@@ -1,0 +1,75 @@
+"""Shared pieces of the benchmarks: an ASGI server process on the real stack, timing and
+percentiles. Benchmarks run against `make run`'s data (config.settings.local)."""
+
+from __future__ import annotations
+
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def summary(values: list[float]) -> str:
+    return f"p50 {percentile(values, 0.5):7.1f}  p95 {percentile(values, 0.95):7.1f}  p99 {percentile(values, 0.99):7.1f}  (n={len(values)})"
+
+
+def machine_line() -> str:
+    memory_kb = int(next(line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")).split()[1])
+    return f"{date.today().isoformat()} · {platform.node()} · {os.cpu_count()} cores · {memory_kb // 1024 // 1024} GB · Python {platform.python_version()}"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def asgi_server(port: int | None = None, settings: str = "config.settings.local", extra_env: dict[str, str] | None = None) -> Iterator[str]:
+    """One uvicorn process serving the project; yields its base URL once it answers."""
+    port = port or free_port()
+    # The benchmark client is one anonymous caller: lift the per-client throttle for it.
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE=settings, DEBUG="false", THROTTLE_ANON="10000000/minute",
+               THROTTLE_USER="10000000/minute", **(extra_env or {}))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1", "--port", str(port),
+         "--lifespan", "off", "--log-level", "warning", "--no-access-log"],
+        cwd=ROOT, env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=2).status_code in (200, 503):
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the server did not start")
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)

@@ -1,0 +1,95 @@
+"""Search benchmark (issue 4): latency of /api/search/ from a client process for a mixed query
+set, against the engine's own `took` for the same requests, and a full reindex.
+
+    .venv/bin/python -m bench.search [--requests 300] [--reindex]
+
+Runs against `make run`'s database and index (seed them first: manage.py seed_catalogue
+--machines 100000 && manage.py search_reindex). Prints what it measured."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import time
+
+import httpx
+
+from bench.common import asgi_server, machine_line, percentile, summary
+
+TEXTS = [
+    ("excavator", "en"), ("komatsu pc200", "en"), ("wheel loader", "en"), ("kubota mini excavator", "en"),
+    ("PC20", "en"), ("digger", "en"), ("crane", "en"), ("low hours dozer", "en"), ("caterpillar 320", "en"),
+    ("油圧ショベル", "ja"), ("コマツ", "ja"), ("ミニショベル", "ja"), ("ホイールローダー", "ja"),
+    ("挖掘机", "zh"), ("小松 挖掘机", "zh"), ("装载机", "zh"),
+]
+FILTERS = [
+    {"category": "excavators", "year_min": "2012"},
+    {"maker": "komatsu", "hours_max": "8000"},
+    {"category": "wheel-loaders", "price_max": "8000000", "currency": "EUR"},
+    {"country": "JP", "year_min": "2015"},
+    {"maker": "caterpillar", "sort": "price"},
+]
+PREFIXES = ["ko", "kom", "koma", "cat", "cate", "hit", "kub", "pc2", "コマ", "日立", "小松", "vol", "lieb", "zx"]
+TIMING = re.compile(r"engine;dur=([0-9.]+)")
+
+
+def run_class(client: httpx.Client, base: str, name: str, requests: int, rng: random.Random) -> tuple[list[float], list[float]]:
+    latencies: list[float] = []
+    engine: list[float] = []
+    for _ in range(requests):
+        if name == "autocomplete":
+            url, params = f"{base}/api/search/suggest/", {"q": rng.choice(PREFIXES), "lang": "en"}
+        else:
+            text, language = rng.choice(TEXTS)
+            params = {"q": text, "lang": language}
+            if name == "text + filters + facets":
+                params.update(rng.choice(FILTERS))
+            else:
+                params["facets"] = "0"
+            url = f"{base}/api/search/"
+        started = time.perf_counter()
+        response = client.get(url, params=params)
+        latencies.append((time.perf_counter() - started) * 1000)
+        response.raise_for_status()
+        match = TIMING.search(response.headers.get("server-timing", ""))
+        engine.append(float(match.group(1)) if match else float("nan"))
+    return latencies, engine
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--reindex", action="store_true")
+    parser.add_argument("--seed", type=int, default=7)
+    arguments = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    import django
+
+    django.setup()
+    from marketplace.models import Machine
+
+    print(f"search benchmark · {machine_line()}")
+    print(f"machines in PostgreSQL: {Machine.objects.count()}")
+    if arguments.reindex:
+        from search.reindex import reindex_machines
+
+        result = reindex_machines()
+        print(f"full reindex: {result.documents} documents in {result.seconds:.1f} s ({result.documents / result.seconds:.0f} docs/s)")
+
+    rng = random.Random(arguments.seed)
+    with asgi_server() as base, httpx.Client(timeout=30) as client:
+        print(f"indexed: {client.get(f'{base}/api/search/', params={'limit': 1}).json()['count']} machines")
+        for _ in range(30):  # warm caches and connections
+            client.get(f"{base}/api/search/", params={"q": rng.choice(TEXTS)[0]})
+        print(f"{'class':<26} {'client latency (ms)':<52} {'engine took (ms)':<52} ratio p50 / p95")
+        for name in ("text only", "text + filters + facets", "autocomplete"):
+            latencies, engine = run_class(client, base, name, arguments.requests, rng)
+            ratio_p50 = percentile(latencies, 0.5) / max(percentile(engine, 0.5), 1.0)
+            ratio_p95 = percentile(latencies, 0.95) / max(percentile(engine, 0.95), 1.0)
+            print(f"{name:<26} {summary(latencies):<52} {summary(engine):<52} {ratio_p50:.2f} / {ratio_p95:.2f}")
+
+
+if __name__ == "__main__":
+    main()
