@@ -28,8 +28,10 @@ serve:
 	@echo "  API docs  http://$(HOST):$(PORT)/api/docs/"
 	@echo "  Health    http://$(HOST):$(PORT)/healthz"
 	@echo
-	@DJANGO_SETTINGS_MODULE=config.settings.local .venv/bin/uvicorn config.asgi:application \
-		--host $(HOST) --port $(PORT) --lifespan off --timeout-graceful-shutdown 10
+	@echo "  Demo      sellers seller-jp-001 …, buyers buyer-en-001 … (password demo-password-123)"
+	@echo "  Worker    outbox worker log in var/log/outbox-worker.log"
+	@echo
+	@DJANGO_SETTINGS_MODULE=config.settings.local HOST=$(HOST) PORT=$(PORT) ops/serve.sh
 
 test: install
 	@$(STACK) start postgres redis opensearch neo4j-test

@@ -1,5 +1,6 @@
 """Bring every store up to date: migrations, translations, search indices, graph schema;
-with --demo, load the demo catalogue when the database is empty. Idempotent."""
+with --demo, load the demo catalogue when the database has no listings and build the search
+index from it. Idempotent: a second run finds everything in place and changes nothing."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from graph.schema import ensure_schema
 from search.indices import ensure_indices
 
 DEMO_ADMIN = ("admin", "demo-admin-password")
+DEMO_MACHINES = 3000
 
 
 class Command(BaseCommand):
@@ -34,10 +36,15 @@ class Command(BaseCommand):
             self._load_demo()
 
     def _load_demo(self) -> None:
+        from marketplace.models import Machine
+
         user_model = get_user_model()
-        if user_model.objects.exists():
-            self.stdout.write("  demo data already loaded")
-            return
         username, password = DEMO_ADMIN
-        user_model.objects.create_superuser(username=username, password=password, email="admin@example.com")
-        self.stdout.write(f"  demo admin created: {username} / {password}")
+        if not user_model.objects.filter(username=username).exists():
+            user_model.objects.create_superuser(username=username, password=password, email="admin@example.com")
+            self.stdout.write(f"  demo admin created: {username} / {password}")
+        if Machine.objects.exists():
+            self.stdout.write("  demo catalogue already loaded")
+            return
+        call_command("seed_catalogue", machines=DEMO_MACHINES, seed=1, stdout=self.stdout)
+        call_command("search_reindex", stdout=self.stdout, verbosity=0)
