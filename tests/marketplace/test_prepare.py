@@ -1,0 +1,35 @@
+"""`manage.py prepare --demo` (run by `make run`): loads the demo catalogue into an empty
+database and indexes it; a second run changes nothing."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from marketplace.models import Machine, User
+from search.client import get_client
+from search.documents import SEARCHABLE_STATUSES
+from search.indices import MACHINES, alias_name
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("machine_index")]
+
+
+def test_prepare_demo_loads_once_and_is_idempotent() -> None:
+    first = io.StringIO()
+    call_command("prepare", demo=True, stdout=first)
+
+    machines = Machine.objects.count()
+    searchable = Machine.objects.filter(status__in=SEARCHABLE_STATUSES).count()
+    assert machines == 3000
+    assert User.objects.filter(username="admin", is_superuser=True).exists()
+    get_client().indices.refresh(index=alias_name(MACHINES))
+    assert get_client().count(index=alias_name(MACHINES))["count"] == searchable
+
+    second = io.StringIO()
+    call_command("prepare", demo=True, stdout=second)
+
+    assert "demo catalogue already loaded" in second.getvalue()
+    assert Machine.objects.count() == machines
+    assert User.objects.filter(username="admin").count() == 1
