@@ -71,24 +71,45 @@ class SearchParams:
     tuning: Tuning = field(default_factory=Tuning)
 
 
-def _language_field_query(text: str, path: str, boost: float, tuning: Tuning, *, ngram: bool) -> dict[str, Any]:
-    should: list[dict[str, Any]] = [
-        {"match_phrase": {path: {"query": text, "boost": tuning.phrase_boost}}},
-        {"match_phrase_prefix": {path: {"query": text, "boost": tuning.prefix_boost, "max_expansions": 20}}},
-    ]
-    if ngram:
+def _language_field_query(text: str, path: str, boost: float, tuning: Tuning, *, short_text: bool) -> dict[str, Any]:
+    """Phrase, phrase-prefix and partial-word clauses for short texts (titles); phrase and
+    words for long ones (prefix expansion over descriptions costs more than it finds)."""
+    should: list[dict[str, Any]] = [{"match_phrase": {path: {"query": text, "boost": tuning.phrase_boost}}}]
+    if short_text:
+        should.append({"match_phrase_prefix": {path: {"query": text, "boost": tuning.prefix_boost, "max_expansions": 20}}})
         should.append({"match": {f"{path}.ngram": {"query": text, "boost": tuning.ngram_boost, "operator": "and"}}})
     should.append({"match": {path: {"query": text, "operator": "and"}}})
     return {"bool": {"should": should, "minimum_should_match": 1, "boost": boost}}
 
 
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]")
+LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+CJK_LANGUAGES = frozenset({"ja", "zh"})
+
+
+def languages_for(text: str, buyer_language: str) -> list[str]:
+    """The language fields a query can match: CJK text cannot match the stemmed Latin fields'
+    tokens and Latin words do not need the Japanese and Chinese fields (model numbers, which
+    appear in every language, have their own field). Fewer clauses, same hits."""
+    has_cjk, has_latin = bool(CJK.search(text)), bool(LATIN.search(text))
+    wanted = [
+        language for language in LANGUAGE_ANALYZERS
+        if (has_cjk and language in CJK_LANGUAGES) or (has_latin and language not in CJK_LANGUAGES)
+    ]
+    if not wanted:  # digits or symbols only
+        wanted = list(LANGUAGE_ANALYZERS)
+    if buyer_language in LANGUAGE_ANALYZERS and buyer_language not in wanted:
+        wanted.append(buyer_language)  # model numbers and brand names appear in every script
+    return wanted
+
+
 def text_query(text: str, language: str, tuning: Tuning) -> dict[str, Any]:
     clauses: list[dict[str, Any]] = []
-    for field_language in LANGUAGE_ANALYZERS:
+    for field_language in languages_for(text, language):
         boost = tuning.language_boost if field_language == language else 1.0
-        clauses.append(_language_field_query(text, f"title.{field_language}", boost, tuning, ngram=True))
+        clauses.append(_language_field_query(text, f"title.{field_language}", boost, tuning, short_text=True))
         clauses.append(_language_field_query(
-            text, f"description.{field_language}", boost * tuning.description_weight, tuning, ngram=False))
+            text, f"description.{field_language}", boost * tuning.description_weight, tuning, short_text=False))
         clauses.append({"match": {f"category.names.{field_language}": {"query": text, "boost": boost * 0.5}}})
         clauses.append({"match": {f"maker.names.{field_language}": {"query": text, "boost": boost * tuning.maker_boost}}})
     # Typo tolerance for Latin scripts, on unstemmed words (a stem is too short to be a

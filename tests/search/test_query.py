@@ -18,6 +18,7 @@ from search.query import (
     build_suggest,
     decode_cursor,
     encode_cursor,
+    languages_for,
 )
 
 
@@ -29,11 +30,27 @@ def language_clause(body: dict[str, Any], path: str) -> dict[str, Any]:
 def test_each_language_field_gets_phrase_prefix_and_ngram_clauses_with_one_required() -> None:
     body = build_search(SearchParams(text="komatsu excavator", language="en"))
 
-    clause = language_clause(body, "title.ja")["bool"]
+    clause = language_clause(body, "title.de")["bool"]
     kinds = [next(iter(should)) for should in clause["should"]]
     assert kinds == ["match_phrase", "match_phrase_prefix", "match", "match"]
     assert clause["minimum_should_match"] == 1
-    assert clause["should"][2] == {"match": {"title.ja.ngram": {"query": "komatsu excavator", "boost": 0.5, "operator": "and"}}}
+    assert clause["should"][2] == {"match": {"title.de.ngram": {"query": "komatsu excavator", "boost": 0.5, "operator": "and"}}}
+    description = language_clause(body, "description.en")["bool"]
+    assert [next(iter(should)) for should in description["should"]] == ["match_phrase", "match"]
+
+
+@pytest.mark.parametrize(
+    ("text", "buyer", "fields"),
+    [
+        ("excavator", "en", ["en", "de", "fr"]),
+        ("PC200-8", "ja", ["en", "de", "fr", "ja"]),
+        ("油圧ショベル", "en", ["ja", "zh", "en"]),
+        ("コマツ PC200", "zh", ["en", "ja", "zh", "de", "fr"]),
+        ("320", "de", ["en", "ja", "zh", "de", "fr"]),
+    ],
+)
+def test_only_language_fields_the_text_can_match_are_queried(text: str, buyer: str, fields: list[str]) -> None:
+    assert sorted(languages_for(text, buyer)) == sorted(fields)
 
 
 def test_the_buyer_language_fields_are_boosted() -> None:
@@ -41,7 +58,7 @@ def test_the_buyer_language_fields_are_boosted() -> None:
     body = build_search(SearchParams(text="ショベル", language="ja", tuning=tuning))
 
     assert language_clause(body, "title.ja")["bool"]["boost"] == 2.5
-    assert language_clause(body, "title.en")["bool"]["boost"] == 1.0
+    assert language_clause(body, "title.zh")["bool"]["boost"] == 1.0
     assert body["query"]["bool"]["should"] == [{"term": {"languages": {"value": "ja", "boost": 1.5}}}]
     assert set(body["highlight"]["fields"]) == {"title.ja", "description.ja", "title.en", "description.en"}
 
