@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,7 +42,26 @@ def _text_for(texts: dict[str, str], language: str) -> str:
     return texts.get(language) or texts.get("en") or next(iter(texts.values()), "")
 
 
+LABEL_TTL_SECONDS = 300.0
+_label_cache: dict[str, tuple[float, dict[str, dict[str, str]]]] = {}
+
+
 def _labels(language: str) -> dict[str, dict[str, str]]:
+    """Facet labels in `language`. Taxonomy names change rarely, so each process keeps them
+    for a few minutes instead of reading three tables on every search."""
+    cached = _label_cache.get(language)
+    if cached is not None and time.monotonic() - cached[0] < LABEL_TTL_SECONDS:
+        return cached[1]
+    labels = _read_labels(language)
+    _label_cache[language] = (time.monotonic(), labels)
+    return labels
+
+
+def clear_label_cache() -> None:
+    _label_cache.clear()
+
+
+def _read_labels(language: str) -> dict[str, dict[str, str]]:
     from marketplace.models import Category, Country, Maker
 
     return {
