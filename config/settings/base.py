@@ -142,6 +142,10 @@ CACHES = {
     }
 }
 
+# Bidding: per bidder and auction, at most BID_RATE_LIMIT requests per BID_RATE_WINDOW seconds.
+BID_RATE_LIMIT = env_int("BID_RATE_LIMIT", 10)
+BID_RATE_WINDOW = env_int("BID_RATE_WINDOW", 10)
+
 # Photo uploads: checked by content, limited in bytes and pixels, re-encoded.
 PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 15 * 1024 * 1024)
 PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 40_000_000)

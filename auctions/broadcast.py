@@ -1,0 +1,78 @@
+"""Auction events to watchers: after the bid's transaction commits, one message per event to
+the auction's channel-layer group (Redis), which every server process's sockets listen to.
+A failure to broadcast never undoes a committed bid: clients resume from `seq`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+from auctions.models import Auction
+from auctions.rules import BidEvent, ClosedEvent, ExtendedEvent, Money
+from auctions.rules import minor_units as currency_minor_units
+
+logger = logging.getLogger(__name__)
+
+
+def group_name(auction_id: int) -> str:
+    return f"auction-{auction_id}"
+
+
+def money_payload(money: Money) -> dict[str, str]:
+    return {"currency": money.currency, "amount": str(Decimal(money.amount).scaleb(-currency_minor_units(money.currency)))}
+
+
+def event_message(auction: Auction, event: BidEvent | ExtendedEvent | ClosedEvent, names: dict[str, str]) -> dict[str, Any]:
+    if isinstance(event, BidEvent):
+        bidder = {"id": int(event.bidder_id), "name": names.get(event.bidder_id, "")}
+        return {"event": "new_bid", "payload": {
+            "auctionId": auction.pk, "seq": event.seq, "bidCount": auction.bid_count,
+            "highestBidder": bidder,
+            "highestBid": {"priceCents": event.amount.amount, "price": money_payload(event.amount), "user": bidder, "automatic": event.automatic},
+            "endsAt": auction.ends_at.isoformat(), "reserveMet": auction.reserve_met,
+        }}
+    if isinstance(event, ExtendedEvent):
+        return {"event": "auction_extended", "payload": {
+            "auctionId": auction.pk, "seq": event.seq, "endsAt": event.ends_at.isoformat(),
+            "previousEndsAt": event.previous_ends_at.isoformat(),
+        }}
+    result = event.result
+    winner = None
+    if result.high_bidder_id and result.reserve_met:
+        winner = {"id": int(result.high_bidder_id), "name": names.get(result.high_bidder_id, "")}
+    return {"event": "auction_ended", "payload": {
+        "auctionId": auction.pk, "seq": event.seq, "winner": winner,
+        "price": money_payload(result.final_price) if result.final_price else None, "reserveMet": result.reserve_met,
+    }}
+
+
+def messages_for(auction: Auction, events: Iterable[BidEvent | ExtendedEvent | ClosedEvent]) -> list[dict[str, Any]]:
+    from marketplace.models import User
+
+    events = list(events)
+    ids = {e.bidder_id for e in events if isinstance(e, BidEvent)} | {
+        e.result.high_bidder_id for e in events if isinstance(e, ClosedEvent) and e.result.high_bidder_id
+    }
+    names = {str(pk): name for pk, name in User.objects.filter(pk__in=[int(i) for i in ids]).values_list("pk", "username")}
+    return [event_message(auction, event, names) for event in events]
+
+
+def publish_after_commit(auction: Auction, events: Iterable[BidEvent | ExtendedEvent | ClosedEvent]) -> None:
+    messages = messages_for(auction, events)
+    if messages:
+        transaction.on_commit(lambda: publish(auction.pk, messages))
+
+
+def publish(auction_id: int, messages: list[dict[str, Any]]) -> None:
+    layer = get_channel_layer()
+    try:
+        for message in messages:
+            async_to_sync(layer.group_send)(group_name(auction_id), {"type": "auction.event", "message": message})
+    except Exception:  # Redis down: the bid stands; clients catch up from their last seq
+        logger.exception("could not broadcast auction %s events", auction_id)

@@ -1,0 +1,62 @@
+"""Closing auctions exactly once, driven from the database: whichever process's closer
+locks the row first closes it; the others find it closed (or locked, and skip it)."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from auctions.broadcast import publish_after_commit
+from auctions.models import Auction
+from auctions.rules import AuctionState, Closed, close
+from marketplace.models import Machine, MachineStatus
+from marketplace.services.outbox import outbox_enqueue
+
+
+@dataclass(frozen=True)
+class AuctionClosed:
+    auction: Auction
+    closed_now: bool
+
+
+@transaction.atomic
+def auction_close(*, auction_id: int, now: datetime | None = None, skip_locked: bool = False) -> AuctionClosed | None:
+    """Close the auction if its end has passed. Returns None when another process holds the
+    row (with skip_locked) or the end has not come yet (soft close may have moved it)."""
+    now = now or timezone.now()
+    query = Auction.objects.select_for_update(skip_locked=skip_locked).filter(pk=auction_id)
+    auction = query.first()
+    if auction is None:
+        return None
+    if auction.closed_at is not None:
+        return AuctionClosed(auction, closed_now=False)
+    outcome = close(AuctionState.from_dict(auction.state), now)
+    if not isinstance(outcome, Closed):
+        auction.ends_at = outcome.ends_at
+        auction.save(update_fields=["ends_at"])
+        return None
+    result = outcome.result
+    auction.state = dataclasses.replace(outcome.state, accepted=()).to_dict()
+    auction.closed_at = now
+    auction.last_seq = outcome.state.last_seq
+    auction.reserve_met = result.reserve_met
+    auction.winner_id = int(result.high_bidder_id) if result.high_bidder_id and result.reserve_met else None
+    auction.save(update_fields=["state", "closed_at", "last_seq", "reserve_met", "winner"])
+    machine = Machine.objects.select_for_update().get(pk=auction.machine_id)
+    machine.status = MachineStatus.SOLD if auction.winner_id else MachineStatus.PUBLISHED
+    machine.save(update_fields=["status", "updated_at"])
+    outbox_enqueue(entity="machine", entity_ids=[machine.pk])
+    publish_after_commit(auction, (outcome.event,))
+    return AuctionClosed(auction, closed_now=True)
+
+
+def auctions_close_due(*, now: datetime | None = None, limit: int = 100) -> list[AuctionClosed]:
+    """Close every auction whose end has passed; safe to run in every process at once."""
+    now = now or timezone.now()
+    due = list(Auction.objects.filter(closed_at__isnull=True, ends_at__lte=now).order_by("ends_at").values_list("pk", flat=True)[:limit])
+    closed = [auction_close(auction_id=auction_id, now=now, skip_locked=True) for auction_id in due]
+    return [result for result in closed if result is not None and result.closed_now]
