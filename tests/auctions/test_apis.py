@@ -1,0 +1,87 @@
+"""The auctions REST API over the real PostgreSQL and Redis."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from auctions.models import Bid
+from tests.factories import MachineFactory, UserFactory, model_with_specs
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user: Any) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def auction() -> dict[str, Any]:
+    machine = MachineFactory(model=model_with_specs())
+    now = timezone.now()
+    response = client_for(machine.seller).post("/api/auctions/", {
+        "machine": machine.pk, "kind": "soft_close", "starts_at": (now - timedelta(seconds=5)).isoformat(),
+        "ends_at": (now + timedelta(hours=1)).isoformat(), "extension_seconds": 120,
+        "starting_price": {"amount": 500_000, "currency": "JPY"}, "reserve_price": {"amount": 800_000, "currency": "JPY"},
+    }, format="json")
+    assert response.status_code == 201, response.content
+    return {**response.json(), "seller": machine.seller}
+
+
+def test_an_auction_is_created_and_read(auction: dict[str, Any]) -> None:
+    assert auction["status"] == "open"
+    assert auction["startingPrice"] == {"currency": "JPY", "amount": "500000"}
+    assert auction["hasReserve"] is True
+    listed = APIClient().get("/api/auctions/").json()["results"]
+    assert [a["id"] for a in listed] == [auction["id"]]
+    assert APIClient().get(f"/api/auctions/{auction['id']}/").json()["seq"] == 0
+
+
+def test_a_bid_with_a_key_is_accepted_once(auction: dict[str, Any]) -> None:
+    buyer = client_for(UserFactory())
+    url = f"/api/auctions/{auction['id']}/bids/"
+
+    first = buyer.post(url, {"amount": 500_000}, format="json", HTTP_IDEMPOTENCY_KEY="bid-1")
+    retry = buyer.post(url, {"amount": 500_000}, format="json", HTTP_IDEMPOTENCY_KEY="bid-1")
+
+    assert first.status_code == 201
+    assert first.json()["bids"][0]["seq"] == 1
+    assert first.json()["auction"]["currentPriceCents"] == 500_000
+    assert retry.status_code == 200
+    assert retry.json()["replayed"] is True
+    assert retry.json()["bids"] == first.json()["bids"]
+    assert Bid.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("who", "payload", "headers", "status", "code"),
+    [
+        ("buyer", {"amount": 500_000}, {}, 400, "idempotency_key_required"),
+        ("buyer", {"amount": 1}, {"HTTP_IDEMPOTENCY_KEY": "k"}, 400, "bid_too_low"),
+        ("buyer", {"amount": "lots"}, {"HTTP_IDEMPOTENCY_KEY": "k"}, 400, "invalid_amount"),
+        ("seller", {"amount": 600_000}, {"HTTP_IDEMPOTENCY_KEY": "k"}, 403, "not_allowed"),
+        ("anonymous", {"amount": 600_000}, {"HTTP_IDEMPOTENCY_KEY": "k"}, 401, "not_authenticated"),
+    ],
+)
+def test_refused_bids_answer_with_a_code_and_change_nothing(
+    auction: dict[str, Any], who: str, payload: dict[str, Any], headers: dict[str, str], status: int, code: str
+) -> None:
+    client = {"buyer": client_for(UserFactory()), "seller": client_for(auction["seller"]), "anonymous": APIClient()}[who]
+
+    response = client.post(f"/api/auctions/{auction['id']}/bids/", payload, format="json", **headers)
+
+    assert response.status_code == status, response.content
+    assert response.json()["error"]["code"] == code
+    assert Bid.objects.count() == 0
+    assert APIClient().get(f"/api/auctions/{auction['id']}/").json()["seq"] == 0
+
+
+def test_bidding_on_an_unknown_auction_is_404() -> None:
+    response = client_for(UserFactory()).post("/api/auctions/999999/bids/", {"amount": 1}, format="json", HTTP_IDEMPOTENCY_KEY="k")
+    assert response.status_code == 404
