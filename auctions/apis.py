@@ -41,7 +41,7 @@ def _auction(auction_id: int) -> Auction:
 class AuctionListCreateApi(APIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, tags=["auctions"])
+    @extend_schema(responses=OpenApiTypes.OBJECT, tags=["auctions"], operation_id="auctions_list")
     def get(self, request: Request) -> Response:
         auctions = selectors.auctions_listed().filter(closed_at__isnull=True)[:200]
         return Response({"results": [selectors.auction_snapshot(a) for a in auctions]})
