@@ -1,0 +1,123 @@
+"""The auction WebSocket through the real ASGI application (origin check, token auth) and the
+real Redis channel layer."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.testing.websocket import WebsocketCommunicator
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from auctions.services import auction_create, bid_place
+from config.asgi import application
+from tests.factories import MachineFactory, UserFactory, model_with_specs
+
+pytestmark = pytest.mark.django_db(transaction=True)
+ORIGIN = [(b"origin", b"http://localhost")]
+
+
+def open_auction() -> Any:
+    machine = MachineFactory(model=model_with_specs())
+    now = timezone.now()
+    return auction_create(seller=machine.seller, data={
+        "machine": machine.pk, "kind": "soft_close", "starts_at": (now - timedelta(seconds=5)).isoformat(),
+        "ends_at": (now + timedelta(hours=1)).isoformat(), "extension_seconds": 60,
+        "starting_price": {"amount": 100_000, "currency": "EUR"},
+    })
+
+
+def socket(auction_id: int, user: Any = None, query: str = "", headers: list[tuple[bytes, bytes]] | None = None) -> WebsocketCommunicator:
+    params = [query] if query else []
+    if user is not None:
+        params.append(f"token={Token.objects.get_or_create(user=user)[0].key}")
+    path = f"/ws/auctions/{auction_id}/" + ("?" + "&".join(params) if params else "")
+    return WebsocketCommunicator(application, path, headers=ORIGIN if headers is None else headers)
+
+
+async def receive(communicator: WebsocketCommunicator) -> dict[str, Any]:
+    return json.loads(await communicator.receive_from(timeout=5))
+
+
+def test_a_bid_over_one_socket_reaches_every_watcher() -> None:
+    auction = open_auction()
+    alice, bob = UserFactory(username="alice"), UserFactory(username="bob")
+    alice_socket, bob_socket = socket(auction.pk, alice), socket(auction.pk, bob)
+
+    async def scenario() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        assert (await alice_socket.connect())[0]
+        assert (await bob_socket.connect())[0]
+        seen_alice = [await receive(alice_socket)]
+        seen_bob = [await receive(bob_socket)]
+        await alice_socket.send_to(text_data=json.dumps({"action": "bid", "amount": 100_000, "key": "a-1"}))
+        seen_alice += [await receive(alice_socket), await receive(alice_socket)]
+        seen_bob.append(await receive(bob_socket))
+        await alice_socket.disconnect()
+        await bob_socket.disconnect()
+        return seen_alice, seen_bob
+
+    seen_alice, seen_bob = async_to_sync(scenario)()
+
+    assert seen_alice[0]["event"] == "snapshot"
+    assert seen_alice[0]["payload"]["seq"] == 0
+    assert {m["event"] for m in seen_alice[1:]} == {"bid_accepted", "new_bid"}
+    new_bid = seen_bob[1]
+    assert new_bid["event"] == "new_bid"
+    assert new_bid["payload"]["seq"] == 1
+    assert new_bid["payload"]["highestBidder"] == {"id": alice.pk, "name": "alice"}
+    assert new_bid["payload"]["highestBid"]["priceCents"] == 100_000
+
+
+def test_malformed_and_refused_messages_get_an_error_and_the_socket_stays_open() -> None:
+    auction = open_auction()
+    anonymous = socket(auction.pk)
+
+    async def scenario() -> list[dict[str, Any]]:
+        await anonymous.connect()
+        replies = [await receive(anonymous)]
+        await anonymous.send_to(text_data="{not json")
+        replies.append(await receive(anonymous))
+        await anonymous.send_to(text_data=json.dumps({"action": "bid", "amount": 100_000, "key": "x"}))
+        replies.append(await receive(anonymous))
+        await anonymous.send_to(text_data=json.dumps({"action": "bid", "amount": 100_000}))
+        replies.append(await receive(anonymous))
+        await anonymous.disconnect()
+        return replies
+
+    replies = async_to_sync(scenario)()
+
+    assert [r["event"] for r in replies] == ["snapshot", "error", "error", "error"]
+    assert [r["payload"]["code"] for r in replies[1:]] == ["malformed", "not_allowed", "idempotency_key_required"]
+
+
+def test_a_reconnecting_client_receives_what_it_missed_in_order() -> None:
+    auction = open_auction()
+    for step, bidder in enumerate([UserFactory(), UserFactory(), UserFactory()]):
+        bid_place(auction_id=auction.pk, bidder=bidder, amount=100_000 + step * 10_000, idempotency_key=f"k{step}")
+    returning = socket(auction.pk, query="seq=1")
+
+    async def scenario() -> list[dict[str, Any]]:
+        await returning.connect()
+        messages = [await receive(returning) for _ in range(3)]
+        assert await returning.receive_nothing(timeout=0.3)
+        await returning.disconnect()
+        return messages
+
+    snapshot, second, third = async_to_sync(scenario)()
+
+    assert snapshot["payload"]["seq"] == 3
+    assert [second["payload"]["seq"], third["payload"]["seq"]] == [2, 3]
+    assert [second["payload"]["highestBid"]["priceCents"], third["payload"]["highestBid"]["priceCents"]] == [110_000, 120_000]
+
+
+def test_a_socket_from_a_foreign_origin_is_refused() -> None:
+    auction = open_auction()
+    foreign = socket(auction.pk, headers=[(b"origin", b"https://evil.example")])
+
+    connected, _ = async_to_sync(foreign.connect)()
+
+    assert not connected
