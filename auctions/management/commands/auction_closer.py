@@ -1,0 +1,41 @@
+"""Closes auctions when their end passes, driven from the database: every instance polls for
+due auctions and closes each under its row lock (SKIP LOCKED), so any number of processes can
+run it and each auction closes exactly once, whichever process dies. No in-memory timers."""
+
+from __future__ import annotations
+
+import signal
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import close_old_connections
+
+from auctions.services import auctions_close_due
+
+
+class Command(BaseCommand):
+    help = "Close auctions whose end has passed (safe to run in several processes)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--interval", type=float, default=0.25, help="Seconds between polls (default 0.25).")
+        parser.add_argument("--once", action="store_true")
+
+    def handle(self, *args: Any, interval: float, once: bool, **options: Any) -> None:
+        stopping = False
+
+        def stop(signum: int, frame: Any) -> None:
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        while not stopping:
+            close_old_connections()
+            for closed in auctions_close_due():
+                self.stdout.write(f"closed auction {closed.auction.pk} winner={closed.auction.winner_id}", ending="\n")
+                self.stdout.flush()
+            if once:
+                return
+            time.sleep(interval)  # the poll period bounds how late a close can be
+        self.stdout.write("auction closer stopped")

@@ -1,0 +1,60 @@
+"""Two closer processes race for the same auctions: each auction closes exactly once, on time."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from auctions.models import Auction
+from auctions.services import auction_create, bid_place
+from tests.factories import MachineFactory, UserFactory, model_with_specs
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def closer() -> subprocess.Popen[str]:
+    database = connection.settings_dict
+    environment = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.test",
+                       DATABASE_URL=f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}")
+    return subprocess.Popen([sys.executable, "manage.py", "auction_closer", "--interval", "0.1"], cwd=ROOT, env=environment,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def test_two_closers_close_each_auction_once_and_within_a_second() -> None:
+    now = timezone.now()
+    auctions = []
+    for offset in (2, 3):
+        machine = MachineFactory(model=model_with_specs())
+        auctions.append(auction_create(seller=machine.seller, data={
+            "machine": machine.pk, "kind": "sudden_death", "starts_at": (now - timedelta(seconds=5)).isoformat(),
+            "ends_at": (now + timedelta(seconds=offset)).isoformat(), "extension_seconds": 0,
+            "starting_price": {"amount": 100_000, "currency": "EUR"},
+        }))
+    winner = UserFactory()
+    bid_place(auction_id=auctions[0].pk, bidder=winner, amount=100_000, idempotency_key="w")
+    processes = [closer(), closer()]
+    try:
+        deadline = time.monotonic() + 20
+        while Auction.objects.filter(closed_at__isnull=True).exists():
+            assert time.monotonic() < deadline, "the closers did not close the auctions"
+            time.sleep(0.1)
+    finally:
+        outputs = []
+        for process in processes:
+            process.send_signal(signal.SIGTERM)
+            outputs.append(process.communicate(timeout=30)[0])
+
+    closed_lines = [line for output in outputs for line in output.splitlines() if line.startswith("closed auction")]
+    assert sorted(closed_lines) == sorted([f"closed auction {auctions[0].pk} winner={winner.pk}", f"closed auction {auctions[1].pk} winner=None"])
+    for auction in Auction.objects.all():
+        assert timedelta(0) <= auction.closed_at - auction.ends_at < timedelta(seconds=1)
