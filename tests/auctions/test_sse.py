@@ -1,0 +1,101 @@
+"""Server-sent events from a real ASGI server process: many auctions on one stream, events
+from bids committed elsewhere, and Last-Event-ID resuming without loss."""
+
+from __future__ import annotations
+
+import queue
+import threading
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from auctions.services import auction_create, bid_place
+from bench.common import asgi_server
+from tests.factories import MachineFactory, UserFactory, model_with_specs
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def open_auction() -> Any:
+    machine = MachineFactory(model=model_with_specs())
+    now = timezone.now()
+    return auction_create(seller=machine.seller, data={
+        "machine": machine.pk, "kind": "soft_close", "starts_at": (now - timedelta(seconds=5)).isoformat(),
+        "ends_at": (now + timedelta(hours=1)).isoformat(), "extension_seconds": 60,
+        "starting_price": {"amount": 100_000, "currency": "EUR"},
+    })
+
+
+def read_events(url: str, headers: dict[str, str], events: queue.Queue[dict[str, str]], stop: threading.Event) -> None:
+    try:
+        _read_events(url, headers, events, stop)
+    except httpx.HTTPError as error:  # the server going away after the test stopped reading is expected
+        if not stop.is_set():
+            events.put({"error": repr(error)})
+
+
+def _read_events(url: str, headers: dict[str, str], events: queue.Queue[dict[str, str]], stop: threading.Event) -> None:
+    with httpx.stream("GET", url, headers=headers, timeout=httpx.Timeout(30, read=30)) as response:
+        events.put({"status": str(response.status_code)})
+        current: dict[str, str] = {}
+        for line in response.iter_lines():
+            if stop.is_set():
+                return
+            if not line:
+                if "event" in current:
+                    events.put(current)
+                current = {}
+            elif not line.startswith(":"):
+                field, _, value = line.partition(": ")
+                current[field] = value
+
+
+def next_event(events: queue.Queue[dict[str, str]]) -> dict[str, str]:
+    return events.get(timeout=15)
+
+
+def test_one_stream_carries_many_auctions_and_resumes_without_loss() -> None:
+    first, second = open_auction(), open_auction()
+    buyers = [UserFactory() for _ in range(4)]
+    database = connection.settings_dict
+    environment = {"DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"}
+
+    with asgi_server(settings="config.settings.test", extra_env=environment) as base:
+        url = f"{base}/api/auctions/events/?ids={first.pk},{second.pk}"
+        events: queue.Queue[dict[str, str]] = queue.Queue()
+        stop = threading.Event()
+        reader = threading.Thread(target=read_events, args=(url, {}, events, stop), daemon=True)
+        reader.start()
+        assert next_event(events) == {"status": "200"}
+
+        bid_place(auction_id=first.pk, bidder=buyers[0], amount=100_000, idempotency_key="a")
+        bid_place(auction_id=second.pk, bidder=buyers[1], amount=100_000, idempotency_key="b")
+        live = [next_event(events), next_event(events)]
+        stop.set()
+
+        assert [e["event"] for e in live] == ["new_bid", "new_bid"]
+        assert live[1]["id"] == f"{first.pk}:1,{second.pk}:1"
+
+        # while disconnected, more bids land; the reconnect names where it stopped
+        bid_place(auction_id=first.pk, bidder=buyers[2], amount=110_000, idempotency_key="c")
+        bid_place(auction_id=first.pk, bidder=buyers[3], amount=120_000, idempotency_key="d")
+        resumed: queue.Queue[dict[str, str]] = queue.Queue()
+        again = threading.Event()
+        threading.Thread(target=read_events, args=(url, {"Last-Event-ID": live[1]["id"]}, resumed, again), daemon=True).start()
+        assert next_event(resumed) == {"status": "200"}
+        missed = [next_event(resumed), next_event(resumed)]
+        again.set()
+
+    assert [e["id"] for e in missed] == [f"{first.pk}:2,{second.pk}:1", f"{first.pk}:3,{second.pk}:1"]
+    assert ['"priceCents":110000' in missed[0]["data"], '"priceCents":120000' in missed[1]["data"]] == [True, True]
+
+
+def test_bad_ids_are_a_400_and_unknown_auctions_a_404(client: Any) -> None:
+    assert client.get("/api/auctions/events/?ids=abc").status_code == 400
+    response = client.get("/api/auctions/events/?ids=999999")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
