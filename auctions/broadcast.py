@@ -14,7 +14,7 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 
 from auctions.models import Auction
-from auctions.rules import BidEvent, ClosedEvent, ExtendedEvent, Money
+from auctions.rules import AuctionState, BidEvent, ClosedEvent, ExtendedEvent, Money
 from auctions.rules import minor_units as currency_minor_units
 
 logger = logging.getLogger(__name__)
@@ -30,12 +30,14 @@ def money_payload(money: Money) -> dict[str, str]:
 
 def event_message(auction: Auction, event: BidEvent | ExtendedEvent | ClosedEvent, names: dict[str, str]) -> dict[str, Any]:
     if isinstance(event, BidEvent):
+        minimum = AuctionState.from_dict(auction.state).minimum_bid
         bidder = {"id": int(event.bidder_id), "name": names.get(event.bidder_id, "")}
         return {"event": "new_bid", "payload": {
             "auctionId": auction.pk, "seq": event.seq, "bidCount": auction.bid_count,
             "highestBidder": bidder,
             "highestBid": {"priceCents": event.amount.amount, "price": money_payload(event.amount), "user": bidder, "automatic": event.automatic},
             "endsAt": auction.ends_at.isoformat(), "reserveMet": auction.reserve_met,
+            "minimumBidCents": minimum.amount,
         }}
     if isinstance(event, ExtendedEvent):
         return {"event": "auction_extended", "payload": {

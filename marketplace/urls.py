@@ -3,11 +3,14 @@ from django.urls import path, re_path
 
 from marketplace import views
 from marketplace.forms import LoginForm
+from auctions import views as auction_views
 from search.views import search_page
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("search/", search_page, name="search"),
+    path("auctions/", auction_views.auction_list, name="auction-list"),
+    path("auctions/<int:auction_id>/", auction_views.auction_live, name="auction-live"),
     path("machines/<int:machine_id>/", views.machine_detail, name="machine-detail"),
     path("machines/<int:machine_id>/watch/", views.watch_toggle, name="machine-watch"),
     path("watchlist/", views.watchlist, name="watchlist"),
