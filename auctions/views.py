@@ -6,7 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 
-from auctions.models import Auction, Bid
+from auctions.models import Bid
 from auctions.selectors import auction_snapshot, auctions_listed
 
 
