@@ -4,10 +4,11 @@ connection pool, so one per process and server)."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
-from neo4j import Driver, GraphDatabase, Query
+from neo4j import Driver, GraphDatabase, ManagedTransaction, Query
 
 _lock = threading.Lock()
 _drivers: dict[str, Driver] = {}
@@ -44,8 +45,21 @@ def run_query(
     """Run one query in its own transaction and return its records as dicts.
 
     Values always travel in `parameters`; `text` is written by code (see graph/cypher)."""
-    query = Query(text, timeout=timeout)  # type: ignore[arg-type]  # LiteralString by design
+    query = Query(text, timeout=timeout)  # LiteralString by design: the text is written by code
     records, _, _ = get_driver().execute_query(
         query, parameters_=parameters or {}, database_=settings.NEO4J_DATABASE
     )
     return [record.data() for record in records]
+
+
+def run_in_transaction(statements: Sequence[tuple[str, dict[str, Any]]]) -> None:
+    """Run write statements in one transaction: all of them apply or none does. The driver
+    retries the whole transaction on transient errors (deadlocks, leader switches), so the
+    statements must be idempotent, as every graph write is."""
+
+    def work(transaction: ManagedTransaction) -> None:
+        for text, parameters in statements:
+            transaction.run(text, parameters).consume()
+
+    with get_driver().session(database=settings.NEO4J_DATABASE) as session:
+        session.execute_write(work)

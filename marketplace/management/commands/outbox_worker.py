@@ -18,6 +18,7 @@ from marketplace.services.outbox import NOTIFY_CHANNEL
 
 PROJECTIONS: dict[str, str] = {
     "search": "search.sync.apply_changes",
+    "graph": "graph.sync.apply_changes",
 }
 
 

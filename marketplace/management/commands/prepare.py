@@ -48,3 +48,4 @@ class Command(BaseCommand):
             return
         call_command("seed_catalogue", machines=DEMO_MACHINES, seed=1, stdout=self.stdout)
         call_command("search_reindex", stdout=self.stdout, verbosity=0)
+        call_command("graph_resync", stdout=self.stdout, verbosity=0)

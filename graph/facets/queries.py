@@ -1,0 +1,344 @@
+"""The Cypher of a faceted search, built with `graph.cypher` (the package docstring explains
+the semantics and the shape). Every value is a parameter; the spec codes were checked
+against the spec definitions by `validate` before anything is built."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from graph.cypher import (
+    Expression,
+    Query,
+    RelationshipPattern,
+    Rendered,
+    Union,
+    all_of,
+    any_of,
+    case,
+    exists,
+    func,
+    node,
+    param,
+    rel,
+    var,
+)
+from graph.facets.request import FACETABLE_KINDS, FacetRequest, SpecFilter, SpecInfo, SpecValues, validate
+from graph.schema import CATALOGUE
+
+# Machine-level spec facets are read by walking each counted machine's relationships while
+# there are fewer than this many; beyond it, one pass over the specs' own relationships is
+# cheaper (measured at 100,000 machines: the two cross at roughly 10,000 machines).
+MACHINE_SIDE_LIMIT = 10_000
+
+_mk, _mo, _c, _m = node("mk", "Maker"), node("mo", "Model"), node("c", "Category"), node("m")
+_MISSES, _N = var("misses"), var("n")
+
+
+@dataclass(frozen=True)
+class _Flag:
+    name: str
+    dimension: str  # "category", "maker", "model", "country" or "spec:<code>"
+    condition: Expression
+
+    @property
+    def variable(self) -> Expression:
+        return var(self.name)
+
+    @property
+    def spec_code(self) -> str | None:
+        return self.dimension.removeprefix("spec:") if self.dimension.startswith("spec:") else None
+
+
+@dataclass(frozen=True)
+class _Plan:
+    model_flags: tuple[_Flag, ...]
+    machine_flags: tuple[_Flag, ...]
+    passing: tuple[tuple[str, SpecFilter], ...]  # per-machine spec filters: (set variable, filter)
+    candidates: tuple[int, ...] | None
+    always: tuple[Expression, ...]  # candidates, year, hours, price
+    model_specs: tuple[str, ...]  # facetable specs read once per model
+    machine_specs: tuple[str, ...]  # facetable specs read from machines
+
+    @property
+    def flags(self) -> tuple[_Flag, ...]:
+        return self.model_flags + self.machine_flags
+
+    def context(self, dimension: str, flags: Sequence[_Flag]) -> Expression | None:
+        """Rows counting for a facet: no miss, or the only miss is the facet's own filter.
+        None when `flags` (the flags behind `misses`) is empty: every row counts."""
+        if not flags:
+            return None
+        own = next((flag for flag in flags if flag.dimension == dimension), None)
+        return _MISSES.eq(0) if own is None else _MISSES.eq(0) | ~own.variable
+
+
+def _value_condition(has: RelationshipPattern, spec_filter: SpecFilter) -> Expression:
+    if isinstance(spec_filter, SpecValues):
+        return has.prop("text").is_in(list(spec_filter.values))
+    bounds = []
+    if spec_filter.minimum is not None:
+        bounds.append(has.prop("number") >= float(spec_filter.minimum))
+    if spec_filter.maximum is not None:
+        bounds.append(has.prop("number") <= float(spec_filter.maximum))
+    return all_of(*bounds)
+
+
+def _plan(request: FacetRequest, specs: Mapping[str, SpecInfo]) -> _Plan:
+    model_flags: list[_Flag] = []
+    machine_flags: list[_Flag] = []
+    passing: list[tuple[str, SpecFilter]] = []
+    if request.categories:
+        in_path = (param(slug).is_in(_c.prop("path")) for slug in request.categories)
+        model_flags.append(_Flag("f_category", "category", any_of(*in_path)))
+    if request.makers:
+        model_flags.append(_Flag("f_maker", "maker", _mk.prop("slug").is_in(list(request.makers))))
+    if request.models:
+        model_flags.append(_Flag("f_model", "model", _mo.prop("slug").is_in(list(request.models))))
+    if request.countries:
+        machine_flags.append(_Flag("f_country", "country", _m.prop("country").is_in(list(request.countries))))
+    for index, spec_filter in enumerate(request.specs):
+        name, dimension = f"f_spec{index}", f"spec:{spec_filter.code}"
+        if specs[spec_filter.code].per_machine:
+            # The machines passing it are found once, from the Spec node's side; each machine
+            # is then only looked up in that set (a hash lookup, not a walk of its relationships).
+            passing.append((f"passing{index}", spec_filter))
+            machine_flags.append(_Flag(name, dimension, _m.as_expression().is_in(var(f"passing{index}"))))
+        else:
+            has = rel(f"r{index}", "HAS_SPEC")
+            spec = node(None, "Spec", properties={"code": spec_filter.code})
+            condition = exists(_mo.ref().rel_out(has).to(spec), where=_value_condition(has, spec_filter))
+            model_flags.append(_Flag(name, dimension, condition))
+    always: list[Expression] = []
+    if request.candidates is not None:
+        always.append(_m.as_expression().is_in(var("candidates")))
+    ranges = (
+        ("year", request.year_min, request.year_max),
+        ("hours", request.hours_min, request.hours_max),
+        ("price_eur_cents", request.price_min, request.price_max),
+    )
+    for key, low, high in ranges:
+        if low is not None:
+            always.append(_m.prop(key) >= low)
+        if high is not None:
+            always.append(_m.prop(key) <= high)
+    facetable = sorted(code for code, info in specs.items() if info.kind in FACETABLE_KINDS)
+    return _Plan(
+        tuple(model_flags),
+        tuple(machine_flags),
+        tuple(passing),
+        request.candidates,
+        tuple(always),
+        tuple(code for code in facetable if not specs[code].per_machine),
+        tuple(code for code in facetable if specs[code].per_machine),
+    )
+
+
+def _misses(flags: Sequence[_Flag]) -> Expression:
+    total: Expression = func.toInteger(~flags[0].variable)
+    for flag in flags[1:]:
+        total = total + func.toInteger(~flag.variable)
+    return total
+
+
+def _models(plan: _Plan, *, strict: bool) -> tuple[Query, list[str], list[Any]]:
+    """Stage 1: the per-machine filters' passing sets, then the models (with maker and
+    category) that can count: at most one model-level miss, or none when `strict`. Returns
+    the query, the passing-set variables and the variables carried."""
+    query = Query(schema=CATALOGUE)
+    passing: list[str] = []
+    if plan.candidates is not None:
+        # The candidates as a set of nodes (an index seek each): membership is then a hash
+        # lookup per machine, with no property read.
+        candidate = node("k", "Machine", properties={"id": var("candidate_id")})
+        query = query.unwind(list(plan.candidates), "candidate_id").match(candidate)
+        query = query.with_(func.collect(candidate).as_("candidates"))
+        passing.append("candidates")
+    for name, spec_filter in plan.passing:
+        has, machine = rel("r", "HAS_SPEC"), node("p")
+        spec = node(None, "Spec", properties={"code": spec_filter.code})
+        query = (
+            query.optional_match(spec.rel_in(has).from_(machine))
+            .where(_value_condition(has, spec_filter))
+            .with_(*passing, func.collect(machine).as_(name))
+        )
+        passing.append(name)
+    query = query.match(_mk.rel_out("MADE_MODEL").to(_mo).rel_out("BELONGS_TO_CATEGORY").to(_c))
+    carried: list[Any] = [_mk, _mo, _c]
+    if not plan.model_flags:
+        return query, passing, carried
+    if strict:
+        return query.where(all_of(*(flag.condition for flag in plan.model_flags))), passing, carried
+    query = query.with_(*passing, *carried, *(flag.condition.as_(flag.name) for flag in plan.model_flags))
+    carried += [flag.name for flag in plan.model_flags]
+    query = query.with_(*passing, *carried, _misses(plan.model_flags).as_("model_misses"))
+    return query.where(var("model_misses") <= 1), passing, [*carried, "model_misses"]
+
+
+def _machine_rows(plan: _Plan) -> Query:
+    """Stage 2 for the countries and machine-level specs: one row per machine of a model
+    passing every model-level filter (only those can count there), with its machine-level
+    flags and `misses` among them."""
+    query, _, _ = _models(plan, strict=True)
+    query = query.match(_mo.ref().rel_in("IS_OF_MODEL").from_(_m))
+    if plan.always:
+        query = query.where(all_of(*plan.always))
+    if not plan.machine_flags:
+        return query
+    names = [flag.name for flag in plan.machine_flags]
+    query = query.with_(_m, *(flag.condition.as_(flag.name) for flag in plan.machine_flags))
+    return query.with_(_m, *names, _misses(plan.machine_flags).as_("misses")).where(_MISSES <= 1)
+
+
+def _group_counts(plan: _Plan) -> tuple[Query, list[Any]]:
+    """Stages 1 and 2 for the model-level facets: per model, its machines counted by pattern
+    of machine-level flags (a subquery per model, so the grouping keys stay few)."""
+    query, passing, carried = _models(plan, strict=False)
+    inner = Query().match(_mo.ref().rel_in("IS_OF_MODEL").from_(_m))
+    if plan.always:
+        inner = inner.where(all_of(*plan.always))
+    names = [flag.name for flag in plan.machine_flags]
+    if plan.machine_flags:
+        inner = inner.with_(*(flag.condition.as_(flag.name) for flag in plan.machine_flags))
+        inner = inner.return_(*names, func.count().as_("n"))
+    else:
+        inner = inner.return_(func.count().as_("n"))
+    scope: list[Any] = [_mo, *passing]
+    query = query.call(inner, scope=tuple(scope))
+    carried = [*carried, *names, "n"]
+    if not plan.flags:
+        return query.with_(*carried).where(_N > 0), carried
+    carried = [item for item in carried if item != "model_misses"]
+    query = query.with_(*carried, _misses(plan.flags).as_("misses")).where((_N > 0) & (_MISSES <= 1))
+    return query, [*carried, "misses"]
+
+
+def models_query(plan: _Plan) -> Rendered:
+    """Category, maker and model facets, model-level spec facets and the total, as rows
+    ``facet, rows: [[item, number, text, count]]``."""
+    groups, carried = _group_counts(plan)
+    flags = plan.flags
+
+    def part(facet: str, item: Any, where: Expression | None, *, unwind: bool = False) -> Query:
+        query = Query().with_(*carried)
+        if where is not None:
+            query = query.where(where)
+        if unwind:
+            query, item = query.unwind(item, "item"), var("item")
+        columns = (param(facet), item, param(None), param(None), _N)
+        return query.return_(*(column.as_(name) for column, name in zip(columns, _COLUMNS, strict=True)))
+
+    parts: Union = (
+        part("category", _c.prop("path"), plan.context("category", flags), unwind=True)
+        .union_all(part("maker", _mk.prop("slug"), plan.context("maker", flags)))
+        .union_all(part("model", _mo.prop("slug"), plan.context("model", flags)))
+        .union_all(part("total", param(None), _MISSES.eq(0) if flags else None))
+    )
+    if plan.model_specs:
+        spec, has = node("s", "Spec"), rel("r", "HAS_SPEC")
+        where: Expression = spec.prop("code").is_in(list(plan.model_specs))
+        if flags:
+            own = [flag for flag in plan.model_flags if flag.spec_code]
+            where = where & any_of(_MISSES.eq(0), *(spec.prop("code").eq(f.spec_code) & ~f.variable for f in own))
+        columns = (param("spec"), spec.prop("code"), has.prop("number"), has.prop("text"), _N)
+        parts = parts.union_all(
+            Query().match(_mo.ref().rel_out(has).to(spec)).where(where)
+            .return_(*(column.as_(name) for column, name in zip(columns, _COLUMNS, strict=True)))
+        )
+    query = (
+        groups.call(parts, scope=tuple(carried))
+        .with_("facet", "item", "number", "text", func.sum(var("weight")).as_("tally"))
+        .return_("facet", func.collect([var("item"), var("number"), var("text"), var("tally")]).as_("rows"))
+    )
+    return query.render()
+
+
+_COLUMNS = ("facet", "item", "number", "text", "weight")
+
+
+def countries_query(plan: _Plan, *, with_ids: bool) -> Rendered:
+    """The country facet and the matching ids: ``countries: [[country, count]], ids: [[id]]``."""
+    query = _machine_rows(plan)
+    context = plan.context("country", plan.machine_flags)
+    matching: Expression = _m.prop("id")
+    if plan.machine_flags:
+        own = [flag.name for flag in plan.machine_flags if flag.dimension == "country"]
+        query = query.with_(_m, "misses", *own)
+        matching = case().when(_MISSES.eq(0), _m.prop("id"))
+    if context is not None:
+        query = query.where(context)
+    items: list[Any] = [_m.prop("country").as_("country"), func.count().as_("n")]
+    returned: list[Any] = [func.collect([var("country"), _N]).as_("countries")]
+    if with_ids:
+        items.append(func.collect(matching).as_("ids"))
+        returned.append(func.collect(var("ids")).as_("ids"))
+    return query.with_(*items).return_(*returned).render()
+
+
+def machine_specs_query(plan: _Plan) -> Rendered | None:
+    """Facets of the specs some machine overrides, from the machines' own relationships:
+    ``rows: [[code, number, text, count]]``. The machines counting are collected into sets
+    first; then either each machine's relationships are walked (few machines) or each spec's
+    relationships are read once and kept when their machine is in a set (many machines)."""
+    if not plan.machine_specs:
+        return None
+    query = _machine_rows(plan)
+    own = [flag for flag in plan.machine_flags if flag.spec_code]
+    sets: dict[str, Expression] = {"matching": _m.as_expression()}
+    if plan.machine_flags:
+        query = query.with_(_m, "misses", *(flag.name for flag in own))
+        query = query.where(any_of(_MISSES.eq(0), *(~flag.variable for flag in own)))
+        sets = {"matching": case().when(_MISSES.eq(0), _m)}
+        sets.update({f"without_{flag.name}": case().when(~flag.variable, _m) for flag in own})
+    query = query.with_(*(func.collect(value).as_(name) for name, value in sets.items()))
+    spec, has, machine = node("s", "Spec"), rel("r", "HAS_SPEC"), node("p")
+    # Hash lookups first: a spec's code (a property read) only for the few rows that need it.
+    in_sets = any_of(
+        machine.as_expression().is_in(var("matching")),
+        *(machine.as_expression().is_in(var(f"without_{flag.name}")) & spec.prop("code").eq(flag.spec_code)
+          for flag in own),
+    )
+    codes = list(plan.machine_specs)
+    size: Expression = func.size(var("matching"))
+    everyone: Expression = var("matching")
+    for name in list(sets)[1:]:
+        size, everyone = size + func.size(var(name)), everyone + var(name)
+    columns = (spec.as_expression(), has.prop("number").as_("number"), has.prop("text").as_("text"),
+               func.count().as_("tally"))
+    wanted = node("w", "Spec")
+    from_machines = (
+        Query().with_(*sets).where(size <= MACHINE_SIDE_LIMIT)
+        .match(wanted).where(wanted.prop("code").is_in(codes))
+        .with_(*sets, func.collect(wanted).as_("wanted"))
+        .unwind(everyone, "p")
+        .match(machine.ref().rel_out(has).to(node("s")))
+        .where(spec.as_expression().is_in(var("wanted")) & in_sets)
+        .return_(*columns)
+    )
+    from_specs = (
+        Query().with_(*sets).where(size > MACHINE_SIDE_LIMIT)
+        .match(spec.rel_in(has).from_(machine)).where(spec.prop("code").is_in(codes) & in_sets)
+        .return_(*columns)
+    )
+    query = (
+        query.call(from_machines.union_all(from_specs), scope=tuple(sets))
+        .with_(spec, "number", "text", func.sum(var("tally")).as_("tally"))
+        .return_(func.collect([spec.prop("code"), var("number"), var("text"), var("tally")]).as_("rows"))
+    )
+    return query.render()
+
+
+@dataclass(frozen=True)
+class FacetQueries:
+    models: Rendered
+    countries: Rendered
+    machine_specs: Rendered | None
+
+
+def build_facet_queries(request: FacetRequest, specs: Mapping[str, SpecInfo]) -> FacetQueries:
+    """The queries answering `request`; `specs` holds every spec definition by code.
+    Raises FacetRequestError for a spec filter `validate` refuses."""
+    validate(request, specs)
+    plan = _plan(request, specs)
+    return FacetQueries(models_query(plan), countries_query(plan, with_ids=request.with_ids), machine_specs_query(plan))

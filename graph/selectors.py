@@ -1,0 +1,89 @@
+"""Reads of the catalogue graph: faceted search (graph/facets.py builds the queries)."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Literal, cast
+
+from neo4j.exceptions import DriverError, Neo4jError
+
+from config.errors import DomainError, ServiceUnavailableError
+from graph.client import run_query
+from graph.cypher import Rendered
+from graph.facets import FacetRequest, FacetRequestError, FacetResult, SpecInfo, build_facet_queries, combine
+
+QUERY_TIMEOUT_SECONDS = 10.0
+SpecKindName = Literal["number", "enum", "text"]
+
+_lock = threading.Lock()
+_executor: ThreadPoolExecutor | None = None
+
+
+def _pool() -> ThreadPoolExecutor:
+    """The facet queries of one request run side by side (Neo4j runs each on one core)."""
+    global _executor
+    with _lock:
+        if _executor is None:
+            _executor = ThreadPoolExecutor(max_workers=3, thread_name_prefix="graph-facets")
+        return _executor
+
+
+def spec_catalogue() -> dict[str, SpecInfo]:
+    """Every spec definition by code. A spec is `per_machine` when some machine has its own
+    value for it; the others hold their model's catalogue value on every machine, which
+    lets the facet queries read them once per model (see graph/facets.py)."""
+    from marketplace.models import SpecDefinition
+
+    overridden = _overridden_definitions()
+    rows = SpecDefinition.objects.values_list("id", "code", "kind", "unit")
+    return {
+        code: SpecInfo(code, cast(SpecKindName, kind), unit, per_machine=pk in overridden)
+        for pk, code, kind, unit in rows
+    }
+
+
+def _overridden_definitions() -> set[int]:
+    """Ids of the definitions some machine has its own value for: the distinct values of an
+    indexed column read as a loose index scan (one index probe per distinct value, well
+    under a millisecond), where DISTINCT or EXISTS would scan all ~200,000 rows."""
+    from django.db import connection
+
+    from marketplace.models import MachineSpecValue
+
+    table = connection.ops.quote_name(MachineSpecValue._meta.db_table)
+    sql = f"""
+        WITH RECURSIVE found(id) AS (
+            SELECT min(definition_id) FROM {table}
+            UNION ALL
+            SELECT (SELECT min(definition_id) FROM {table} WHERE definition_id > found.id)
+            FROM found WHERE found.id IS NOT NULL
+        )
+        SELECT id FROM found WHERE id IS NOT NULL
+    """  # noqa: S608  # the only interpolation is the model's own table name
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _run(rendered: Rendered) -> list[dict[str, Any]]:
+    return run_query(rendered.text, rendered.parameters, timeout=QUERY_TIMEOUT_SECONDS)
+
+
+def facet_search(request: FacetRequest, specs: dict[str, SpecInfo] | None = None) -> FacetResult:
+    """Matching machines and disjunctive facet counts for `request` (semantics in
+    graph/facets.py). Raises DomainError (400) for a bad spec filter and
+    ServiceUnavailableError (503) when Neo4j cannot answer."""
+    specs = specs if specs is not None else spec_catalogue()
+    try:
+        queries = build_facet_queries(request, specs)
+    except FacetRequestError as error:
+        raise DomainError(error.message, fields={error.field: [error.message]}, code="invalid_spec_filter") from error
+    try:
+        pool = _pool()
+        models = pool.submit(_run, queries.models)
+        machine_specs = pool.submit(_run, queries.machine_specs) if queries.machine_specs else None
+        countries = _run(queries.countries)
+        return combine(models.result(), countries[0], machine_specs.result()[0] if machine_specs else None, specs)
+    except (Neo4jError, DriverError, OSError) as error:
+        raise ServiceUnavailableError("Spec filters are unavailable right now; please try again shortly.") from error

@@ -1,0 +1,210 @@
+"""graph/facets: the requests it accepts, the Cypher it builds (values only ever in parameters)
+and how records become a result, without a server."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from graph.facets import (
+    Bucket,
+    EnumFacet,
+    FacetRequest,
+    FacetRequestError,
+    NumberFacet,
+    SpecInfo,
+    SpecRange,
+    SpecValues,
+    build_facet_queries,
+    combine,
+    histogram,
+)
+from tests.graph.cypher.support import INJECTIONS
+
+SPECS = {
+    "operating_weight": SpecInfo("operating_weight", "number", "kg"),
+    "engine_power": SpecInfo("engine_power", "number", "kW"),
+    "fuel": SpecInfo("fuel", "enum"),
+    "bucket_capacity": SpecInfo("bucket_capacity", "number", "m3", per_machine=True),
+    "air_conditioning": SpecInfo("air_conditioning", "enum", per_machine=True),
+    "attachments": SpecInfo("attachments", "text", per_machine=True),
+}
+
+
+def texts(request: FacetRequest) -> list[str]:
+    queries = build_facet_queries(request, SPECS)
+    return [query.text for query in (queries.models, queries.countries, queries.machine_specs) if query]
+
+
+def parameters(request: FacetRequest) -> list[Any]:
+    queries = build_facet_queries(request, SPECS)
+    found: list[Any] = []
+    for query in (queries.models, queries.countries, queries.machine_specs):
+        if query:
+            found += list(query.parameters.values())
+    return found
+
+
+def test_without_filters_no_machine_is_flagged_and_every_row_counts() -> None:
+    queries = build_facet_queries(FacetRequest(), SPECS)
+
+    assert "misses" not in queries.models.text
+    assert "misses" not in queries.countries.text
+    assert queries.countries.text.endswith("RETURN collect([country, n]) AS countries, collect(ids) AS ids")
+    # machine-level facets exist for the specs a machine overrides, and only number and enum specs
+    assert queries.machine_specs is not None
+    assert ["air_conditioning", "bucket_capacity"] in queries.machine_specs.parameters.values()
+    assert ["engine_power", "fuel", "operating_weight"] in queries.models.parameters.values()
+
+
+def test_model_level_filters_are_flags_on_models_and_machine_level_ones_on_machines() -> None:
+    request = FacetRequest(
+        categories=("excavators",), makers=("kubota",), countries=("JP",),
+        specs=(SpecRange("operating_weight", 1000, 3000), SpecValues("air_conditioning", ("yes",))),
+    )  # fmt: skip
+
+    models = build_facet_queries(request, SPECS).models.text
+
+    assert re.search(r"\$p\d+ IN c\.`path` AS f_category", models)
+    assert re.search(r"mk\.`slug` IN \$p\d+ AS f_maker", models)
+    # a spec no machine overrides is tested once per model...
+    assert re.search(r"EXISTS \{ MATCH \(mo\)-\[r\d+:`HAS_SPEC`\]->\(:`Spec` \{`code`: \$p\d+\}\) WHERE r\d+\.`number` >= \$p\d+ "
+                     r"AND r\d+\.`number` <= \$p\d+ \} AS f_spec0", models)
+    # ...one that some machine overrides is a set of machines found from the Spec node's side
+    assert re.search(r"OPTIONAL MATCH \(:`Spec` \{`code`: \$p\d+\}\)<-\[r:`HAS_SPEC`\]-\(p\)\nWHERE r\.`text` IN \$p\d+\n"
+                     r"WITH collect\(p\) AS passing1", models)
+    assert "m IN passing1 AS f_spec1" in models
+    assert re.search(r"m\.`country` IN \$p\d+ AS f_country", models)
+    assert "WHERE model_misses <= $p" in models
+    assert "toInteger(NOT f_category) + toInteger(NOT f_maker) + toInteger(NOT f_spec0) + toInteger(NOT f_country) " \
+           "+ toInteger(NOT f_spec1) AS misses" in models
+
+
+def test_each_facet_counts_the_rows_whose_only_miss_is_its_own_filter() -> None:
+    request = FacetRequest(categories=("excavators",), makers=("kubota",), specs=(SpecRange("engine_power", 10),))
+
+    models = build_facet_queries(request, SPECS).models.text
+
+    assert re.search(r"WHERE misses = \$p\d+ OR NOT f_category\n  UNWIND c\.`path` AS item", models)
+    assert re.search(r"WHERE misses = \$p\d+ OR NOT f_maker\n  RETURN \$p\d+ AS facet, mk\.`slug` AS item", models)
+    assert re.search(r"WHERE misses = \$p\d+\n  RETURN \$p\d+ AS facet, mo\.`slug` AS item", models)  # not filtered
+    assert re.search(r"WHERE s\.`code` IN \$p\d+ AND \(misses = \$p\d+ OR s\.`code` = \$p\d+ AND NOT f_spec0\)", models)
+
+
+def test_candidates_become_a_set_of_machine_nodes() -> None:
+    queries = build_facet_queries(FacetRequest(candidates=(3, 5, 8)), SPECS)
+
+    assert queries.countries.text.startswith(
+        "UNWIND $p0 AS candidate_id\nMATCH (k:`Machine` {`id`: candidate_id})\nWITH collect(k) AS candidates\n"
+    )
+    assert queries.countries.parameters["p0"] == [3, 5, 8]
+    assert "WHERE m IN candidates" in queries.countries.text
+
+
+def test_ids_are_only_collected_when_asked_for() -> None:
+    with_ids = build_facet_queries(FacetRequest(countries=("JP",)), SPECS).countries
+    without = build_facet_queries(FacetRequest(countries=("JP",), with_ids=False), SPECS).countries
+
+    assert "collect(CASE WHEN misses = $p" in with_ids.text
+    assert "ids" not in without.text
+
+
+@pytest.mark.parametrize(
+    ("spec_filter", "field", "message"),
+    [
+        (SpecRange("nope", 1), "spec.nope", "There is no spec 'nope'."),
+        (SpecRange("fuel", 1), "spec.fuel", "'fuel' is not a number; filter it by value."),
+        (SpecValues("engine_power", ("100",)), "spec.engine_power", "'engine_power' is not an enumeration; filter it by range."),
+        (SpecValues("attachments", ("hammer",)), "spec.attachments", "'attachments' is not an enumeration; filter it by range."),
+        (SpecRange("engine_power"), "spec.engine_power", "A range needs a finite minimum, maximum or both."),
+        (SpecRange("engine_power", float("nan")), "spec.engine_power", "A range needs a finite minimum, maximum or both."),
+        (SpecValues("fuel", ()), "spec.fuel", "Give at least one value."),
+    ],
+)
+def test_spec_filters_that_do_not_fit_are_refused(spec_filter: Any, field: str, message: str) -> None:
+    with pytest.raises(FacetRequestError) as caught:
+        build_facet_queries(FacetRequest(specs=(spec_filter,)), SPECS)
+
+    assert (caught.value.field, caught.value.message) == (field, message)
+
+
+def test_one_filter_per_spec() -> None:
+    with pytest.raises(FacetRequestError, match=r"Only one filter per spec\."):
+        build_facet_queries(FacetRequest(specs=(SpecRange("engine_power", 1), SpecRange("engine_power", 5))), SPECS)
+
+
+words = st.one_of(st.sampled_from(INJECTIONS), st.text(min_size=1, max_size=12))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    categories=st.lists(words, max_size=3), makers=st.lists(words, max_size=2), models=st.lists(words, max_size=2),
+    countries=st.lists(words, max_size=2), fuels=st.lists(words, min_size=1, max_size=2),
+    low=st.floats(allow_nan=False, allow_infinity=False), candidates=st.none() | st.lists(st.integers(1, 2**40), max_size=5),
+    year=st.none() | st.integers(1900, 2100),
+)  # fmt: skip
+def test_user_input_only_ever_travels_as_parameters(
+    categories: list[str], makers: list[str], models: list[str], countries: list[str], fuels: list[str], low: float,
+    candidates: list[int] | None, year: int | None,
+) -> None:
+    request = FacetRequest(
+        candidates=None if candidates is None else tuple(candidates), categories=tuple(categories),
+        makers=tuple(makers), models=tuple(models), countries=tuple(countries), year_min=year,
+        specs=(SpecValues("fuel", tuple(fuels)), SpecRange("bucket_capacity", low), SpecValues("air_conditioning", tuple(fuels))),
+    )  # fmt: skip
+
+    rendered = texts(request)
+    values = parameters(request)
+
+    for value in [*categories, *makers, *models, *countries, *fuels]:
+        if len(value) >= 4 and not value.isidentifier():
+            assert all(value not in text for text in rendered)
+    flat = [item for value in values for item in (value if isinstance(value, list) else [value])]
+    for value in [*categories, *makers, *models, *countries, *fuels]:
+        assert value in flat
+    assert all(re.fullmatch(r"[A-Za-z0-9_$`.:(){}\[\]<>\-=+*,\s]*", text.replace("'", "")) for text in rendered)
+
+
+def test_histogram_has_equal_buckets_from_min_to_max_with_the_maximum_in_the_last() -> None:
+    facet = histogram({0.0: 2, 5.0: 1, 9.99: 1, 10.0: 3})
+
+    assert facet.minimum == 0.0
+    assert facet.maximum == 10.0
+    assert [bucket.count for bucket in facet.buckets] == [2, 0, 0, 0, 0, 1, 0, 0, 0, 4]
+    assert facet.buckets[0] == Bucket(0.0, 1.0, 2)
+    assert facet.buckets[-1] == Bucket(9.0, 10.0, 4)
+
+
+def test_a_single_value_is_a_single_bucket() -> None:
+    assert histogram({20_500.0: 7}) == NumberFacet(20_500.0, 20_500.0, (Bucket(20_500.0, 20_500.0, 7),))
+
+
+def test_records_combine_into_a_result() -> None:
+    model_rows = [
+        {"facet": "category", "rows": [["excavators", None, None, 5], ["mini-excavators", None, None, 3]]},
+        {"facet": "maker", "rows": [["kubota", None, None, 3], ["komatsu", None, None, 2]]},
+        {"facet": "model", "rows": [["kubota-u27", None, None, 3]]},
+        {"facet": "total", "rows": [[None, None, None, 3]]},
+        {"facet": "spec", "rows": [["operating_weight", 2700.0, None, 2], ["operating_weight", 2900.0, None, 1],
+                                   ["fuel", None, "diesel", 3], ["engine_power", None, None, 0]]},
+    ]  # fmt: skip
+    country_row = {"countries": [["JP", 2], ["DE", 1]], "ids": [[1, 2], [7]]}
+    machine_spec_row = {"rows": [["air_conditioning", None, "yes", 2], ["air_conditioning", None, "no", 1]]}
+
+    result = combine(model_rows, country_row, machine_spec_row, SPECS)
+
+    assert result.total == 3
+    assert result.ids == frozenset({1, 2, 7})
+    assert result.category == {"excavators": 5, "mini-excavators": 3}
+    assert result.maker == {"kubota": 3, "komatsu": 2}
+    assert result.model == {"kubota-u27": 3}
+    assert result.country == {"JP": 2, "DE": 1}
+    assert result.specs == {
+        "air_conditioning": EnumFacet({"yes": 2, "no": 1}),
+        "fuel": EnumFacet({"diesel": 3}),
+        "operating_weight": histogram({2700.0: 2, 2900.0: 1}),
+    }

@@ -1,0 +1,245 @@
+"""The graph follows PostgreSQL through the outbox: every kind of listing change, effective
+specs, taxonomy links, a full rebuild, and nothing lost while Neo4j is stopped."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+from graph.client import close_drivers, run_query
+from graph.resync import resync_graph
+from graph.sync import apply_changes
+from marketplace import services
+from marketplace.management.commands.outbox_worker import load_projection
+from marketplace.models import Machine, MachineModel, MachineSpecValue, Maker, ModelSpecValue, OutboxEvent
+from marketplace.outbox import drain, pending_count
+from marketplace.selectors import effective_specs, machines_with_relations
+from tests.factories import CategoryFactory, MachineFactory, SellerFactory, model_with_specs, spec_taxonomy
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("graph_clean")]
+
+
+def machine_node(machine_id: int) -> dict[str, Any] | None:
+    rows = run_query(
+        "MATCH (m:Machine {id: $id})-[:IS_OF_MODEL]->(mo:Model), (m)-[:BELONGS_TO_CATEGORY]->(c:Category) "
+        "RETURN properties(m) AS machine, mo.id AS model, c.id AS category",
+        {"id": machine_id},
+    )
+    return rows[0] if rows else None
+
+
+def specs_of(label: str, node_id: int) -> dict[str, Any]:
+    rows = run_query(
+        f"MATCH (n:{label} {{id: $id}})-[r:HAS_SPEC]->(s:Spec) RETURN s.code AS code, r.number AS number, r.text AS text",
+        {"id": node_id},
+    )
+    return {row["code"]: row["number"] if row["number"] is not None else row["text"] for row in rows}
+
+
+def new_listing(seller: Any, **overrides: Any) -> Machine:
+    data = {
+        "model": model_with_specs().pk, "year": 2018, "hours": 3000, "country": "JP",
+        "price": {"amount": 9_000_000, "currency": "JPY"}, "title": {"en": "Excavator for sale"},
+    }  # fmt: skip
+    data.update(overrides)
+    return services.machine_create(seller=seller, data=data)
+
+
+def test_the_worker_drains_the_graph_topic_with_this_projection() -> None:
+    assert load_projection("graph") is apply_changes
+
+
+def test_each_kind_of_change_reaches_the_graph() -> None:
+    seller = SellerFactory()
+    machine = new_listing(seller)
+
+    drain("graph", apply_changes)
+    assert machine_node(machine.pk) is None  # a draft is not in the graph
+
+    services.machine_publish(actor=seller, machine_id=machine.pk)
+    drain("graph", apply_changes)
+    node = machine_node(machine.pk)
+    model = machine.model
+    assert node == {
+        "machine": {
+            "id": machine.pk, "status": "published", "year": 2018, "hours": 3000, "price_eur_cents": machine.price_pivot,
+            "country": "JP", "category_path": [model.category.slug], "maker": model.maker.slug, "model": model.slug,
+        },
+        "model": model.pk,
+        "category": model.category_id,
+    }  # fmt: skip
+
+    services.machine_update(actor=seller, machine_id=machine.pk, data={"hours": 3100, "country": "DE"})
+    drain("graph", apply_changes)
+    changed = machine_node(machine.pk)
+    assert changed is not None
+    assert (changed["machine"]["hours"], changed["machine"]["country"]) == (3100, "DE")
+
+    services.machine_unpublish(actor=seller, machine_id=machine.pk)
+    drain("graph", apply_changes)
+    assert machine_node(machine.pk) is None
+    assert specs_of("Machine", machine.pk) == {}
+
+    services.machine_publish(actor=seller, machine_id=machine.pk)
+    drain("graph", apply_changes)
+    assert machine_node(machine.pk) is not None
+    services.machine_mark_sold(actor=seller, machine_id=machine.pk)
+    drain("graph", apply_changes)
+    assert machine_node(machine.pk) is None
+    assert pending_count("graph") == 0
+
+
+def test_a_machine_carries_its_effective_specs_and_the_model_its_catalogue_values() -> None:
+    seller = SellerFactory()
+    machine = new_listing(seller, specs={"operating_weight": 21_000, "attachments": "Hammer piping"})
+    services.machine_publish(actor=seller, machine_id=machine.pk)
+
+    drain("graph", apply_changes)
+
+    # the machine's own value wins over the model's; the model's other values carry over
+    assert specs_of("Machine", machine.pk) == {
+        "operating_weight": 21_000.0, "engine_power": 110.0, "undercarriage": "crawler", "attachments": "Hammer piping",
+    }  # fmt: skip
+    assert specs_of("Model", machine.model_id) == {"operating_weight": 20_500.0, "engine_power": 110.0, "undercarriage": "crawler"}
+    # the same rule as the listing page's spec sheet
+    loaded = machines_with_relations().get(pk=machine.pk)
+    sheet = {
+        spec.definition.code: spec.value_number if spec.value_number is not None else spec.value_text
+        for spec in effective_specs(loaded)
+    }
+    assert specs_of("Machine", machine.pk) == sheet
+
+    services.machine_update(actor=seller, machine_id=machine.pk, data={"specs": {"engine_power": 120}})
+    drain("graph", apply_changes)
+
+    assert specs_of("Machine", machine.pk) == {"operating_weight": 20_500.0, "engine_power": 120.0, "undercarriage": "crawler"}
+
+
+def test_the_taxonomy_is_linked() -> None:
+    parent = CategoryFactory(slug="excavators")
+    child = CategoryFactory(slug="mini-excavators", parent=parent)
+    machine = MachineFactory(model=model_with_specs(category=child, maker__slug="kubota"))
+
+    apply_changes({"machine": {machine.pk}})
+
+    rows = run_query(
+        "MATCH (mk:Maker)-[:MADE_MODEL]->(mo:Model)-[:BELONGS_TO_CATEGORY]->(c:Category)-[:CHILD_OF]->(p:Category), "
+        "(m:Machine)-[:IS_OF_MODEL]->(mo), (m)-[:BELONGS_TO_CATEGORY]->(c) "
+        "RETURN mk.slug AS maker, mo.slug AS model, c.path AS path, p.slug AS parent, m.category_path AS machine_path"
+    )
+    assert rows == [{
+        "maker": "kubota", "model": machine.model.slug, "path": ["excavators", "mini-excavators"],
+        "parent": "excavators", "machine_path": ["excavators", "mini-excavators"],
+    }]  # fmt: skip
+    spec_categories = run_query(
+        "MATCH (s:Spec)-[:BELONGS_TO_SPEC_CATEGORY]->(sc:SpecCategory) RETURN s.code AS spec, sc.code AS category, "
+        "s.kind AS kind, s.unit AS unit ORDER BY spec"
+    )
+    assert {row["spec"]: (row["category"], row["kind"], row["unit"]) for row in spec_categories} == {
+        "attachments": ("dimensions", "text", None),
+        "bucket_capacity": ("dimensions", "number", "m3"),
+        "engine_power": ("engine", "number", "kW"),
+        "operating_weight": ("dimensions", "number", "kg"),
+        "undercarriage": ("dimensions", "enum", None),
+    }
+
+
+def test_taxonomy_events_rewrite_nodes_and_the_machines_that_depend_on_them() -> None:
+    machine = MachineFactory(model=model_with_specs())
+    apply_changes({"machine": {machine.pk}})
+    model = machine.model
+    maker = model.maker
+    Maker.objects.filter(pk=maker.pk).update(slug="renamed-maker")
+    ModelSpecValue.objects.filter(model=model, definition__code="engine_power").update(value_number=99)
+    other_category = CategoryFactory(slug="crawler-excavators")
+    MachineModel.objects.filter(pk=model.pk).update(category=other_category)
+
+    apply_changes({"maker": {maker.pk}, "model": {model.pk}})
+
+    node = machine_node(machine.pk)
+    assert node is not None
+    assert node["machine"]["maker"] == "renamed-maker"
+    assert node["machine"]["category_path"] == ["crawler-excavators"]
+    assert node["category"] == other_category.pk
+    assert specs_of("Machine", machine.pk)["engine_power"] == 99.0
+    assert specs_of("Model", model.pk)["engine_power"] == 99.0
+    assert run_query("MATCH (mo:Model {id: $id})-[r:BELONGS_TO_CATEGORY]->() RETURN count(r) AS n", {"id": model.pk}) == [{"n": 1}]
+
+
+def test_graph_resync_rebuilds_from_empty_and_removes_what_is_gone() -> None:
+    model = model_with_specs()
+    seller = SellerFactory()
+    machines = [MachineFactory(model=model, seller=seller, year=2010 + n) for n in range(5)]
+    MachineFactory(model=model, seller=seller, status="draft")
+    MachineSpecValue.objects.create(machine=machines[0], definition=spec_taxonomy()["engine_power"], value_number=150)
+    run_query("CREATE (:Machine {id: -1, status: 'published'}), (:Model {id: -2})")  # rows deleted long ago
+
+    call_command("graph_resync", "--batch-size", "2", verbosity=0)
+
+    in_graph = run_query("MATCH (m:Machine) RETURN m.id AS id ORDER BY id")
+    assert [row["id"] for row in in_graph] == sorted(m.pk for m in machines)
+    assert run_query("MATCH (mo:Model) RETURN mo.id AS id") == [{"id": model.pk}]
+    assert specs_of("Machine", machines[0].pk)["engine_power"] == 150.0
+    assert specs_of("Machine", machines[1].pk)["engine_power"] == 110.0
+
+    Machine.objects.filter(pk=machines[4].pk).delete()
+    call_command("graph_resync", verbosity=0)
+
+    assert run_query("MATCH (m:Machine) RETURN count(m) AS n") == [{"n": 4}]
+    assert machine_node(machines[4].pk) is None
+
+
+def test_changes_committed_during_a_resync_are_queued_again() -> None:
+    seller = SellerFactory()
+    machine = new_listing(seller)
+    services.machine_publish(actor=seller, machine_id=machine.pk)
+    drain("graph", apply_changes)
+    changed: list[int] = []
+
+    def edit_once(done: int, total: int) -> None:
+        if not changed:  # a seller saves while the rebuild is under way
+            changed.append(services.machine_update(actor=seller, machine_id=machine.pk, data={"hours": 4321}).pk)
+
+    result = resync_graph(on_progress=edit_once)
+
+    assert result.machines == 1
+    assert result.replayed_events == 1
+    assert pending_count("graph") == 1
+    drain("graph", apply_changes)
+    assert machine_node(machine.pk)["machine"]["hours"] == 4321  # type: ignore[index]
+
+
+def stack(*args: str) -> None:
+    subprocess.run([str(ROOT / "ops" / "stack.sh"), *args], check=True, timeout=240, capture_output=True)
+
+
+@pytest.mark.services
+def test_writes_succeed_while_neo4j_is_stopped_and_the_graph_catches_up() -> None:
+    seller = SellerFactory()
+    stack("stop", "neo4j-test")
+    try:
+        machines = [new_listing(seller, year=2015 + n) for n in range(3)]
+        for machine in machines:
+            services.machine_publish(actor=seller, machine_id=machine.pk)
+
+        result = drain("graph", apply_changes)
+
+        assert result.failed
+        assert Machine.objects.filter(status="published").count() == 3
+        assert pending_count("graph") == 6
+        assert set(OutboxEvent.objects.filter(topic="graph").values_list("attempts", flat=True)) == {1}
+    finally:
+        stack("start", "neo4j-test")
+        close_drivers()  # the pool's connections died with the server
+
+    result = drain("graph", apply_changes)
+
+    assert not result.failed
+    assert result.processed == 6
+    assert [machine_node(machine.pk)["machine"]["year"] for machine in machines] == [2015, 2016, 2017]  # type: ignore[index]
