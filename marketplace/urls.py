@@ -1,9 +1,9 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, re_path
 
+from auctions import views as auction_views
 from marketplace import views
 from marketplace.forms import LoginForm
-from auctions import views as auction_views
 from search.views import search_page
 
 urlpatterns = [
