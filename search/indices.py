@@ -34,7 +34,8 @@ def alias_name(name: str) -> str:
 
 def create_versioned_index(name: str) -> str:
     concrete = f"{alias_name(name)}-v{time.time_ns()}"
-    get_client().indices.create(index=concrete, body=index_body(name))
+    # Creating an index loads the analysers' dictionaries: give it longer than a query.
+    get_client().indices.create(index=concrete, body=index_body(name), request_timeout=60)
     return concrete
 
 
@@ -44,7 +45,7 @@ def ensure_index(name: str) -> str:
     client = get_client()
     if not client.indices.exists_alias(name=alias):
         concrete = create_versioned_index(name)
-        client.indices.put_alias(index=concrete, name=alias)
+        client.indices.put_alias(index=concrete, name=alias, request_timeout=60)
     return alias
 
 

@@ -147,3 +147,12 @@ def search_catalogue(django_db_setup: Any, django_db_blocker: Any) -> Iterator[d
         finally:
             remove_catalogue()
             seller.delete()
+
+
+def database_url_for_subprocesses() -> str:
+    """DATABASE_URL of the test database, for server and worker processes a test starts (they
+    must see the rows a transactional test committed)."""
+    from django.db import connection
+
+    database = connection.settings_dict
+    return f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"

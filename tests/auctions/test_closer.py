@@ -11,11 +11,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from auctions.models import Auction
 from auctions.services import auction_create, bid_place
+from tests.conftest import database_url_for_subprocesses
 from tests.factories import MachineFactory, UserFactory, model_with_specs
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,9 +23,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def closer() -> subprocess.Popen[str]:
-    database = connection.settings_dict
-    environment = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.test",
-                       DATABASE_URL=f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}")
+    environment = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.test", DATABASE_URL=database_url_for_subprocesses())
     return subprocess.Popen([sys.executable, "manage.py", "auction_closer", "--interval", "0.1"], cwd=ROOT, env=environment,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 

@@ -8,13 +8,13 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from auctions.models import Bid
 from auctions.rules import default_increments
 from auctions.services import auction_create
 from bench.common import asgi_server
+from tests.conftest import database_url_for_subprocesses
 from tests.factories import PASSWORD, MachineFactory, UserFactory, model_with_specs
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -40,9 +40,7 @@ def test_two_browsers_see_each_others_bids_live(browser: Any, screenshot: Any) -
     })
     UserFactory(username="tanaka")
     UserFactory(username="smith")
-    database = connection.settings_dict
-    environment = {"DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
-                   "ALLOWED_HOSTS": "127.0.0.1,localhost"}
+    environment = {"DATABASE_URL": database_url_for_subprocesses(), "ALLOWED_HOSTS": "127.0.0.1,localhost"}
 
     with asgi_server(settings="config.settings.test", extra_env=environment) as base:
         tanaka, smith = logged_in_page(browser, base, "tanaka"), logged_in_page(browser, base, "smith")

@@ -10,11 +10,11 @@ from typing import Any
 
 import httpx
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from auctions.services import auction_create, bid_place
 from bench.common import asgi_server
+from tests.conftest import database_url_for_subprocesses
 from tests.factories import MachineFactory, UserFactory, model_with_specs
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -61,8 +61,7 @@ def next_event(events: queue.Queue[dict[str, str]]) -> dict[str, str]:
 def test_one_stream_carries_many_auctions_and_resumes_without_loss() -> None:
     first, second = open_auction(), open_auction()
     buyers = [UserFactory() for _ in range(4)]
-    database = connection.settings_dict
-    environment = {"DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"}
+    environment = {"DATABASE_URL": database_url_for_subprocesses()}
 
     with asgi_server(settings="config.settings.test", extra_env=environment) as base:
         url = f"{base}/api/auctions/events/?ids={first.pk},{second.pk}"

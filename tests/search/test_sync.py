@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from marketplace import services
 from marketplace.models import Machine, OutboxEvent
@@ -20,6 +20,7 @@ from marketplace.outbox import drain, pending_count
 from search.client import get_client
 from search.indices import MACHINES, alias_name
 from search.sync import apply_changes
+from tests.conftest import database_url_for_subprocesses
 from tests.factories import SellerFactory, model_with_specs
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -127,12 +128,7 @@ def test_writes_succeed_while_the_engine_is_stopped_and_the_index_catches_up() -
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("machine_index")
 def test_the_worker_process_indexes_committed_changes() -> None:
-    database = connection.settings_dict
-    environment = dict(
-        os.environ,
-        DJANGO_SETTINGS_MODULE="config.settings.test",
-        DATABASE_URL=f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
-    )
+    environment = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.test", DATABASE_URL=database_url_for_subprocesses())
     worker = subprocess.Popen(
         [sys.executable, "manage.py", "outbox_worker", "--topic", "search", "--poll-seconds", "30"],
         cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
