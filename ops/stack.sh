@@ -56,6 +56,17 @@ install_apt() {
     fi
     id "$SERVICE_USER" >/dev/null 2>&1 \
         || useradd --system --no-create-home --shell /usr/sbin/nologin "$SERVICE_USER"
+    ensure_traversable
+}
+
+ensure_traversable() {  # the service user must reach var/ even in a checkout under a private home
+    mkdir -p "$VAR"
+    local dir=$VAR
+    until runuser -u "$SERVICE_USER" -- test -x "$VAR" 2>/dev/null; do
+        [ "$dir" = / ] && die "$SERVICE_USER cannot reach $VAR; give the directories above it search permission (chmod o+x)."
+        chmod o+x "$dir"  # search permission only: names can be followed, not listed
+        dir=$(dirname "$dir")
+    done
 }
 
 install_venv() {
