@@ -3,8 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from tqdm import tqdm
 
+from config.progress import progress_bar
 from graph.resync import resync_graph
 from graph.sync import MACHINES_PER_TRANSACTION
 
@@ -22,19 +22,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, batch_size: int, **options: Any) -> None:
         if not 1 <= batch_size <= 20_000:
             raise CommandError("--batch-size must be between 1 and 20000")
-        bar = tqdm(total=0, unit="machine", desc="graph", disable=options["verbosity"] == 0)
-
-        def progress(done: int, total: int) -> None:
-            bar.total = total
-            bar.n = done
-            bar.refresh()
-
         try:
-            result = resync_graph(batch_size=batch_size, on_progress=progress)
+            with progress_bar("graph", "machine", enabled=options["verbosity"] > 0) as progress:
+                result = resync_graph(batch_size=batch_size, on_progress=progress)
         except Exception as error:
             raise CommandError(f"graph resync failed: {type(error).__name__}: {error}") from error
-        finally:
-            bar.close()
         self.stdout.write(
             f"wrote {result.machines} machines to the graph in {result.seconds:.1f} s; removed {result.removed} "
             f"stale node(s); {result.replayed_events} concurrent change(s) queued for the worker"

@@ -3,8 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from tqdm import tqdm
 
+from config.progress import progress_bar
 from search.reindex import reindex_machines
 
 
@@ -17,19 +17,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, batch_size: int, **options: Any) -> None:
         if not 1 <= batch_size <= 10_000:
             raise CommandError("--batch-size must be between 1 and 10000")
-        bar = tqdm(total=0, unit="doc", desc="reindex", disable=options["verbosity"] == 0)
-
-        def progress(done: int, total: int) -> None:
-            bar.total = total
-            bar.n = done
-            bar.refresh()
-
         try:
-            result = reindex_machines(batch_size=batch_size, on_progress=progress)
+            with progress_bar("reindex", "doc", enabled=options["verbosity"] > 0) as progress:
+                result = reindex_machines(batch_size=batch_size, on_progress=progress)
         except Exception as error:
             raise CommandError(f"reindex failed, the alias still points at the old index: {type(error).__name__}: {error}") from error
-        finally:
-            bar.close()
         self.stdout.write(
             f"indexed {result.documents} machines into {result.index} in {result.seconds:.1f} s; "
             f"{result.replayed_events} concurrent change(s) queued for the worker"
