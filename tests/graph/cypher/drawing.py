@@ -52,6 +52,8 @@ VALUE_KINDS = {
     "bool": st.booleans(),
     "list": st.lists(values, max_size=4),
     "map": st.dictionaries(texts, values, max_size=3),
+    # what a write query unwinds: `row.key` of anything but a map is a type error in Neo4j
+    "rows": st.lists(st.dictionaries(texts, values, max_size=3), max_size=4),
     "count": st.integers(min_value=0, max_value=10_000),
     "scalar": st.one_of(st.booleans(), numbers, texts),
 }

@@ -140,7 +140,7 @@ class Generator(Drawing):
     def write_query(self) -> Query:
         row = var("row")
         scope = Scope(anys=["row"])
-        query = Query(schema=CATALOGUE_SCHEMA).unwind(self.value("list"), "row")
+        query = Query(schema=CATALOGUE_SCHEMA).unwind(self.value("rows"), "row")
         target = node(self.fresh(), self.draw(st.sampled_from(LABELS)), properties={"id": row.prop("id")})
         scope.add("nodes", target.as_expression().name)
         query = query.merge(target)
