@@ -31,16 +31,31 @@ FILTERS = [
     {"country": "JP", "year_min": "2015"},
     {"maker": "caterpillar", "sort": "price"},
 ]
+# category + spec ranges in the buyer's display units (no text): the graph filters and counts
+SPEC_FILTERS = [
+    {"category": "excavators", "spec.operating_weight.min": "10", "spec.operating_weight.max": "30"},
+    {"category": "mini-excavators", "spec.operating_weight.max": "4", "spec.engine_power.min": "10"},
+    {"category": "wheel-loaders", "spec.bucket_capacity.min": "2"},
+    {"category": "forklifts", "spec.rated_load.min": "1.5", "maker": "toyota"},
+]
 PREFIXES = ["ko", "kom", "koma", "cat", "cate", "hit", "kub", "pc2", "コマ", "日立", "小松", "vol", "lieb", "zx"]
 TIMING = re.compile(r"engine;dur=([0-9.]+)")
+GRAPH_TIMING = re.compile(r"graph;dur=([0-9.]+)")
+CLASSES = ("text only", "text + filters + facets", "category + spec filters + facets", "autocomplete")
 
 
-def run_class(client: httpx.Client, base: str, name: str, requests: int, rng: random.Random) -> tuple[list[float], list[float]]:
+def run_class(
+    client: httpx.Client, base: str, name: str, requests: int, rng: random.Random
+) -> tuple[list[float], list[float], list[float]]:
+    """Client latencies, the engine's `took` and the graph's time (0 when it took no part)."""
     latencies: list[float] = []
     engine: list[float] = []
+    graph: list[float] = []
     for _ in range(requests):
         if name == "autocomplete":
             url, params = f"{base}/api/search/suggest/", {"q": rng.choice(PREFIXES), "lang": "en"}
+        elif name == "category + spec filters + facets":
+            url, params = f"{base}/api/search/", dict(rng.choice(SPEC_FILTERS))
         else:
             text, language = rng.choice(TEXTS)
             params = {"q": text, "lang": language}
@@ -55,7 +70,9 @@ def run_class(client: httpx.Client, base: str, name: str, requests: int, rng: ra
         response.raise_for_status()
         match = TIMING.search(response.headers.get("server-timing", ""))
         engine.append(float(match.group(1)) if match else float("nan"))
-    return latencies, engine
+        graph_match = GRAPH_TIMING.search(response.headers.get("server-timing", ""))
+        graph.append(float(graph_match.group(1)) if graph_match else 0.0)
+    return latencies, engine, graph
 
 
 def main() -> None:
@@ -68,6 +85,9 @@ def main() -> None:
     import django
 
     django.setup()
+    import logging
+
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     from marketplace.models import Machine
 
     print(f"search benchmark · {machine_line()}")
@@ -84,11 +104,13 @@ def main() -> None:
         for _ in range(30):  # warm caches and connections
             client.get(f"{base}/api/search/", params={"q": rng.choice(TEXTS)[0]})
         print(f"{'class':<26} {'client latency (ms)':<52} {'engine took (ms)':<52} ratio p50 / p95")
-        for name in ("text only", "text + filters + facets", "autocomplete"):
-            latencies, engine = run_class(client, base, name, arguments.requests, rng)
+        for name in CLASSES:
+            latencies, engine, graph = run_class(client, base, name, arguments.requests, rng)
             ratio_p50 = percentile(latencies, 0.5) / max(percentile(engine, 0.5), 1.0)
             ratio_p95 = percentile(latencies, 0.95) / max(percentile(engine, 0.95), 1.0)
             print(f"{name:<26} {summary(latencies):<52} {summary(engine):<52} {ratio_p50:.2f} / {ratio_p95:.2f}")
+            if any(graph):
+                print(f"{'':<26} {'':<52} graph {summary(graph):<46} (graph time, incl. candidates)")
 
 
 if __name__ == "__main__":

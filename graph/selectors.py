@@ -83,7 +83,7 @@ def facet_search(request: FacetRequest, specs: dict[str, SpecInfo] | None = None
         pool = _pool()
         models = pool.submit(_run, queries.models)
         machine_specs = pool.submit(_run, queries.machine_specs) if queries.machine_specs else None
-        countries = _run(queries.countries)
-        return combine(models.result(), countries[0], machine_specs.result()[0] if machine_specs else None, specs)
+        countries = _run(queries.countries)[0] if request.with_ids or request.with_countries else {"countries": []}
+        return combine(models.result(), countries, machine_specs.result()[0] if machine_specs else None, specs)
     except (Neo4jError, DriverError, OSError) as error:
         raise ServiceUnavailableError("Spec filters are unavailable right now; please try again shortly.") from error

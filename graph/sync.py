@@ -17,7 +17,6 @@ If Neo4j is down, the driver raises; the outbox keeps the events pending and ret
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
 
 from graph import writes
 from graph.client import run_in_transaction
@@ -130,7 +129,7 @@ def _apply_taxonomy(changes: dict[str, set[int]]) -> set[int]:
     return _affected_machines(changed, taxonomy)
 
 
-def apply_changes(changes: dict[str, Any]) -> None:
+def apply_changes(changes: dict[str, set[int]]) -> None:
     """Outbox projection for the `graph` topic: {entity: {ids}} for one batch of events."""
     machine_ids = set(changes.get("machine", ())) | _apply_taxonomy(changes)
     if not machine_ids:

@@ -9,8 +9,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from search.faceted import faceted_search
 from search.params import parse_search_params, resolve_language
-from search.selectors import search_machines, suggest_machines
+from search.selectors import suggest_machines
 
 SEARCH_PARAMETERS = [
     OpenApiParameter(name, OpenApiTypes.STR, description=description)
@@ -27,6 +28,10 @@ SEARCH_PARAMETERS = [
         ("sort", "relevance (default), price, -price, year, -year, hours, newest"),
         ("offset", "Start of the page (offset + limit ≤ 10000)"), ("limit", "Page size, 1 to 100"),
         ("cursor", "next_cursor of the previous page, for deep paging (search_after)"),
+        ("units", "metric (default) or imperial: the unit of spec.<code>.min/max and of the spec facets"),
+        ("spec.<code>.min", "Lowest value of a number spec, e.g. spec.operating_weight.min=5 (t, or lb with units=imperial)"),
+        ("spec.<code>.max", "Highest value of a number spec"),
+        ("spec.<code>", "A value of an enumeration spec, e.g. spec.fuel=diesel; repeatable"),
         ("facets", "0 to skip facet counts (faster)"),
     ]
 ]
@@ -38,12 +43,12 @@ class SearchApi(APIView):
     @extend_schema(parameters=SEARCH_PARAMETERS, responses=OpenApiTypes.OBJECT, tags=["search"])
     def get(self, request: Request) -> Response:
         params = parse_search_params(request)
-        result = search_machines(params)
+        result = faceted_search(params)
         response = Response({
             "count": result.count, "results": result.results, "facets": result.facets,
             "suggestion": result.suggestion, "next_cursor": result.next_cursor, "language": params.language,
         })
-        response["Server-Timing"] = f"engine;dur={result.took_ms}"
+        response["Server-Timing"] = f"engine;dur={result.took_ms}, graph;dur={result.graph_ms}"
         return response
 
 

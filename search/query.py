@@ -15,12 +15,15 @@ from __future__ import annotations
 import base64
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from graph.facets import SpecFilter
 from search.analysis import LANGUAGE_ANALYZERS
 
 MAX_WINDOW = 10_000  # offset + limit beyond this must page with search_after
+MAX_TERMS = 65_536  # the engine's default index.max_terms_count: longer id lists are split
+CANDIDATES_PAGE = 10_000
 MAX_LIMIT = 100
 SORTS: dict[str, list[Any]] = {
     "relevance": [{"_score": "desc"}, {"published_at": "desc"}, {"id": "desc"}],
@@ -63,6 +66,8 @@ class SearchParams:
     price_min_pivot: int | None = None
     price_max_pivot: int | None = None
     machine_ids: tuple[int, ...] | None = None  # restrict to these (the graph's spec filters)
+    specs: tuple[SpecFilter, ...] = ()  # spec filters, canonical SI units (decided by the graph)
+    units: str = "metric"  # unit system the spec facets are shown in
     sort: str = "relevance"
     offset: int = 0
     limit: int = 20
@@ -141,8 +146,42 @@ def _base_filters(params: SearchParams) -> list[dict[str, Any]]:
         bounds = (("gte", params.price_min_pivot), ("lte", params.price_max_pivot))
         filters.append({"range": {"price_eur_cents": {k: v for k, v in bounds if v is not None}}})
     if params.machine_ids is not None:
-        filters.append({"terms": {"id": list(params.machine_ids)}})
+        filters.append(ids_filter(params.machine_ids))
     return filters
+
+
+def ids_filter(ids: tuple[int, ...]) -> dict[str, Any]:
+    """Documents with one of `ids`; split into several `terms` clauses past the engine's
+    limit on terms per clause."""
+    chunks = [list(ids[start:start + MAX_TERMS]) for start in range(0, len(ids), MAX_TERMS)]
+    if len(chunks) <= 1:
+        return {"terms": {"id": chunks[0] if chunks else []}}
+    return {"bool": {"should": [{"terms": {"id": chunk}} for chunk in chunks], "minimum_should_match": 1}}
+
+
+def _range_filters(params: SearchParams) -> list[dict[str, Any]]:
+    """Year, hours and price: applied to every result and every facet."""
+    return [f for f in _base_filters(replace(params, models=(), machine_ids=None)) if "range" in f]
+
+
+def build_candidates(params: SearchParams, after: int | None = None, *, every_filter: bool = False) -> dict[str, Any]:
+    """One page of the ids of every listing matching the text (and the year, hours and price
+    ranges), in id order, for the graph to facet over: the same text query and score floor
+    as `build_search`, no documents fetched. The graph applies the other filters itself,
+    unless `every_filter`: then the category, maker, model and country filters apply here."""
+    text = params.text.strip()
+    filters = _base_filters(replace(params, machine_ids=None)) + list(_facet_filters(params).values()) \
+        if every_filter else _range_filters(params)
+    query: dict[str, Any] = {"bool": {"must": [text_query(text, params.language, params.tuning)], "filter": filters}}
+    body: dict[str, Any] = {
+        "query": query, "size": CANDIDATES_PAGE, "sort": [{"id": "asc"}], "_source": False,
+        "stored_fields": "_none_", "track_total_hits": False,
+    }
+    if params.sort == "relevance":
+        body["min_score"] = params.tuning.min_score
+    if after is not None:
+        body["search_after"] = [after]
+    return body
 
 
 def build_search(params: SearchParams) -> dict[str, Any]:

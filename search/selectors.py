@@ -21,13 +21,14 @@ FEW_HITS = 3
 class SearchResult:
     count: int
     results: list[dict[str, Any]]
-    facets: dict[str, list[dict[str, Any]]]
+    facets: dict[str, Any]  # name -> [{key, label, count}]; "specs": see search/faceted.py
     suggestion: str | None
     next_cursor: str | None
     took_ms: int
+    graph_ms: int = 0
 
 
-def _engine_call(method: str, **kwargs: Any) -> dict[str, Any]:
+def engine_call(method: str, **kwargs: Any) -> dict[str, Any]:
     try:
         response: dict[str, Any] = getattr(get_client(), method)(index=alias_name(MACHINES), **kwargs)
     except (EngineConnectionError, TransportError) as error:
@@ -46,7 +47,7 @@ LABEL_TTL_SECONDS = 300.0
 _label_cache: dict[str, tuple[float, dict[str, dict[str, str]]]] = {}
 
 
-def _labels(language: str) -> dict[str, dict[str, str]]:
+def facet_labels(language: str) -> dict[str, dict[str, str]]:
     """Facet labels in `language`. Taxonomy names change rarely, so each process keeps them
     for a few minutes instead of reading three tables on every search."""
     cached = _label_cache.get(language)
@@ -91,10 +92,13 @@ def _hit(hit: dict[str, Any], language: str) -> dict[str, Any]:
     }
 
 
-def search_machines(params: SearchParams) -> SearchResult:
-    response = _engine_call("search", body=build_search(params))
+def search_machines(params: SearchParams, labels: dict[str, dict[str, str]] | None = None) -> SearchResult:
+    """One page of results with the engine's facets, labelled with `labels` (read from the
+    database when not given: pass them when calling from another thread)."""
+    response = engine_call("search", body=build_search(params))
     hits = response["hits"]["hits"]
-    labels = _labels(params.language) if params.facets else {}
+    if labels is None:
+        labels = facet_labels(params.language) if params.facets else {}
     facets = {
         name: [
             {"key": bucket["key"], "label": labels[name].get(bucket["key"], bucket["key"]), "count": bucket["doc_count"]}
@@ -114,5 +118,5 @@ def search_machines(params: SearchParams) -> SearchResult:
 
 def suggest_machines(prefix: str, language: str) -> tuple[list[str], int]:
     """Completions for `prefix`, and the engine's own time for them in ms."""
-    response = _engine_call("search", body=build_suggest(prefix, language))
+    response = engine_call("search", body=build_suggest(prefix, language))
     return [option["text"] for option in response["suggest"]["machines"][0]["options"]], response["took"]

@@ -26,23 +26,28 @@ value counts for an enumeration; minimum, maximum and ten equal-width buckets fo
 
 Query shape
 -----------
-Machines of one model share maker, category and catalogue specs, so most of the work is
-done per model (945 models rather than 100,000 machines):
+A pass over every machine's HAS_SPEC relationships costs seconds at 100,000 machines in
+Neo4j Community (slotted runtime). But machines of one model share maker, category and
+catalogue specs, so most of the work is done per model (945 models):
 
 1. Every model gets a flag per *model-level* filter: category, maker, model, and spec
    filters on specs no machine overrides (``SpecInfo.per_machine`` is False; the selector
-   knows this from PostgreSQL). Models failing two or more filters cannot count anywhere.
-2. Their machines get the *machine-level* flags (country, spec filters on specs that some
-   machine overrides) after the always-applied filters; rows failing two or more are dropped.
-3. `models` groups the rows per model and flag pattern and derives the category, maker,
-   model and model-level spec facets and the total from the groups: a model's catalogue
-   values are read once per group, weighted by its number of machines.
-4. `countries` counts the machines per country and collects the matching ids; `machine_specs`
-   reads the machine-level specs from the machines' own HAS_SPEC relationships.
+   asks PostgreSQL which specs have machine values). Models failing two or more filters
+   cannot count anywhere and are dropped.
+2. Filters on specs some machine overrides become sets of the machines passing them, each
+   found in one pass over the Spec node's relationships; text candidates become a set of
+   nodes too. A machine's *machine-level* flags (country, those sets) are then hash lookups.
+3. `models` (three queries, run side by side): per model, a subquery counts its machines
+   by pattern of machine-level flags; the category, maker and model facets, the total and
+   the model-level spec facets come from these few groups, a model's catalogue values read
+   once per group and weighted by its count.
+4. `countries` counts the machines of fully matching models per country and collects the
+   ids; `machine_specs` reads the overridden specs from the machines' own relationships,
+   walking each counted machine (up to 10,000 of them) or else each spec's relationships.
 
-A flag pattern passes a facet's filters-but-its-own when ``misses = 0`` or its one miss is
-that facet's own filter. Every value is a parameter; spec codes are checked against the
-spec definitions before a query is built.
+A row counts for a facet when ``misses = 0`` or its only miss is that facet's own filter.
+Numbers come back as counts per distinct value, so the histograms are exact. Every value
+is a parameter; spec codes are checked against the spec definitions before a query is built.
 """
 
 from graph.facets.queries import FacetQueries, build_facet_queries

@@ -34,6 +34,7 @@ MACHINE_SIDE_LIMIT = 10_000
 
 _mk, _mo, _c, _m = node("mk", "Maker"), node("mo", "Model"), node("c", "Category"), node("m")
 _MISSES, _N = var("misses"), var("n")
+_COLUMNS = ("facet", "item", "number", "text", "weight")  # of every part of the model-level union
 
 
 @dataclass(frozen=True)
@@ -252,9 +253,6 @@ def models_query(plan: _Plan) -> Rendered:
         .return_("facet", func.collect([var("item"), var("number"), var("text"), var("tally")]).as_("rows"))
     )
     return query.render()
-
-
-_COLUMNS = ("facet", "item", "number", "text", "weight")
 
 
 def countries_query(plan: _Plan, *, with_ids: bool) -> Rendered:

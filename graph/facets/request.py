@@ -65,6 +65,7 @@ class FacetRequest:
     price_max: int | None = None
     specs: tuple[SpecFilter, ...] = ()
     with_ids: bool = True  # also return the ids of the matching machines
+    with_countries: bool = True  # count countries too (the ids need that query anyway)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 """`manage.py prepare --demo` (run by `make run`): loads the demo catalogue into an empty
-database and indexes it; a second run changes nothing."""
+database, indexes it and builds the graph; a second run changes nothing."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ import io
 import pytest
 from django.core.management import call_command
 
+from graph.client import run_query
 from marketplace.models import Machine, User
 from search.client import get_client
 from search.documents import SEARCHABLE_STATUSES
 from search.indices import MACHINES, alias_name
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("machine_index")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("machine_index", "graph_clean")]
 
 
 def test_prepare_demo_loads_once_and_is_idempotent() -> None:
@@ -26,6 +27,7 @@ def test_prepare_demo_loads_once_and_is_idempotent() -> None:
     assert User.objects.filter(username="admin", is_superuser=True).exists()
     get_client().indices.refresh(index=alias_name(MACHINES))
     assert get_client().count(index=alias_name(MACHINES))["count"] == searchable
+    assert run_query("MATCH (m:Machine) RETURN count(m) AS n") == [{"n": searchable}]
 
     second = io.StringIO()
     call_command("prepare", demo=True, stdout=second)

@@ -1,0 +1,183 @@
+"""Search with spec facets: the search engine and the catalogue graph answer one search together.
+
+When the graph is asked
+* Spec facets are offered once the buyer has narrowed the search to a category (a crane's
+  lifting capacity means nothing beside a loader's bucket), and spec filters apply whenever
+  they are given. So the graph answers a search with a spec filter, or with facets and a
+  category; every other search is the engine's alone, with its own category, maker and
+  country facets and ``facets.specs == {}``. Browsing everything or typing words is as fast
+  as plain full-text search.
+* When the graph answers, it computes every facet: category, maker and country counts and
+  the spec facets (graph/facets has the semantics: disjunctive, each facet without its own
+  filter). One computation for all of them keeps the counts consistent with each other and
+  with the result.
+
+Text and spec filters
+* Text is the engine's: when the buyer typed some, the ids of every listing matching it
+  (and the year, hours and price ranges) are fetched from the engine, in id order, 10,000 a
+  page, without documents, and become the graph's candidates. The facets count exactly those
+  listings, narrowed by the other filters.
+* Spec filters are the graph's: with any, the graph returns the ids of the matching listings
+  and the engine pages, sorts and highlights within them (`SearchParams.machine_ids`).
+  Without, the engine applies the same filters as the graph by itself, and the page of
+  results is fetched from the engine while the graph counts (side by side, not one after
+  the other).
+* If Neo4j is down, a search without spec filters still answers, with the engine's own
+  facets and no spec facets; one with spec filters fails with 503.
+
+Spec facets come back in the buyer's unit system (`SearchParams.units`)::
+
+    {"operating_weight": {"label": "Operating weight", "kind": "number", "unit": "t",
+                          "min": 1.2, "max": 24.0, "buckets": [{"from": 1.2, "to": 3.48, "count": 31}, ...]},
+     "fuel": {"label": "Fuel", "kind": "enum", "unit": "",
+              "values": [{"key": "diesel", "label": "Diesel", "count": 230}, ...]}}
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from typing import Any
+
+from config.errors import ServiceUnavailableError
+from graph.facets import EnumFacet, FacetRequest, FacetResult, NumberFacet
+from graph.selectors import facet_search
+from search.query import CANDIDATES_PAGE, SearchParams, build_candidates
+from search.selectors import SearchResult, engine_call, facet_labels, search_machines
+
+FACET_SIZE = 50  # values per facet, as the engine's terms aggregations return
+
+_lock = threading.Lock()
+_executor: ThreadPoolExecutor | None = None
+
+
+def candidate_ids(params: SearchParams, *, every_filter: bool = False) -> tuple[int, ...]:
+    """Ids of every listing the text (and the year, hours and price ranges; with
+    `every_filter`, every filter but the spec filters) matches."""
+    ids: list[int] = []
+    after: int | None = None
+    while True:
+        body = build_candidates(params, after, every_filter=every_filter)
+        response = engine_call("search", body=body, filter_path="hits.hits.sort")
+        hits = response.get("hits", {}).get("hits", [])
+        ids.extend(int(hit["sort"][0]) for hit in hits)
+        if len(hits) < CANDIDATES_PAGE:
+            return tuple(ids)
+        after = ids[-1]
+
+
+def facet_request(params: SearchParams, candidates: tuple[int, ...] | None) -> FacetRequest:
+    return FacetRequest(
+        candidates=candidates,
+        categories=params.categories,
+        makers=params.makers,
+        models=params.models,
+        countries=params.countries,
+        year_min=params.year_min,
+        year_max=params.year_max,
+        hours_max=params.hours_max,
+        price_min=params.price_min_pivot,
+        price_max=params.price_max_pivot,
+        specs=params.specs,
+        with_ids=bool(params.specs),
+    )
+
+
+def graph_answers(params: SearchParams) -> bool:
+    """Whether the graph takes part in this search (see the module docstring)."""
+    return bool(params.specs) or (params.facets and bool(params.categories))
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _executor
+    with _lock:
+        if _executor is None:
+            _executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="search-page")
+        return _executor
+
+
+def faceted_search(params: SearchParams) -> SearchResult:
+    if not graph_answers(params):
+        result = search_machines(params)
+        return replace(result, facets={**result.facets, "specs": {}}) if params.facets else result
+    if not params.specs:
+        return _with_spec_facets(params)
+    started = time.perf_counter()
+    candidates = candidate_ids(params) if params.text.strip() else None
+    facets = facet_search(facet_request(params, candidates))
+    graph_ms = round((time.perf_counter() - started) * 1000)
+    ids = tuple(sorted(facets.ids)) if facets.ids is not None else ()
+    result = search_machines(replace(params, machine_ids=ids, facets=False))
+    shaped = shape_facets(facets, params.language, params.units) if params.facets else {}
+    return replace(result, facets=shaped, graph_ms=graph_ms)
+
+
+def _with_spec_facets(params: SearchParams) -> SearchResult:
+    """No spec filter: the engine's page and facets as usual, fetched while the graph counts
+    the spec facets. Every filter applies to every spec facet (none is a spec's own), so the
+    graph counts over the engine's matches for the text and every filter, or, without text,
+    over the same filters by itself."""
+    # the labels are read here: a pool thread would open a database connection of its own
+    page = _pool().submit(search_machines, params, facet_labels(params.language))
+    started = time.perf_counter()
+    try:
+        if params.text.strip():
+            request = FacetRequest(candidates=candidate_ids(params, every_filter=True), with_ids=False,
+                                   with_countries=False)
+        else:
+            request = replace(facet_request(params, None), with_countries=False)
+        specs = spec_facets(facet_search(request).specs, params.language, params.units)
+    except ServiceUnavailableError:
+        specs = {}
+    graph_ms = round((time.perf_counter() - started) * 1000)
+    result = page.result()
+    return replace(result, facets={**result.facets, "specs": specs}, graph_ms=graph_ms)
+
+
+def shape_facets(result: FacetResult, language: str, units: str) -> dict[str, Any]:
+    labels = facet_labels(language)
+
+    def values(name: str, counts: dict[str, int]) -> list[dict[str, Any]]:
+        ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:FACET_SIZE]
+        return [{"key": key, "label": labels[name].get(key, key), "count": count} for key, count in ordered]
+
+    return {
+        "category": values("category", result.category),
+        "maker": values("maker", result.maker),
+        "country": values("country", result.country),
+        "specs": spec_facets(result.specs, language, units),
+    }
+
+
+def spec_facets(specs: dict[str, EnumFacet | NumberFacet], language: str, units: str) -> dict[str, Any]:
+    """Spec facets in the order of the spec sheet, labelled in `language`, numbers in `units`."""
+    from marketplace.models import SpecDefinition
+    from marketplace.units import display_unit
+
+    shaped: dict[str, Any] = {}
+    for definition in SpecDefinition.objects.select_related("spec_category").filter(code__in=list(specs)):
+        facet = specs[definition.code]
+        label = definition.name(language)
+        if isinstance(facet, EnumFacet):
+            names = {choice["code"]: choice.get("names", {}) for choice in definition.choices}
+            order = {code: index for index, code in enumerate(names)}
+            keys = sorted(facet.counts, key=lambda key: (order.get(key, len(order)), key))
+            shaped[definition.code] = {"label": label, "kind": "enum", "unit": "", "values": [
+                {"key": key, "label": str(names.get(key, {}).get(language) or names.get(key, {}).get("en") or key),
+                 "count": facet.counts[key]} for key in keys
+            ]}  # fmt: skip
+            continue
+        unit = display_unit(definition.unit, units)
+
+        def shown(value: float, factor: float = unit.factor, decimals: int = unit.decimals) -> float:
+            # two more decimals than the spec sheet shows, so adjacent bucket edges stay apart
+            return round(value * factor, decimals + 2)
+
+        shaped[definition.code] = {
+            "label": label, "kind": "number", "unit": unit.symbol,
+            "min": shown(facet.minimum), "max": shown(facet.maximum),
+            "buckets": [{"from": shown(b.start), "to": shown(b.end), "count": b.count} for b in facet.buckets],
+        }  # fmt: skip
+    return shaped

@@ -1,0 +1,264 @@
+"""Facet counts from Neo4j against a brute-force oracle: for random filter combinations over a
+seeded catalogue of 2,000 listings, the matching set and every facet count the graph returns
+equal what a plain Python loop over the same catalogue, read from PostgreSQL, computes."""
+
+from __future__ import annotations
+
+import io
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.db.models import Q
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
+
+from graph.client import run_query
+from graph.facets import (
+    EnumFacet,
+    FacetRequest,
+    FacetResult,
+    NumberFacet,
+    SpecInfo,
+    SpecRange,
+    SpecValues,
+    histogram,
+)
+from graph.selectors import facet_search, spec_catalogue
+from search.documents import SEARCHABLE_STATUSES
+
+pytestmark = pytest.mark.django_db
+
+
+@dataclass(frozen=True)
+class Listing:
+    id: int
+    year: int
+    hours: int | None
+    price: int
+    country: str
+    path: tuple[str, ...]
+    maker: str
+    model: str
+    specs: dict[str, Any]  # effective values: the listing page's spec sheet
+
+
+@dataclass(frozen=True, repr=False)
+class Catalogue:
+    listings: tuple[Listing, ...]
+    hidden_ids: tuple[int, ...]  # drafts and sold listings: never in a result
+    specs: dict[str, SpecInfo]
+    choices: dict[str, tuple[str, ...]]
+
+    def __repr__(self) -> str:  # Hypothesis prints the arguments of a failing example
+        return f"Catalogue({len(self.listings)} listings)"
+
+
+def read_catalogue() -> Catalogue:
+    from marketplace.models import Machine, SpecDefinition
+    from marketplace.selectors import effective_specs, machines_with_relations
+
+    listings = []
+    for machine in machines_with_relations(Machine.objects.filter(status__in=SEARCHABLE_STATUSES)):
+        model = machine.model
+        specs = {
+            spec.definition.code: spec.value_number if spec.definition.kind == "number" else spec.value_text
+            for spec in effective_specs(machine)
+        }
+        listings.append(Listing(
+            machine.pk, machine.year, machine.hours, machine.price_pivot, machine.country_id,
+            tuple(model.category.path_slugs), model.maker.slug, model.slug, specs,
+        ))  # fmt: skip
+    hidden = Machine.objects.exclude(status__in=SEARCHABLE_STATUSES).values_list("pk", flat=True)
+    choices = {d.code: tuple(d.choice_codes) for d in SpecDefinition.objects.filter(kind="enum")}
+    return Catalogue(tuple(listings), tuple(hidden), spec_catalogue(), choices)
+
+
+def remove_seeded_rows() -> None:
+    from marketplace.models import (
+        Category,
+        Machine,
+        MachineModel,
+        Maker,
+        SpecCategory,
+        SpecDefinition,
+        User,
+    )
+
+    Machine.objects.all().delete()
+    MachineModel.objects.all().delete()
+    Maker.objects.all().delete()
+    for depth in (2, 1, 0):
+        Category.objects.filter(depth__gte=depth).delete()
+    SpecDefinition.objects.all().delete()
+    SpecCategory.objects.all().delete()
+    User.objects.filter(Q(username__startswith="seller-") | Q(username__startswith="buyer-")).delete()
+
+
+def empty_graph() -> None:
+    for label in ("Machine", "Model", "Maker", "Category", "Spec", "SpecCategory"):
+        while run_query(f"MATCH (n:{label}) WITH n LIMIT 5000 DETACH DELETE n RETURN count(*) AS n")[0]["n"]:
+            pass
+
+
+@pytest.fixture(scope="module")
+def catalogue(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Catalogue]:
+    """2,000 seeded listings (committed, outside the per-test transactions) and the graph
+    rebuilt from them; both emptied when the module is done."""
+    with django_db_blocker.unblock():
+        # pytest-django points the connection at the test database only for a module whose
+        # tests are marked django_db; without the mark this would seed, and then empty, the
+        # development database.
+        database = connection.settings_dict["NAME"]
+        assert database.startswith("test_"), f"refusing to seed and empty {database!r}"
+        empty_graph()
+        call_command("seed_catalogue", machines=2000, seed=3, verbosity=0, stdout=io.StringIO())
+        try:
+            call_command("graph_resync", verbosity=0)
+            yield read_catalogue()
+        finally:
+            empty_graph()
+            remove_seeded_rows()
+
+
+# ------------------------------------------------------------------------------ the oracle
+
+
+def passes(listing: Listing, spec_filter: SpecRange | SpecValues) -> bool:
+    value = listing.specs.get(spec_filter.code)
+    if isinstance(spec_filter, SpecValues):
+        return value in spec_filter.values
+    if not isinstance(value, float):
+        return False
+    low, high = spec_filter.minimum, spec_filter.maximum
+    return (low is None or value >= low) and (high is None or value <= high)
+
+
+def within(value: int | None, low: int | None, high: int | None) -> bool:
+    if low is None and high is None:
+        return True
+    return value is not None and (low is None or value >= low) and (high is None or value <= high)
+
+
+def oracle(request: FacetRequest, catalogue: Catalogue) -> FacetResult:
+    filters: dict[str, Callable[[Listing], bool]] = {}
+    if request.categories:
+        filters["category"] = lambda listing: any(slug in listing.path for slug in request.categories)
+    if request.makers:
+        filters["maker"] = lambda listing: listing.maker in request.makers
+    if request.models:
+        filters["model"] = lambda listing: listing.model in request.models
+    if request.countries:
+        filters["country"] = lambda listing: listing.country in request.countries
+    for spec_filter in request.specs:
+        filters[f"spec:{spec_filter.code}"] = lambda listing, spec_filter=spec_filter: passes(listing, spec_filter)
+
+    def always(listing: Listing) -> bool:
+        return (
+            (request.candidates is None or listing.id in request.candidates)
+            and within(listing.year, request.year_min, request.year_max)
+            and within(listing.hours, request.hours_min, request.hours_max)
+            and within(listing.price, request.price_min, request.price_max)
+        )
+
+    misses = [(listing, {name for name, test in filters.items() if not test(listing)})
+              for listing in catalogue.listings if always(listing)]  # fmt: skip
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    values: dict[str, Counter[Any]] = defaultdict(Counter)
+    for listing, missed in misses:
+        if missed <= {"category"}:
+            counts["category"].update(listing.path)
+        for name, key in (("maker", listing.maker), ("model", listing.model), ("country", listing.country)):
+            if missed <= {name}:
+                counts[name][key] += 1
+        for code, value in listing.specs.items():
+            if catalogue.specs[code].kind in ("number", "enum") and value not in (None, "") and missed <= {f"spec:{code}"}:
+                values[code][value] += 1
+    matching = frozenset(listing.id for listing, missed in misses if not missed)
+    specs: dict[str, EnumFacet | NumberFacet] = {
+        code: histogram(dict(found)) if catalogue.specs[code].kind == "number" else EnumFacet(dict(found))
+        for code, found in values.items()
+    }
+    return FacetResult(
+        total=len(matching), ids=matching if request.with_ids else None,
+        category=dict(counts["category"]), maker=dict(counts["maker"]), model=dict(counts["model"]),
+        country=dict(counts["country"]), specs=specs,
+    )  # fmt: skip
+
+
+# ------------------------------------------------------------------------------ requests
+
+
+@st.composite
+def requests(draw: st.DrawFn, catalogue: Catalogue) -> FacetRequest:
+    """Each filter appears about one time in four, so many requests still match something
+    while every combination gets tried."""
+    listings = catalogue.listings
+    sometimes = lambda: draw(st.integers(0, 3)) == 0  # noqa: E731
+
+    def some(values: Any, most: int) -> tuple[str, ...]:
+        if not sometimes():
+            return ()
+        return tuple(draw(st.lists(st.sampled_from(sorted(set(values))), min_size=1, max_size=most, unique=True)))
+
+    spec_filters: list[SpecRange | SpecValues] = []
+    codes = sorted(code for code, info in catalogue.specs.items() if info.kind in ("number", "enum"))
+    how_many = draw(st.integers(0, 2))
+    for code in draw(st.lists(st.sampled_from(codes), min_size=how_many, max_size=how_many, unique=True)):
+        if catalogue.specs[code].kind == "enum":
+            chosen = draw(st.lists(st.sampled_from(catalogue.choices[code]), min_size=1, max_size=2, unique=True))
+            spec_filters.append(SpecValues(code, tuple(chosen)))
+            continue
+        seen = sorted({v for listing in listings if isinstance(v := listing.specs.get(code), float)} or {1.0})
+        low = draw(st.none() | st.sampled_from(seen[: len(seen) // 2 + 1]))
+        high = draw(st.none() | st.sampled_from(seen[len(seen) // 2:]))
+        spec_filters.append(SpecRange(code, low, high) if low is not None or high is not None else SpecRange(code, seen[0]))
+    candidates = None
+    if sometimes():
+        pool = [listing.id for listing in listings] + list(catalogue.hidden_ids[:50])
+        # a random slice of the catalogue (large, cheap to draw) plus a few hidden listings
+        start = draw(st.integers(0, len(pool) - 1))
+        candidates = tuple(pool[start:start + draw(st.integers(1, 600))]) + tuple(draw(st.sets(st.sampled_from(pool), max_size=20)))
+    years = sorted({listing.year for listing in listings})
+    return FacetRequest(
+        candidates=candidates,
+        categories=some((slug for listing in listings for slug in listing.path), 2),
+        makers=some((listing.maker for listing in listings), 3),
+        models=some((listing.model for listing in listings), 2) if sometimes() else (),
+        countries=some((listing.country for listing in listings), 3),
+        year_min=draw(st.sampled_from(years)) if sometimes() else None,
+        hours_max=draw(st.integers(0, 20_000)) if sometimes() else None,
+        price_min=draw(st.integers(0, 10_000_000)) if sometimes() else None,
+        specs=tuple(spec_filters),
+        with_ids=draw(st.booleans()),
+    )
+
+
+def test_without_filters_every_visible_listing_matches(catalogue: Catalogue) -> None:
+    result = facet_search(FacetRequest(), catalogue.specs)
+
+    assert result.ids == frozenset(listing.id for listing in catalogue.listings)
+    assert result == oracle(FacetRequest(), catalogue)
+    assert set(result.specs) >= {"operating_weight", "air_conditioning"}  # model-level and machine-level specs
+
+
+def test_the_catalogue_has_specs_read_per_model_and_specs_read_per_machine(catalogue: Catalogue) -> None:
+    per_machine = {code for code, info in catalogue.specs.items() if info.per_machine}
+
+    assert {"air_conditioning", "bucket_capacity"} <= per_machine
+    assert "operating_weight" not in per_machine
+
+
+@settings(max_examples=60, deadline=None, derandomize=False)
+@given(data=st.data())
+def test_the_graph_agrees_with_the_oracle(catalogue: Catalogue, data: st.DataObject) -> None:
+    request = data.draw(requests(catalogue))
+    expected = oracle(request, catalogue)
+    event("some listings match" if expected.total else "no listing matches")
+    event(f"{len(request.specs)} spec filter(s)")
+
+    assert facet_search(request, catalogue.specs) == expected

@@ -1,0 +1,218 @@
+"""Spec filters and spec facets through GET /api/search/, against the real engine and graph:
+ranges in either unit system, enumerations, text, disjunctive counts, bad input."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from tests.factories import SellerFactory
+from tests.graph.catalogue import build_spec_catalogue, remove_spec_catalogue
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def listings(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str, int]]:
+    with django_db_blocker.unblock():
+        assert connection.settings_dict["NAME"].startswith("test_")
+        seller = SellerFactory(username="spec-seller")
+        try:
+            yield build_spec_catalogue(seller)
+        finally:
+            remove_spec_catalogue()
+            seller.delete()
+
+
+def search(**params: Any) -> Any:
+    return APIClient().get("/api/search/", {"limit": 50, **params})
+
+
+def found(response: Any, listings: dict[str, int]) -> set[str]:
+    by_id = {machine_id: key for key, machine_id in listings.items()}
+    return {by_id[result["id"]] for result in response.json()["results"]}
+
+
+def counts(response: Any, facet: str) -> dict[str, int]:
+    return {bucket["key"]: bucket["count"] for bucket in response.json()["facets"][facet]}
+
+
+def test_a_range_in_tonnes_narrows_the_results_and_every_count(listings: dict[str, int]) -> None:
+    response = search(**{"spec.operating_weight.min": "2.5", "spec.operating_weight.max": "3.5"})
+
+    assert response.status_code == 200
+    assert found(response, listings) == {"u27-jp", "u27-de", "tb230-gb"}
+    assert response.json()["count"] == 3
+    assert counts(response, "maker") == {"kubota": 2, "takeuchi": 1}
+    assert counts(response, "category") == {"excavators": 3, "mini-excavators": 3}
+    assert counts(response, "country") == {"JP": 1, "DE": 1, "GB": 1}
+    weight = response.json()["facets"]["specs"]["operating_weight"]
+    # a spec's own range does not narrow its own histogram: all six visible listings
+    assert (weight["kind"], weight["unit"], weight["min"], weight["max"]) == ("number", "t", 2.7, 20.5)
+    assert sum(bucket["count"] for bucket in weight["buckets"]) == 6
+    assert [weight["buckets"][0]["from"], weight["buckets"][-1]["to"]] == [2.7, 20.5]
+    power = response.json()["facets"]["specs"]["engine_power"]
+    assert (power["min"], power["max"], sum(b["count"] for b in power["buckets"])) == (15.2, 18.2, 3)
+
+
+def test_a_bound_typed_in_tonnes_includes_the_machine_at_that_weight(listings: dict[str, int]) -> None:
+    response = search(**{"spec.operating_weight.max": "3.3"})  # 3.3 / 0.001 is 3299.9999999999995 in floating point
+
+    assert found(response, listings) == {"u27-jp", "u27-de", "tb230-gb"}  # the Takeuchi weighs 3,300 kg
+
+
+def test_imperial_units_for_the_range_and_the_facets(listings: dict[str, int]) -> None:
+    response = search(units="imperial", **{"spec.operating_weight.max": "7500"})  # lb: 3,402 kg
+
+    assert found(response, listings) == {"u27-jp", "u27-de", "tb230-gb"}
+    specs = response.json()["facets"]["specs"]
+    assert (specs["operating_weight"]["unit"], specs["operating_weight"]["min"]) == ("lb", 5952.48)  # 2,700 kg
+    assert (specs["engine_power"]["unit"], specs["engine_power"]["max"]) == ("hp", 24.41)  # 18.2 kW
+    assert specs["bucket_capacity"]["unit"] == "yd³"
+
+
+def test_enumeration_values_filter_and_keep_their_own_counts(listings: dict[str, int]) -> None:
+    response = search(**{"spec.undercarriage": "wheeled"})
+
+    assert found(response, listings) == {"950m-us"}
+    undercarriage = response.json()["facets"]["specs"]["undercarriage"]
+    assert undercarriage["kind"] == "enum"
+    assert undercarriage["values"] == [
+        {"key": "crawler", "label": "Crawler", "count": 5}, {"key": "wheeled", "label": "Wheeled", "count": 1},
+    ]  # fmt: skip
+    both = search(**{"spec.undercarriage": ["crawler", "wheeled"]})
+    assert both.json()["count"] == 6
+
+
+def test_facets_are_disjunctive_with_spec_filters(listings: dict[str, int]) -> None:
+    response = search(maker="kubota", **{"spec.operating_weight.max": "5"})
+
+    assert found(response, listings) == {"u27-jp", "u27-de"}
+    # choosing Kubota still shows Takeuchi; the weight range still applies to the maker facet
+    assert counts(response, "maker") == {"kubota": 2, "takeuchi": 1}
+    # the weight histogram keeps every Kubota, whatever its weight
+    weight = response.json()["facets"]["specs"]["operating_weight"]
+    assert (weight["min"], weight["max"]) == (2.7, 2.7)
+
+
+def test_a_machine_value_overrides_its_model_value(listings: dict[str, int]) -> None:
+    response = search(**{"spec.bucket_capacity.min": "0.08", "spec.bucket_capacity.max": "0.5"})
+
+    assert found(response, listings) == {"u27-de"}  # 0.09 m³ of its own; the model says 0.07
+    bucket = response.json()["facets"]["specs"]["bucket_capacity"]
+    assert sum(b["count"] for b in bucket["buckets"]) == 5  # the Takeuchi has no bucket value
+    assert (bucket["min"], bucket["max"]) == (0.07, 3.1)
+
+
+def test_text_narrows_the_candidates_and_the_graph_counts_within_them(listings: dict[str, int]) -> None:
+    text_only = search(q="excavator", lang="en")
+    assert found(text_only, listings) == {"u27-jp", "u27-de", "tb230-gb", "pc200-jp", "pc200-us"}
+    assert counts(text_only, "category")["excavators"] == 5
+    assert "loaders" not in counts(text_only, "category")
+
+    response = search(q="excavator", lang="en", **{"spec.engine_power.min": "100"})
+
+    assert found(response, listings) == {"pc200-jp", "pc200-us"}
+    assert response.json()["count"] == 2
+    assert counts(response, "maker") == {"komatsu": 2}
+    assert counts(response, "category") == {"excavators": 2, "crawler-excavators": 2}
+    power = response.json()["facets"]["specs"]["engine_power"]
+    assert (power["min"], power["max"]) == (15.2, 110.0)  # the wheel loader does not match the text
+    assert "<mark>" in response.json()["results"][0]["highlight"]
+
+
+def test_text_and_a_category_give_spec_facets_over_what_matches_both(listings: dict[str, int]) -> None:
+    response = search(q="excavator", lang="en", category="mini-excavators", country=["JP", "GB"])
+
+    assert found(response, listings) == {"u27-jp", "tb230-gb"}
+    # the spec facets count the listings matching the words and every filter...
+    power = response.json()["facets"]["specs"]["engine_power"]
+    assert (power["min"], power["max"], sum(b["count"] for b in power["buckets"])) == (15.2, 18.2, 2)
+    # ...while the category and country counts leave out their own filter
+    assert counts(response, "category") == {"excavators": 3, "mini-excavators": 2, "crawler-excavators": 1}
+    assert counts(response, "country") == {"JP": 1, "DE": 1, "GB": 1}
+
+
+def test_spec_filters_page_and_sort_in_the_engine(listings: dict[str, int]) -> None:
+    first = search(sort="year", limit=2, **{"spec.undercarriage": "crawler"}).json()
+    second = search(sort="year", limit=2, offset=2, **{"spec.undercarriage": "crawler"}).json()
+
+    years = [result["year"] for result in first["results"] + second["results"]]
+    assert first["count"] == 5
+    assert years == sorted(years)
+    assert len({result["id"] for result in first["results"] + second["results"]}) == 4
+
+
+def test_without_facets_spec_filters_still_apply(listings: dict[str, int]) -> None:
+    response = search(facets="0", **{"spec.operating_weight.min": "15"})
+
+    assert found(response, listings) == {"pc200-jp", "pc200-us", "950m-us"}
+    assert response.json()["facets"] == {}
+
+
+def test_a_category_brings_spec_facets_and_the_graph_time(listings: dict[str, int]) -> None:
+    response = search(category="excavators")
+
+    assert set(response.json()["facets"]) == {"category", "maker", "country", "specs"}
+    assert list(response.json()["facets"]["specs"]) == ["operating_weight", "bucket_capacity", "undercarriage", "engine_power"]
+    assert "attachments" not in response.json()["facets"]["specs"]  # free text is not a facet
+    # the category narrows the spec facets (the wheel loader is left out) but not its own counts
+    assert response.json()["facets"]["specs"]["bucket_capacity"]["max"] == 0.8
+    assert [value["key"] for value in response.json()["facets"]["specs"]["undercarriage"]["values"]] == ["crawler"]
+    assert counts(response, "category")["loaders"] == 1
+    assert "graph;dur=" in response["Server-Timing"]
+
+
+def test_without_a_category_or_spec_filter_the_engine_answers_alone(listings: dict[str, int]) -> None:
+    everything, words = search(), search(q="excavator", lang="en")
+
+    for response in (everything, words):
+        assert response.json()["facets"]["specs"] == {}
+        assert "graph;dur=0" in response["Server-Timing"]
+    assert counts(everything, "maker") == {"kubota": 2, "takeuchi": 1, "komatsu": 2, "caterpillar": 1}
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"spec.nope.min": "1"}, "spec.nope"),
+        ({"spec.nope": "x"}, "spec.nope"),
+        ({"spec.undercarriage.min": "1"}, "spec.undercarriage"),
+        ({"spec.engine_power": "big"}, "spec.engine_power"),
+        ({"spec.undercarriage": "hovercraft"}, "spec.undercarriage"),
+        ({"spec.engine_power.min": "lots"}, "spec.engine_power.min"),
+        ({"spec.engine_power.min": "inf"}, "spec.engine_power.min"),
+        ({"spec.engine_power.average": "3"}, "spec.engine_power.average"),
+        ({"units": "furlongs"}, "units"),
+    ],
+)
+def test_bad_spec_parameters_are_a_400(listings: dict[str, int], params: dict[str, str], field: str) -> None:
+    response = search(**params)
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "validation_error"
+    assert field in response.json()["error"]["fields"]
+
+
+def test_without_neo4j_a_search_without_spec_filters_still_answers(listings: dict[str, int], settings: Any) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.NEO4J_URI = f"bolt://127.0.0.1:{port}"
+
+    plain = search(maker="kubota")
+    filtered = search(**{"spec.undercarriage": "wheeled"})
+
+    # the engine's own facets, no spec facets
+    assert plain.status_code == 200
+    assert found(plain, listings) == {"u27-jp", "u27-de"}
+    assert counts(plain, "maker")["takeuchi"] == 1
+    assert plain.json()["facets"]["specs"] == {}
+    # spec filters need the graph: a 503, not a 500 or a result that ignores them
+    assert filtered.status_code == 503
+    assert filtered.json()["error"]["code"] == "service_unavailable"

@@ -1,0 +1,78 @@
+"""Spec facets on the search page in a real browser: enumerations as checkboxes with counts,
+number ranges with a histogram, in the buyer's unit system; both narrow the results and the
+URL carries them."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from tests.factories import SellerFactory
+from tests.graph.catalogue import build_spec_catalogue
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def listings() -> dict[str, int]:
+    return build_spec_catalogue(SellerFactory(username="spec-page-seller"))
+
+
+def card_ids(page: Any) -> set[int]:
+    return {int(x) for x in page.locator(".result-card").evaluate_all("cards => cards.map(c => c.dataset.machine)")}
+
+
+def test_ticking_a_value_and_typing_a_range_narrow_the_results(
+    live_server: Any, page: Any, screenshot: Any, listings: dict[str, int]
+) -> None:
+    page.goto(f"{live_server.url}/search/")
+    # spec filters are offered within a category
+    assert page.locator("[data-testid=spec-hint]").is_visible()
+    assert page.locator("fieldset[data-spec]").count() == 0
+    page.locator("fieldset[data-facet=category] input[value=excavators]").check()
+    page.wait_for_url(re.compile(r".*category=excavators.*"))
+
+    undercarriage = page.locator("fieldset[data-spec=undercarriage]")
+    assert undercarriage.locator("legend").inner_text() == "Undercarriage"
+    assert undercarriage.locator("label", has_text="Crawler").locator(".count").inner_text() == "5"
+    assert undercarriage.locator("label", has_text="Wheeled").count() == 0  # the wheel loader is no excavator
+    weight = page.locator("fieldset[data-spec=operating_weight]")
+    assert weight.locator("legend").inner_text() == "Operating weight (t)"
+    assert weight.locator(".histogram .bar").count() == 10
+    assert weight.locator("input[name='spec.operating_weight.min']").get_attribute("placeholder") == "2.7"
+    screenshot(page, "all")
+
+    # an enumeration value is a checkbox: ticking it narrows the results and lands in the URL
+    undercarriage.locator("input[value=crawler]").check()
+    page.wait_for_url(re.compile(r".*spec\.undercarriage=crawler.*"))
+    assert card_ids(page) == {listings[k] for k in ("u27-jp", "u27-de", "tb230-gb", "pc200-jp", "pc200-us")}
+    assert page.locator("fieldset[data-spec=undercarriage] input[value=crawler]").is_checked()
+
+    # a range is typed in the buyer's unit (tonnes here) and applies on change
+    page.locator("input[name='spec.operating_weight.max']").fill("5")
+    page.locator("input[name='spec.operating_weight.max']").press("Enter")
+    page.wait_for_url(re.compile(r".*spec\.operating_weight\.max=5.*"))
+    assert "spec.undercarriage=crawler" in page.url
+    assert card_ids(page) == {listings[k] for k in ("u27-jp", "u27-de", "tb230-gb")}
+    assert page.locator("[data-testid=count]").inner_text().startswith("3 machines")
+    # the other makers keep their counts among the light machines (disjunctive facets)
+    assert page.locator("fieldset[data-facet=maker] label", has_text="Takeuchi").locator(".count").inner_text() == "1"
+    screenshot(page, "narrowed")
+
+    # back restores the previous state
+    page.go_back()
+    page.wait_for_url(re.compile(r"^(?!.*operating_weight\.max=5).*spec\.undercarriage=crawler.*"))
+    assert len(card_ids(page)) == 5
+
+
+def test_imperial_buyers_see_and_type_pounds(live_server: Any, page: Any, screenshot: Any, listings: dict[str, int]) -> None:
+    page.goto(f"{live_server.url}/search/?units=imperial&spec.operating_weight.max=7500")
+
+    weight = page.locator("fieldset[data-spec=operating_weight]")
+    assert weight.locator("legend").inner_text() == "Operating weight (lb)"
+    assert weight.locator("input[name='spec.operating_weight.max']").input_value() == "7500"
+    assert card_ids(page) == {listings[k] for k in ("u27-jp", "u27-de", "tb230-gb")}
+    assert page.locator("fieldset[data-spec=engine_power] legend").inner_text() == "Engine power (hp)"
+    screenshot(page, "imperial")
