@@ -23,24 +23,49 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def closer() -> subprocess.Popen[str]:
-    environment = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.test", DATABASE_URL=database_url_for_subprocesses())
-    return subprocess.Popen([sys.executable, "manage.py", "auction_closer", "--interval", "0.1"], cwd=ROOT, env=environment,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    environment = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="config.settings.test",
+        DATABASE_URL=database_url_for_subprocesses(),
+    )
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "auction_closer", "--interval", "0.1"],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def started(process: subprocess.Popen[str]) -> subprocess.Popen[str]:
+    assert process.stdout is not None
+    assert process.stdout.readline().strip() == "auction closer started"  # blocks until Django is up
+    return process
 
 
 def test_two_closers_close_each_auction_once_and_within_a_second() -> None:
+    # Running before the auctions exist: a slow start must not count against "within a second".
+    processes = [started(closer()), started(closer())]
     now = timezone.now()
     auctions = []
     for offset in (2, 3):
         machine = MachineFactory(model=model_with_specs())
-        auctions.append(auction_create(seller=machine.seller, data={
-            "machine": machine.pk, "kind": "sudden_death", "starts_at": (now - timedelta(seconds=5)).isoformat(),
-            "ends_at": (now + timedelta(seconds=offset)).isoformat(), "extension_seconds": 0,
-            "starting_price": {"amount": 100_000, "currency": "EUR"},
-        }))
+        auctions.append(
+            auction_create(
+                seller=machine.seller,
+                data={
+                    "machine": machine.pk,
+                    "kind": "sudden_death",
+                    "starts_at": (now - timedelta(seconds=5)).isoformat(),
+                    "ends_at": (now + timedelta(seconds=offset)).isoformat(),
+                    "extension_seconds": 0,
+                    "starting_price": {"amount": 100_000, "currency": "EUR"},
+                },
+            )
+        )
     winner = UserFactory()
     bid_place(auction_id=auctions[0].pk, bidder=winner, amount=100_000, idempotency_key="w")
-    processes = [closer(), closer()]
     try:
         deadline = time.monotonic() + 20
         while Auction.objects.filter(closed_at__isnull=True).exists():
@@ -52,7 +77,14 @@ def test_two_closers_close_each_auction_once_and_within_a_second() -> None:
             process.send_signal(signal.SIGTERM)
             outputs.append(process.communicate(timeout=30)[0])
 
-    closed_lines = [line for output in outputs for line in output.splitlines() if line.startswith("closed auction")]
-    assert sorted(closed_lines) == sorted([f"closed auction {auctions[0].pk} winner={winner.pk}", f"closed auction {auctions[1].pk} winner=None"])
+    closed_lines = [
+        line for output in outputs for line in output.splitlines() if line.startswith("closed auction")
+    ]
+    assert sorted(closed_lines) == sorted(
+        [
+            f"closed auction {auctions[0].pk} winner={winner.pk}",
+            f"closed auction {auctions[1].pk} winner=None",
+        ]
+    )
     for auction in Auction.objects.all():
         assert timedelta(0) <= auction.closed_at - auction.ends_at < timedelta(seconds=1)

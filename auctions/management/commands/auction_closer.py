@@ -18,7 +18,9 @@ class Command(BaseCommand):
     help = "Close auctions whose end has passed (safe to run in several processes)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--interval", type=float, default=0.25, help="Seconds between polls (default 0.25).")
+        parser.add_argument(
+            "--interval", type=float, default=0.25, help="Seconds between polls (default 0.25)."
+        )
         parser.add_argument("--once", action="store_true")
 
     def handle(self, *args: Any, interval: float, once: bool, **options: Any) -> None:
@@ -30,10 +32,14 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
+        self.stdout.write("auction closer started")  # tests and supervisors wait for this line
+        self.stdout.flush()
         while not stopping:
             close_old_connections()
             for closed in auctions_close_due():
-                self.stdout.write(f"closed auction {closed.auction.pk} winner={closed.auction.winner_id}", ending="\n")
+                self.stdout.write(
+                    f"closed auction {closed.auction.pk} winner={closed.auction.winner_id}", ending="\n"
+                )
                 self.stdout.flush()
             if once:
                 return
