@@ -54,7 +54,9 @@ async def auction_events(request: HttpRequest) -> HttpResponse:
     if ids is None:
         message = f"Give ids=1,2,3: between 1 and {MAX_AUCTIONS} auction ids."
         return JsonResponse(error_body("validation_error", message, {"ids": [message]}), status=400)
-    current = await database_sync_to_async(lambda: dict(Auction.objects.filter(pk__in=ids).values_list("pk", "last_seq")))()
+    current = await database_sync_to_async(
+        lambda: dict(Auction.objects.filter(pk__in=ids).values_list("pk", "last_seq"))
+    )()
     if set(current) != set(ids):
         missing = sorted(set(ids) - set(current))
         return JsonResponse(error_body("not_found", f"No such auction(s): {missing}."), status=404)
@@ -78,7 +80,11 @@ async def _stream(ids: list[int], current: dict[int, int], resume: dict[int, int
         for auction_id in ids:
             for bid in await database_sync_to_async(bids_since)(auction_id, position[auction_id]):
                 position[auction_id] = bid["seq"]
-                yield format_event("new_bid", {"auctionId": auction_id, "seq": bid["seq"], "highestBid": bid, "replayed": True}, position)
+                yield format_event(
+                    "new_bid",
+                    {"auctionId": auction_id, "seq": bid["seq"], "highestBid": bid, "replayed": True},
+                    position,
+                )
         while True:
             try:
                 message = await asyncio.wait_for(layer.receive(channel), timeout=KEEPALIVE_SECONDS)
@@ -87,7 +93,10 @@ async def _stream(ids: list[int], current: dict[int, int], resume: dict[int, int
                 continue
             event = message["message"]
             payload = event["payload"]
-            auction_id, seq = payload["auctionId"], payload["seq"]
+            auction_id, seq = payload["auctionId"], payload.get("seq")
+            if seq is None:  # presence: not part of the auction's numbered stream
+                yield format_event(event["event"], payload, position)
+                continue
             if seq <= position.get(auction_id, 0):
                 continue
             position[auction_id] = seq

@@ -1,14 +1,31 @@
 #!/usr/bin/env bash
-# `make run`'s last step: the outbox worker (search and graph follow PostgreSQL) and the
-# auction closer beside the ASGI server; stopping the server (Ctrl-C, SIGTERM) stops them.
+# `make run`'s last step: the ASGI server on $HOST:$PORT (python -m config.server: uvicorn that
+# drains its sockets on SIGTERM) with the outbox worker (search and graph follow PostgreSQL) and
+# the auction closer beside it; stopping the server (Ctrl-C, SIGTERM) stops them.
+#
+# More nodes: `SERVE_ONLY=1 PORT=8001 ops/serve.sh` runs just another server process (exec'd,
+# so SIGTERM reaches it directly). The worker and the closer are safe to run in several places
+# but one of each is enough.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
+server=(.venv/bin/python -m config.server --host "$HOST" --port "$PORT" --timeout-graceful-shutdown 10)
+if [[ "${SERVE_ONLY:-0}" == 1 ]]; then
+  exec "${server[@]}"
+fi
 mkdir -p var/log
 .venv/bin/python manage.py outbox_worker >> var/log/outbox-worker.log 2>&1 &
 worker=$!
 .venv/bin/python manage.py auction_closer >> var/log/auction-closer.log 2>&1 &
 closer=$!
+"${server[@]}" &
+server_pid=$!
+trap 'kill -TERM $server_pid 2>/dev/null || true' TERM INT
 trap 'kill $worker $closer 2>/dev/null; wait $worker $closer 2>/dev/null' EXIT
-.venv/bin/uvicorn config.asgi:application --host "$HOST" --port "$PORT" --lifespan off --timeout-graceful-shutdown 10
+status=0
+while true; do  # a trapped signal interrupts `wait`; keep waiting while the server drains
+  wait "$server_pid" && status=0 || status=$?
+  kill -0 "$server_pid" 2>/dev/null || break
+done
+exit "$status"

@@ -145,6 +145,12 @@ CACHES = {
 # Bidding: per bidder and auction, at most BID_RATE_LIMIT requests per BID_RATE_WINDOW seconds.
 BID_RATE_LIMIT = env_int("BID_RATE_LIMIT", 10)
 BID_RATE_WINDOW = env_int("BID_RATE_WINDOW", 10)
+# Presence: each process vouches for its open auction sockets every PRESENCE_HEARTBEAT seconds;
+# an entry not vouched for in PRESENCE_TTL seconds (its process died) stops counting.
+PRESENCE_HEARTBEAT = float(env_str("PRESENCE_HEARTBEAT", "5"))
+PRESENCE_TTL = float(env_str("PRESENCE_TTL", "15"))
+# Graceful shutdown: how long a stopping server lets its sockets finish in-flight bids.
+SHUTDOWN_DRAIN_SECONDS = float(env_str("SHUTDOWN_DRAIN_SECONDS", "10"))
 
 # Photo uploads: checked by content, limited in bytes and pixels, re-encoded.
 PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 15 * 1024 * 1024)

@@ -1,0 +1,58 @@
+"""The ASGI server process: uvicorn serving config.asgi, with a graceful drain on SIGTERM.
+
+    python -m config.server --host 127.0.0.1 --port 8001
+
+On SIGTERM (or Ctrl-C) the process stops accepting connections, lets every open socket finish
+its in-flight bid, sends it `{"event": "reconnect"}` and closes it with code 1012, then lets
+uvicorn finish in-flight HTTP requests (`--timeout-graceful-shutdown`) and exits. Run one such
+process per port; they share state only through PostgreSQL and Redis.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+
+import uvicorn
+
+
+class DrainingServer(uvicorn.Server):
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        from django.conf import settings
+
+        from config.draining import sockets_drain
+
+        for server in self.servers:  # stop accepting first: clients reconnect to another node
+            server.close()
+        await sockets_drain(timeout=settings.SHUTDOWN_DRAIN_SECONDS)
+        await super().shutdown(sockets)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    parser.add_argument("--log-level", default="info")
+    parser.add_argument("--no-access-log", action="store_true")
+    parser.add_argument("--timeout-graceful-shutdown", type=int, default=10)
+    options = parser.parse_args(argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    from config.asgi import application
+
+    config = uvicorn.Config(
+        application,
+        host=options.host,
+        port=options.port,
+        lifespan="off",
+        log_level=options.log_level,
+        access_log=not options.no_access_log,
+        timeout_graceful_shutdown=options.timeout_graceful_shutdown,
+    )
+    DrainingServer(config).run()
+
+
+if __name__ == "__main__":
+    main()
