@@ -5,6 +5,7 @@ and the idempotency record commit together — or not at all. Events leave only 
 from __future__ import annotations
 
 import dataclasses
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from redis import RedisError
 
 from auctions.broadcast import publish_after_commit
 from auctions.models import Auction, Bid, BidRequestRecord
@@ -28,6 +30,8 @@ from auctions.rules import (
 from config.errors import DomainError, NotFoundError
 from config.redis import get_redis
 from marketplace.models import User
+
+logger = logging.getLogger(__name__)
 
 # rejection code -> HTTP status of the typed error the API answers with
 REJECTION_STATUS = {
@@ -58,10 +62,14 @@ def _rate_limited(auction_id: int, user_id: int) -> bool:
     counted in Redis so every server process shares the count."""
     key = f"bid-rate:{auction_id}:{user_id}"
     client = get_redis()
-    with client.pipeline() as pipe:
-        pipe.incr(key)
-        pipe.expire(key, settings.BID_RATE_WINDOW, nx=True)
-        count, _ = pipe.execute()
+    try:
+        with client.pipeline() as pipe:
+            pipe.incr(key)
+            pipe.expire(key, settings.BID_RATE_WINDOW, nx=True)
+            count, _ = pipe.execute()
+    except RedisError:  # bidding lives in PostgreSQL; while Redis restarts, bids go through unlimited
+        logger.warning("rate limit unavailable (Redis unreachable); bid %s/%s not limited", auction_id, user_id)
+        return False
     return int(count) > settings.BID_RATE_LIMIT
 
 
