@@ -22,7 +22,7 @@ closer=$!
 "${server[@]}" &
 server_pid=$!
 trap 'kill -TERM $server_pid 2>/dev/null || true' TERM INT
-trap 'kill $worker $closer 2>/dev/null; wait $worker $closer 2>/dev/null' EXIT
+trap 'kill $worker $closer 2>/dev/null; wait $worker $closer 2>/dev/null || true' EXIT
 status=0
 while true; do  # a trapped signal interrupts `wait`; keep waiting while the server drains
   wait "$server_pid" && status=0 || status=$?
