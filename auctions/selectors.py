@@ -40,13 +40,29 @@ def auction_snapshot(auction: Auction, now: datetime | None = None) -> dict[str,
 
 
 def auctions_listed() -> QuerySet[Auction]:
-    return Auction.objects.select_related("machine", "machine__model", "machine__model__maker").order_by("closed_at", "ends_at")
+    return Auction.objects.select_related("machine", "machine__model", "machine__model__maker").order_by(
+        "closed_at", "ends_at"
+    )
+
+
+def auction_open_for_machine(machine_id: int) -> Auction | None:
+    return Auction.objects.filter(machine_id=machine_id, closed_at__isnull=True).first()
 
 
 def bids_since(auction_id: int, seq: int) -> list[dict[str, Any]]:
-    bids = Bid.objects.filter(auction_id=auction_id, seq__gt=seq).select_related("bidder", "auction").order_by("seq")
+    bids = (
+        Bid.objects.filter(auction_id=auction_id, seq__gt=seq)
+        .select_related("bidder", "auction")
+        .order_by("seq")
+    )
     return [
-        {"seq": bid.seq, "price": money_payload(Money(bid.amount, bid.auction.currency)), "priceCents": bid.amount,
-         "bidder": {"id": bid.bidder_id, "name": bid.bidder.username}, "automatic": bid.automatic, "placedAt": bid.placed_at.isoformat()}
+        {
+            "seq": bid.seq,
+            "price": money_payload(Money(bid.amount, bid.auction.currency)),
+            "priceCents": bid.amount,
+            "bidder": {"id": bid.bidder_id, "name": bid.bidder.username},
+            "automatic": bid.automatic,
+            "placedAt": bid.placed_at.isoformat(),
+        }
         for bid in bids
     ]

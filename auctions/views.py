@@ -1,17 +1,29 @@
-"""Auction pages: the list, and the live page (state over the WebSocket)."""
+"""Auction pages: the list, the live page (state over the WebSocket), and the seller's form on
+their listing page that starts an auction."""
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import get_language
+from django.views.decorators.http import require_POST
 
+from auctions.forms import AuctionStartForm
 from auctions.models import Bid
 from auctions.selectors import auction_snapshot, auctions_listed
+from auctions.services import auction_create
+from config.errors import DomainError
+from marketplace.models import Machine
 
 
 def auction_list(request: HttpRequest) -> HttpResponse:
-    auctions = [(auction, auction_snapshot(auction)) for auction in auctions_listed().filter(closed_at__isnull=True)[:100]]
+    auctions = [
+        (auction, auction_snapshot(auction))
+        for auction in auctions_listed().filter(closed_at__isnull=True)[:100]
+    ]
     return render(request, "auctions/list.html", {"auctions": auctions})
 
 
@@ -22,8 +34,36 @@ def auction_live(request: HttpRequest, auction_id: int) -> HttpResponse:
     snapshot = auction_snapshot(auction)
     bids = Bid.objects.filter(auction=auction).select_related("bidder").order_by("-seq")[:20]
     language = (get_language() or "en").split("-")[0]
-    return render(request, "auctions/live.html", {
-        "auction": auction, "snapshot": snapshot, "bids": bids,
-        "title": auction.machine.display_title(language),
-        "can_bid": request.user.is_authenticated and request.user.pk != auction.seller_id,
-    })
+    return render(
+        request,
+        "auctions/live.html",
+        {
+            "auction": auction,
+            "snapshot": snapshot,
+            "bids": bids,
+            "title": auction.machine.display_title(language),
+            "can_bid": request.user.is_authenticated and request.user.pk != auction.seller_id,
+        },
+    )
+
+
+@login_required
+@require_POST
+def auction_start(request: HttpRequest, machine_id: int) -> HttpResponse:
+    """The seller's form on their listing page; the service checks ownership and every term."""
+    form = AuctionStartForm(request.POST)
+    machine = Machine.objects.filter(pk=machine_id).only("pk", "price_currency_id").first()
+    if machine is None:
+        raise Http404
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            messages.error(request, f"{form.fields[field].label}: {' '.join(str(e) for e in errors)}")
+        return redirect("machine-detail", machine_id=machine_id)
+    data = form.to_service_data(machine_id=machine.pk, currency=machine.price_currency_id, now=timezone.now())
+    try:
+        auction = auction_create(seller=request.user, data=data)  # type: ignore[arg-type]
+    except DomainError as error:
+        reasons = [message for messages_ in (error.fields or {}).values() for message in messages_]
+        messages.error(request, " ".join([error.message, *reasons]))
+        return redirect("machine-detail", machine_id=machine_id)
+    return redirect("auction-live", auction_id=auction.pk)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("auctions/<int:auction_id>/", auction_views.auction_live, name="auction-live"),
     path("machines/<int:machine_id>/", views.machine_detail, name="machine-detail"),
     path("machines/<int:machine_id>/watch/", views.watch_toggle, name="machine-watch"),
+    path("machines/<int:machine_id>/auction/", auction_views.auction_start, name="auction-start"),
     path("watchlist/", views.watchlist, name="watchlist"),
     path("preferences/", views.preferences_update, name="preferences"),
     path("sell/", views.seller_dashboard, name="seller-dashboard"),

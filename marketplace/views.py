@@ -12,6 +12,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from auctions.forms import AuctionStartForm
+from auctions.selectors import auction_open_for_machine
 from config.errors import DomainError
 from marketplace import selectors, services
 from marketplace.forms import LISTING_LANGUAGES, ListingForm, PhotoForm, SignUpForm
@@ -60,6 +62,8 @@ def machine_detail(request: HttpRequest, machine_id: int) -> HttpResponse:
         "preferences": preferences,
         "currencies": Currency.objects.all(),
         "is_owner": request.user.is_authenticated and machine.seller_id == request.user.pk,
+        "open_auction": auction_open_for_machine(machine.pk),
+        "auction_form": AuctionStartForm(),
     })
 
 
