@@ -227,13 +227,21 @@ def build_search(params: SearchParams) -> dict[str, Any]:
             "pre_tags": ["<mark>"], "post_tags": ["</mark>"], "encoder": "html",
             "fields": {name: {"number_of_fragments": 1, "fragment_size": 160} for name in language_fields},
         }
-        body["suggest"] = {
-            "text": text,
+    return body
+
+
+def build_did_you_mean(text: str) -> dict[str, Any]:
+    """A phrase suggestion for `text` ("did you mean"), asked only after a search found few
+    hits: most searches find plenty and should not pay for it."""
+    return {
+        "size": 0,
+        "suggest": {
+            "text": text.strip(),
             "did_you_mean": {"phrase": {"field": "spelling", "size": 1, "gram_size": 1, "max_errors": 3,
                                         "confidence": 0.0,
                                         "direct_generator": [{"field": "spelling", "suggest_mode": "always", "min_word_length": 3}]}},
-        }
-    return body
+        },
+    }
 
 
 def build_suggest(prefix: str, language: str, size: int = 8) -> dict[str, Any]:

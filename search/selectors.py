@@ -12,7 +12,7 @@ from elasticsearch import TransportError
 from config.errors import ServiceUnavailableError
 from search.client import get_client
 from search.indices import MACHINES, alias_name
-from search.query import SearchParams, build_search, build_suggest, encode_cursor
+from search.query import SearchParams, build_did_you_mean, build_search, build_suggest, encode_cursor
 
 FEW_HITS = 3
 
@@ -106,14 +106,16 @@ def search_machines(params: SearchParams, labels: dict[str, dict[str, str]] | No
         ]
         for name, aggregation in response.get("aggregations", {}).items()
     }
-    suggestion = None
     total = response["hits"]["total"]["value"]
-    if total < FEW_HITS and "suggest" in response:
-        options = response["suggest"]["did_you_mean"][0]["options"]
-        if options and options[0]["text"] != params.text.strip().lower():
-            suggestion = options[0]["text"]
+    suggestion = _did_you_mean(params.text) if total < FEW_HITS and params.text.strip() else None
     next_cursor = encode_cursor(hits[-1]["sort"]) if len(hits) == params.limit and "sort" in hits[-1] else None
     return SearchResult(total, [_hit(hit, params.language) for hit in hits], facets, suggestion, next_cursor, response["took"])
+
+
+def _did_you_mean(text: str) -> str | None:
+    response = engine_call("search", body=build_did_you_mean(text))
+    options = response["suggest"]["did_you_mean"][0]["options"]
+    return options[0]["text"] if options and options[0]["text"] != text.strip().lower() else None
 
 
 def suggest_machines(prefix: str, language: str) -> tuple[list[str], int]:

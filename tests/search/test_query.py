@@ -14,6 +14,7 @@ from search.query import (
     SORTS,
     SearchParams,
     Tuning,
+    build_did_you_mean,
     build_search,
     build_suggest,
     decode_cursor,
@@ -147,3 +148,13 @@ def test_user_text_is_only_ever_a_match_value(text: str, language: str) -> None:
         if (key, value) not in constant and isinstance(value, str) and value in {text, text.strip(), text.strip().lower()}
     }
     assert carriers <= {"query", "value", "text"}
+
+
+def test_did_you_mean_is_asked_apart_and_only_for_text() -> None:
+    # most searches find plenty: the phrase suggester is a second request after few hits
+    assert "suggest" not in build_search(SearchParams(text="excavator", language="en"))
+    body = build_did_you_mean("  bulldozr wheel ")
+
+    assert body["size"] == 0
+    assert body["suggest"]["text"] == "bulldozr wheel"
+    assert body["suggest"]["did_you_mean"]["phrase"]["field"] == "spelling"
