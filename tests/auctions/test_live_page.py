@@ -33,11 +33,17 @@ def logged_in_page(browser: Any, base: str, username: str) -> Any:
 def test_two_browsers_see_each_others_bids_live(browser: Any, screenshot: Any) -> None:
     machine = MachineFactory(model=model_with_specs(), title={"en": "Komatsu PC200-8 live auction"})
     now = timezone.now()
-    auction = auction_create(seller=machine.seller, data={
-        "machine": machine.pk, "kind": "soft_close", "starts_at": (now - timedelta(seconds=5)).isoformat(),
-        "ends_at": (now + timedelta(hours=1)).isoformat(), "extension_seconds": 60,
-        "starting_price": {"amount": 100_000, "currency": "EUR"},
-    })
+    auction = auction_create(
+        seller=machine.seller,
+        data={
+            "machine": machine.pk,
+            "kind": "soft_close",
+            "starts_at": (now - timedelta(seconds=5)).isoformat(),
+            "ends_at": (now + timedelta(hours=1)).isoformat(),
+            "extension_seconds": 60,
+            "starting_price": {"amount": 100_000, "currency": "EUR"},
+        },
+    )
     UserFactory(username="tanaka")
     UserFactory(username="smith")
     environment = {"DATABASE_URL": database_url_for_subprocesses(), "ALLOWED_HOSTS": "127.0.0.1,localhost"}
@@ -47,12 +53,16 @@ def test_two_browsers_see_each_others_bids_live(browser: Any, screenshot: Any) -
         for page in (tanaka, smith):
             page.goto(f"{base}/auctions/{auction.pk}/")
             page.wait_for_function("document.body.dataset.seq === '0'")
+        for page in (tanaka, smith):  # presence: both pages count both watchers, live
+            page.wait_for_function("document.getElementById('presence').textContent === '2'")
 
         tanaka.click("[data-testid=place-bid]")  # the form offers the minimum bid
         smith.wait_for_selector("#history li[data-seq='1']")
         assert "tanaka" in smith.locator("#history li[data-seq='1']").inner_text()
         # the form now offers the next valid amount, from the increment table
-        assert smith.locator("#amount").input_value() == str(default_increments("EUR").next_amount(Bid.objects.get(seq=1).amount))
+        assert smith.locator("#amount").input_value() == str(
+            default_increments("EUR").next_amount(Bid.objects.get(seq=1).amount)
+        )
 
         smith.click("[data-testid=place-bid]")
         tanaka.wait_for_selector("#history li[data-seq='2']")
@@ -62,4 +72,7 @@ def test_two_browsers_see_each_others_bids_live(browser: Any, screenshot: Any) -
         screenshot(tanaka, "tanaka")
         screenshot(smith, "smith")
 
-    assert list(Bid.objects.filter(auction=auction).values_list("seq", "bidder__username")) == [(1, "tanaka"), (2, "smith")]
+    assert list(Bid.objects.filter(auction=auction).values_list("seq", "bidder__username")) == [
+        (1, "tanaka"),
+        (2, "smith"),
+    ]
