@@ -122,6 +122,13 @@ class _Heartbeat:
                 changed = await sync_to_async(presence_refresh, thread_sensitive=False)(
                     members=dict(grouped), now=time.time()
                 )
+                # A socket that left while the refresh was on its way was just added back: undo.
+                for auction_id, members in grouped.items():
+                    for member in members:
+                        if member not in self.members:
+                            changed[auction_id] = await sync_to_async(presence_leave, thread_sensitive=False)(
+                                auction_id=auction_id, member=member, now=time.time()
+                            )
             except RedisError:
                 logger.warning("presence heartbeat failed; retrying next period", exc_info=True)
                 continue
