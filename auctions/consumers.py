@@ -1,7 +1,8 @@
 """WebSocket `/ws/auctions/<id>/`: messages are JSON `{"event", "payload"}`.
 
 On join the client gets a `snapshot` (state, last seq and how many are watching); with `?seq=N`
-it then receives every bid after N, in order, so a reconnecting client misses nothing. Then live
+it then receives every bid after N, in order, and the `auction_ended` event if the auction
+closed meanwhile, so a reconnecting client misses nothing. Then live
 events arrive from the auction's channel-layer group (shared by every server process through
 Redis), in seq order and without duplicates: the socket remembers the last seq it sent, drops
 what it already sent, and fills a gap (an event published by another process overtook an
@@ -26,7 +27,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from auctions.broadcast import group_name
 from auctions.models import Auction
 from auctions.presence import watcher_join, watcher_leave
-from auctions.selectors import auction_snapshot, bids_since
+from auctions.selectors import auction_ended_message, auction_snapshot, bids_since
 from auctions.services import bid_place
 from config.draining import socket_register, socket_unregister
 from config.errors import DomainError
@@ -64,6 +65,11 @@ class AuctionConsumer(AsyncWebsocketConsumer):
         if since is not None and since < self.seq:
             self.seq = since
             await self._replay(before=None)
+            ended = await database_sync_to_async(auction_ended_message)(self.auction_id)
+            if (
+                ended is not None and ended["payload"]["seq"] > self.seq
+            ):  # it closed while the client was away
+                await self.send(text_data=json.dumps(ended))
             self.seq = max(self.seq, snapshot["seq"])
 
     async def disconnect(self, code: int) -> None:

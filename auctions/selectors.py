@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from auctions.broadcast import money_payload
+from auctions.broadcast import messages_for, money_payload
 from auctions.models import Auction, Bid
 from auctions.rules import AuctionState, Money
 
@@ -47,6 +47,16 @@ def auctions_listed() -> QuerySet[Auction]:
 
 def auction_open_for_machine(machine_id: int) -> Auction | None:
     return Auction.objects.filter(machine_id=machine_id, closed_at__isnull=True).first()
+
+
+def auction_ended_message(auction_id: int) -> dict[str, Any] | None:
+    """The `auction_ended` event of a closed auction, as it was broadcast, for a client that
+    resumes after missing it; None while the auction is open."""
+    auction = Auction.objects.filter(pk=auction_id, closed_at__isnull=False).first()
+    closing = AuctionState.from_dict(auction.state).closing if auction else None
+    if auction is None or closing is None:
+        return None
+    return messages_for(auction, [closing])[0]
 
 
 def bids_since(auction_id: int, seq: int) -> list[dict[str, Any]]:

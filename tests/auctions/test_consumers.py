@@ -13,7 +13,7 @@ from channels.testing.websocket import WebsocketCommunicator
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from auctions.services import auction_create, bid_place
+from auctions.services import auction_close, auction_create, bid_place
 from config.asgi import application
 from tests.factories import MachineFactory, UserFactory, model_with_specs
 
@@ -150,3 +150,28 @@ def test_a_socket_from_a_foreign_origin_is_refused() -> None:
     connected, _ = async_to_sync(foreign.connect)()
 
     assert not connected
+
+
+def test_a_client_resuming_after_the_close_receives_the_missed_bids_and_the_end() -> None:
+    auction = open_auction()
+    winner = UserFactory(username="winner")
+    bid_place(auction_id=auction.pk, bidder=winner, amount=100_000, idempotency_key="w")
+    closed = auction_close(auction_id=auction.pk, now=auction.ends_at + timedelta(seconds=1))
+    assert closed is not None
+    assert closed.closed_now
+    returning = socket(auction.pk, query="seq=0")
+
+    async def scenario() -> list[dict[str, Any]]:
+        await returning.connect()
+        messages = [await receive(returning) for _ in range(3)]
+        assert await nothing_but_presence(returning)
+        await returning.disconnect()
+        return messages
+
+    snapshot, missed_bid, ended = async_to_sync(scenario)()
+
+    assert snapshot["payload"]["seq"] == 2
+    assert (missed_bid["event"], missed_bid["payload"]["seq"]) == ("new_bid", 1)
+    assert ended["event"] == "auction_ended"
+    assert ended["payload"]["seq"] == 2
+    assert ended["payload"]["winner"] == {"id": winner.pk, "name": "winner"}
