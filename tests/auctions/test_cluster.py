@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -53,7 +54,7 @@ class Market:
         return max([self.minimum, *(s.minimum for s in self.sockets)])
 
     def offer(
-        self, rng: random.Random, jumps: tuple[int, ...] = (0, 0, 0, 1_000, 5_000)
+        self, rng: random.Random, jumps: tuple[int, ...] = (0, 1_000, 2_000, 5_000, 10_000)
     ) -> tuple[int, int | None]:
         amount = self.lowest() + rng.choice(jumps)
         return amount, (amount + rng.randint(1, 30) * 1_000 if rng.random() < 0.3 else None)
@@ -84,7 +85,7 @@ async def rest_bidder(
 ) -> None:
     while keep_going():
         # REST bidders learn the price later than sockets do: they jump further ahead
-        amount, ceiling = market.offer(rng, (2_000, 10_000, 30_000))
+        amount, ceiling = market.offer(rng, (5_000, 10_000, 30_000, 60_000))
         response = await buyer.bid(client, amount, ceiling)
         body = response.json()
         if response.status_code in (200, 201):
@@ -120,11 +121,12 @@ def test_fifty_bidders_over_two_nodes_keep_every_invariant() -> None:
             )
             market = Market(everyone)
             tries: dict[int, int] = {}
+            deadline = time.monotonic() + 120
 
             def rounds_left(who: int) -> Callable[[], bool]:
                 def keep_going() -> bool:  # a few bids each, and until each bidder had one accepted
                     tries[who] = tries.get(who, 0) + 1
-                    return tries[who] <= rounds or (who not in market.winners and tries[who] <= 40)
+                    return tries[who] <= rounds or (who not in market.winners and time.monotonic() < deadline)
 
                 return keep_going
 
@@ -162,9 +164,7 @@ def test_fifty_bidders_over_two_nodes_keep_every_invariant() -> None:
         set(BidRequestRecord.objects.filter(auction=auction).values_list("idempotency_key", flat=True))
         == market.accepted
     )
-    # most bidders, over REST and over sockets, got a bid in (each tries until it has, within limits)
-    assert len(market.winners) >= 40
-    assert min(market.rest_accepted, market.socket_accepted) >= 15
+    assert len(market.winners) == 50  # every bidder, over REST or a socket, on either node, got a bid in
     for buyer in everyone:
         assert buyer.new_bids == seqs, buyer.name
 
