@@ -18,17 +18,31 @@ from auctions.models import Auction
 from config.errors import DomainError, NotFoundError
 from marketplace.apis import body
 
-AuctionRequest = inline_serializer("AuctionRequest", {
-    "machine": serializers.IntegerField(), "kind": serializers.ChoiceField(choices=["soft_close", "sudden_death"]),
-    "starts_at": serializers.DateTimeField(), "ends_at": serializers.DateTimeField(),
-    "extension_seconds": serializers.IntegerField(required=False),
-    "starting_price": inline_serializer("MoneyIn", {"amount": serializers.IntegerField(), "currency": serializers.CharField()}),
-    "reserve_price": inline_serializer("ReserveIn", {"amount": serializers.IntegerField(), "currency": serializers.CharField()}, required=False),
-})
-BidRequestBody = inline_serializer("BidBody", {
-    "amount": serializers.IntegerField(help_text="Minor units"),
-    "max_amount": serializers.IntegerField(required=False, help_text="Hidden proxy maximum, minor units"),
-})
+AuctionRequest = inline_serializer(
+    "AuctionRequest",
+    {
+        "machine": serializers.IntegerField(),
+        "kind": serializers.ChoiceField(choices=["soft_close", "sudden_death"]),
+        "starts_at": serializers.DateTimeField(),
+        "ends_at": serializers.DateTimeField(),
+        "extension_seconds": serializers.IntegerField(required=False),
+        "starting_price": inline_serializer(
+            "MoneyIn", {"amount": serializers.IntegerField(), "currency": serializers.CharField()}
+        ),
+        "reserve_price": inline_serializer(
+            "ReserveIn",
+            {"amount": serializers.IntegerField(), "currency": serializers.CharField()},
+            required=False,
+        ),
+    },
+)
+BidRequestBody = inline_serializer(
+    "BidBody",
+    {
+        "amount": serializers.IntegerField(help_text="Minor units"),
+        "max_amount": serializers.IntegerField(required=False, help_text="Hidden proxy maximum, minor units"),
+    },
+)
 
 
 def _auction(auction_id: int) -> Auction:
@@ -64,22 +78,48 @@ class AuctionBidApi(APIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
 
     @extend_schema(
-        request=BidRequestBody, responses={201: OpenApiTypes.OBJECT}, tags=["auctions"],
-        parameters=[OpenApiParameter("Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True,
-                                     description="Unique per bid attempt; a retry with the same key never bids twice")],
+        request=BidRequestBody,
+        responses={201: OpenApiTypes.OBJECT},
+        tags=["auctions"],
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                required=True,
+                description="Unique per bid attempt; a retry with the same key never bids twice",
+            )
+        ],
     )
     def post(self, request: Request, auction_id: int) -> Response:
         key = request.headers.get("Idempotency-Key", "")
         if not key:
-            raise DomainError("Send an Idempotency-Key header with each bid.", code="idempotency_key_required",
-                              fields={"Idempotency-Key": ["Required."]})
+            raise DomainError(
+                "Send an Idempotency-Key header with each bid.",
+                code="idempotency_key_required",
+                fields={"Idempotency-Key": ["Required."]},
+            )
         data = body(request)
-        placed = services.bid_place(auction_id=auction_id, bidder=request.user, amount=data.get("amount"),  # type: ignore[arg-type]
-                                    max_amount=data.get("max_amount"), idempotency_key=key)
+        placed = services.bid_place(
+            auction_id=auction_id,
+            bidder=request.user,
+            amount=data.get("amount"),  # type: ignore[arg-type]
+            max_amount=data.get("max_amount"),
+            idempotency_key=key,
+        )
         bids: list[dict[str, Any]] = [
-            {"seq": e.seq, "priceCents": e.amount.amount, "price": money_payload(e.amount), "bidder": int(e.bidder_id), "automatic": e.automatic}
-            for e in placed.events if hasattr(e, "amount")
+            {
+                "seq": e.seq,
+                "priceCents": e.amount.amount,
+                "price": money_payload(e.amount),
+                "bidder": int(e.bidder_id),
+                "automatic": e.automatic,
+            }
+            for e in placed.events
+            if hasattr(e, "amount")
         ]
         auction = _auction(auction_id)
-        return Response({"bids": bids, "replayed": placed.replayed, "auction": selectors.auction_snapshot(auction)},
-                        status=status.HTTP_200_OK if placed.replayed else status.HTTP_201_CREATED)
+        return Response(
+            {"bids": bids, "replayed": placed.replayed, "auction": selectors.auction_snapshot(auction)},
+            status=status.HTTP_200_OK if placed.replayed else status.HTTP_201_CREATED,
+        )

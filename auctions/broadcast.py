@@ -25,43 +25,75 @@ def group_name(auction_id: int) -> str:
 
 
 def money_payload(money: Money) -> dict[str, str]:
-    return {"currency": money.currency, "amount": str(Decimal(money.amount).scaleb(-currency_minor_units(money.currency)))}
+    return {
+        "currency": money.currency,
+        "amount": str(Decimal(money.amount).scaleb(-currency_minor_units(money.currency))),
+    }
 
 
-def event_message(auction: Auction, event: BidEvent | ExtendedEvent | ClosedEvent, names: dict[str, str]) -> dict[str, Any]:
+def event_message(
+    auction: Auction, event: BidEvent | ExtendedEvent | ClosedEvent, names: dict[str, str]
+) -> dict[str, Any]:
     if isinstance(event, BidEvent):
         minimum = AuctionState.from_dict(auction.state).minimum_bid
         bidder = {"id": int(event.bidder_id), "name": names.get(event.bidder_id, "")}
-        return {"event": "new_bid", "payload": {
-            "auctionId": auction.pk, "seq": event.seq, "bidCount": auction.bid_count,
-            "highestBidder": bidder,
-            "highestBid": {"priceCents": event.amount.amount, "price": money_payload(event.amount), "user": bidder, "automatic": event.automatic},
-            "endsAt": auction.ends_at.isoformat(), "reserveMet": auction.reserve_met,
-            "minimumBidCents": minimum.amount,
-        }}
+        return {
+            "event": "new_bid",
+            "payload": {
+                "auctionId": auction.pk,
+                "seq": event.seq,
+                "bidCount": auction.bid_count,
+                "highestBidder": bidder,
+                "highestBid": {
+                    "priceCents": event.amount.amount,
+                    "price": money_payload(event.amount),
+                    "user": bidder,
+                    "automatic": event.automatic,
+                },
+                "endsAt": auction.ends_at.isoformat(),
+                "reserveMet": auction.reserve_met,
+                "minimumBidCents": minimum.amount,
+            },
+        }
     if isinstance(event, ExtendedEvent):
-        return {"event": "auction_extended", "payload": {
-            "auctionId": auction.pk, "seq": event.seq, "endsAt": event.ends_at.isoformat(),
-            "previousEndsAt": event.previous_ends_at.isoformat(),
-        }}
+        return {
+            "event": "auction_extended",
+            "payload": {
+                "auctionId": auction.pk,
+                "seq": event.seq,
+                "endsAt": event.ends_at.isoformat(),
+                "previousEndsAt": event.previous_ends_at.isoformat(),
+            },
+        }
     result = event.result
     winner = None
     if result.high_bidder_id and result.reserve_met:
         winner = {"id": int(result.high_bidder_id), "name": names.get(result.high_bidder_id, "")}
-    return {"event": "auction_ended", "payload": {
-        "auctionId": auction.pk, "seq": event.seq, "winner": winner,
-        "price": money_payload(result.final_price) if result.final_price else None, "reserveMet": result.reserve_met,
-    }}
+    return {
+        "event": "auction_ended",
+        "payload": {
+            "auctionId": auction.pk,
+            "seq": event.seq,
+            "winner": winner,
+            "price": money_payload(result.final_price) if result.final_price else None,
+            "reserveMet": result.reserve_met,
+        },
+    }
 
 
-def messages_for(auction: Auction, events: Iterable[BidEvent | ExtendedEvent | ClosedEvent]) -> list[dict[str, Any]]:
+def messages_for(
+    auction: Auction, events: Iterable[BidEvent | ExtendedEvent | ClosedEvent]
+) -> list[dict[str, Any]]:
     from marketplace.models import User
 
     events = list(events)
     ids = {e.bidder_id for e in events if isinstance(e, BidEvent)} | {
         e.result.high_bidder_id for e in events if isinstance(e, ClosedEvent) and e.result.high_bidder_id
     }
-    names = {str(pk): name for pk, name in User.objects.filter(pk__in=[int(i) for i in ids]).values_list("pk", "username")}
+    names = {
+        str(pk): name
+        for pk, name in User.objects.filter(pk__in=[int(i) for i in ids]).values_list("pk", "username")
+    }
     return [event_message(auction, event, names) for event in events]
 
 
@@ -75,6 +107,8 @@ def publish(auction_id: int, messages: list[dict[str, Any]]) -> None:
     layer = get_channel_layer()
     try:
         for message in messages:
-            async_to_sync(layer.group_send)(group_name(auction_id), {"type": "auction.event", "message": message})
+            async_to_sync(layer.group_send)(
+                group_name(auction_id), {"type": "auction.event", "message": message}
+            )
     except Exception:  # Redis down: the bid stands; clients catch up from their last seq
         logger.exception("could not broadcast auction %s events", auction_id)

@@ -16,7 +16,9 @@ class AuctionKind(models.TextChoices):
 
 class Auction(models.Model):
     machine = models.ForeignKey("marketplace.Machine", on_delete=models.PROTECT, related_name="auctions")
-    seller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="auctions_selling")
+    seller = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="auctions_selling"
+    )
     kind = models.CharField(max_length=16, choices=AuctionKind.choices)
     currency = models.CharField(max_length=3)
     starting_price = models.BigIntegerField()
@@ -33,12 +35,18 @@ class Auction(models.Model):
     last_seq = models.PositiveIntegerField(default=0)
     reserve_met = models.BooleanField(default=False)
     closed_at = models.DateTimeField(null=True, blank=True)
-    winner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="auctions_won")
+    winner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="auctions_won"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["ends_at", "id"]
-        indexes = [models.Index(fields=["ends_at"], name="auction_open_by_end", condition=models.Q(closed_at__isnull=True))]
+        indexes = [
+            models.Index(
+                fields=["ends_at"], name="auction_open_by_end", condition=models.Q(closed_at__isnull=True)
+            )
+        ]
 
     def __str__(self) -> str:
         return f"auction {self.pk} of machine {self.machine_id}"
@@ -72,7 +80,9 @@ class BidRequestRecord(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["auction", "idempotency_key"], name="unique_bid_request_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["auction", "idempotency_key"], name="unique_bid_request_key")
+        ]
 
     def __str__(self) -> str:
         return f"{self.idempotency_key} on auction {self.auction_id}"

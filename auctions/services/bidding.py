@@ -45,7 +45,11 @@ REJECTION_STATUS = {
 
 class BidRejectedError(DomainError):
     def __init__(self, code: str, message: str, minimum: dict[str, Any] | None) -> None:
-        super().__init__(message, code=code, fields={"amount": [message]} if code in {"bid_too_low", "invalid_amount"} else None)
+        super().__init__(
+            message,
+            code=code,
+            fields={"amount": [message]} if code in {"bid_too_low", "invalid_amount"} else None,
+        )
         self.status_code = REJECTION_STATUS.get(code, 400)
         self.minimum = minimum
 
@@ -68,7 +72,9 @@ def _rate_limited(auction_id: int, user_id: int) -> bool:
             pipe.expire(key, settings.BID_RATE_WINDOW, nx=True)
             count, _ = pipe.execute()
     except RedisError:  # bidding lives in PostgreSQL; while Redis restarts, bids go through unlimited
-        logger.warning("rate limit unavailable (Redis unreachable); bid %s/%s not limited", auction_id, user_id)
+        logger.warning(
+            "rate limit unavailable (Redis unreachable); bid %s/%s not limited", auction_id, user_id
+        )
         return False
     return int(count) > settings.BID_RATE_LIMIT
 
@@ -83,7 +89,12 @@ def _persistable(state: AuctionState) -> dict[str, Any]:
 
 
 def bid_place(
-    *, auction_id: int, bidder: User | None, amount: Any, max_amount: Any = None, idempotency_key: str,
+    *,
+    auction_id: int,
+    bidder: User | None,
+    amount: Any,
+    max_amount: Any = None,
+    idempotency_key: str,
     now: datetime | None = None,
 ) -> BidPlaced:
     limited = bidder is not None and bidder.is_authenticated and _rate_limited(auction_id, bidder.pk)
@@ -101,12 +112,18 @@ def bid_place(
                 state = dataclasses.replace(state, accepted=(AcceptedBid.from_dict(record.accepted),))
         try:
             request = BidRequest(
-                idempotency_key=idempotency_key, bidder_id=bidder_id,
+                idempotency_key=idempotency_key,
+                bidder_id=bidder_id,
                 bidder_is_seller=bidder is not None and bidder.pk == auction.seller_id,
-                rate_limited=limited, amount=amount, currency=auction.currency, max_amount=max_amount,
+                rate_limited=limited,
+                amount=amount,
+                currency=auction.currency,
+                max_amount=max_amount,
             )
         except InvalidBidRequestError as error:
-            raise DomainError(str(error), code="invalid_request", fields={"idempotency_key": [str(error)]}) from None
+            raise DomainError(
+                str(error), code="invalid_request", fields={"idempotency_key": [str(error)]}
+            ) from None
         outcome = place_bid(state, request, now)
         if not isinstance(outcome, BidAccepted):
             rejection = outcome.rejection
@@ -119,20 +136,30 @@ def bid_place(
         assert accepted is not None
         assert bidder is not None
         visible = [event for event in outcome.events if isinstance(event, BidEvent)]
-        Bid.objects.bulk_create([
-            Bid(auction=auction, seq=event.seq, bidder_id=int(event.bidder_id), amount=event.amount.amount,
-                automatic=event.automatic, placed_at=event.at)
-            for event in visible
-        ])
-        BidRequestRecord.objects.create(auction=auction, idempotency_key=idempotency_key, bidder=bidder, accepted=accepted.to_dict())
+        Bid.objects.bulk_create(
+            [
+                Bid(
+                    auction=auction,
+                    seq=event.seq,
+                    bidder_id=int(event.bidder_id),
+                    amount=event.amount.amount,
+                    automatic=event.automatic,
+                    placed_at=event.at,
+                )
+                for event in visible
+            ]
+        )
+        BidRequestRecord.objects.create(
+            auction=auction, idempotency_key=idempotency_key, bidder=bidder, accepted=accepted.to_dict()
+        )
         auction.state = _persistable(new_state)
         auction.ends_at = new_state.ends_at
         auction.current_price = new_state.price.amount if new_state.price else None
         auction.bid_count += len(visible)
         auction.last_seq = new_state.last_seq
         auction.reserve_met = new_state.reserve_met
-        auction.save(update_fields=["state", "ends_at", "current_price", "bid_count", "last_seq", "reserve_met"])
+        auction.save(
+            update_fields=["state", "ends_at", "current_price", "bid_count", "last_seq", "reserve_met"]
+        )
         publish_after_commit(auction, outcome.events)
     return BidPlaced(auction, outcome.events, replayed=False)
-
-

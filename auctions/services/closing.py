@@ -24,7 +24,9 @@ class AuctionClosed:
 
 
 @transaction.atomic
-def auction_close(*, auction_id: int, now: datetime | None = None, skip_locked: bool = False) -> AuctionClosed | None:
+def auction_close(
+    *, auction_id: int, now: datetime | None = None, skip_locked: bool = False
+) -> AuctionClosed | None:
     """Close the auction if its end has passed. Returns None when another process holds the
     row (with skip_locked) or the end has not come yet (soft close may have moved it)."""
     now = now or timezone.now()
@@ -57,6 +59,10 @@ def auction_close(*, auction_id: int, now: datetime | None = None, skip_locked: 
 def auctions_close_due(*, now: datetime | None = None, limit: int = 100) -> list[AuctionClosed]:
     """Close every auction whose end has passed; safe to run in every process at once."""
     now = now or timezone.now()
-    due = list(Auction.objects.filter(closed_at__isnull=True, ends_at__lte=now).order_by("ends_at").values_list("pk", flat=True)[:limit])
+    due = list(
+        Auction.objects.filter(closed_at__isnull=True, ends_at__lte=now)
+        .order_by("ends_at")
+        .values_list("pk", flat=True)[:limit]
+    )
     closed = [auction_close(auction_id=auction_id, now=now, skip_locked=True) for auction_id in due]
     return [result for result in closed if result is not None and result.closed_now]

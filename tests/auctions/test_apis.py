@@ -25,11 +25,19 @@ def client_for(user: Any) -> APIClient:
 def auction() -> dict[str, Any]:
     machine = MachineFactory(model=model_with_specs())
     now = timezone.now()
-    response = client_for(machine.seller).post("/api/auctions/", {
-        "machine": machine.pk, "kind": "soft_close", "starts_at": (now - timedelta(seconds=5)).isoformat(),
-        "ends_at": (now + timedelta(hours=1)).isoformat(), "extension_seconds": 120,
-        "starting_price": {"amount": 500_000, "currency": "JPY"}, "reserve_price": {"amount": 800_000, "currency": "JPY"},
-    }, format="json")
+    response = client_for(machine.seller).post(
+        "/api/auctions/",
+        {
+            "machine": machine.pk,
+            "kind": "soft_close",
+            "starts_at": (now - timedelta(seconds=5)).isoformat(),
+            "ends_at": (now + timedelta(hours=1)).isoformat(),
+            "extension_seconds": 120,
+            "starting_price": {"amount": 500_000, "currency": "JPY"},
+            "reserve_price": {"amount": 800_000, "currency": "JPY"},
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.content
     return {**response.json(), "seller": machine.seller}
 
@@ -70,9 +78,18 @@ def test_a_bid_with_a_key_is_accepted_once(auction: dict[str, Any]) -> None:
     ],
 )
 def test_refused_bids_answer_with_a_code_and_change_nothing(
-    auction: dict[str, Any], who: str, payload: dict[str, Any], headers: dict[str, str], status: int, code: str
+    auction: dict[str, Any],
+    who: str,
+    payload: dict[str, Any],
+    headers: dict[str, str],
+    status: int,
+    code: str,
 ) -> None:
-    client = {"buyer": client_for(UserFactory()), "seller": client_for(auction["seller"]), "anonymous": APIClient()}[who]
+    client = {
+        "buyer": client_for(UserFactory()),
+        "seller": client_for(auction["seller"]),
+        "anonymous": APIClient(),
+    }[who]
 
     response = client.post(f"/api/auctions/{auction['id']}/bids/", payload, format="json", **headers)
 
@@ -83,5 +100,7 @@ def test_refused_bids_answer_with_a_code_and_change_nothing(
 
 
 def test_bidding_on_an_unknown_auction_is_404() -> None:
-    response = client_for(UserFactory()).post("/api/auctions/999999/bids/", {"amount": 1}, format="json", HTTP_IDEMPOTENCY_KEY="k")
+    response = client_for(UserFactory()).post(
+        "/api/auctions/999999/bids/", {"amount": 1}, format="json", HTTP_IDEMPOTENCY_KEY="k"
+    )
     assert response.status_code == 404

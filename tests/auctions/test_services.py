@@ -167,7 +167,9 @@ def test_the_per_bidder_rate_limit(settings: Any) -> None:
     auction = soft_close_auction()
     buyer = UserFactory()
     for step in range(3):
-        bid(auction, buyer, 1_000_000 + step * 100_000, max_amount=5_000_000 + step)  # the leader raises its ceiling
+        bid(
+            auction, buyer, 1_000_000 + step * 100_000, max_amount=5_000_000 + step
+        )  # the leader raises its ceiling
 
     with pytest.raises(BidRejectedError) as error:
         bid(auction, buyer, 9_000_000)

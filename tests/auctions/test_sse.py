@@ -23,14 +23,22 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def open_auction() -> Any:
     machine = MachineFactory(model=model_with_specs())
     now = timezone.now()
-    return auction_create(seller=machine.seller, data={
-        "machine": machine.pk, "kind": "soft_close", "starts_at": (now - timedelta(seconds=5)).isoformat(),
-        "ends_at": (now + timedelta(hours=1)).isoformat(), "extension_seconds": 60,
-        "starting_price": {"amount": 100_000, "currency": "EUR"},
-    })
+    return auction_create(
+        seller=machine.seller,
+        data={
+            "machine": machine.pk,
+            "kind": "soft_close",
+            "starts_at": (now - timedelta(seconds=5)).isoformat(),
+            "ends_at": (now + timedelta(hours=1)).isoformat(),
+            "extension_seconds": 60,
+            "starting_price": {"amount": 100_000, "currency": "EUR"},
+        },
+    )
 
 
-def read_events(url: str, headers: dict[str, str], events: queue.Queue[dict[str, str]], stop: threading.Event) -> None:
+def read_events(
+    url: str, headers: dict[str, str], events: queue.Queue[dict[str, str]], stop: threading.Event
+) -> None:
     try:
         _read_events(url, headers, events, stop)
     except httpx.HTTPError as error:  # the server going away after the test stopped reading is expected
@@ -38,7 +46,9 @@ def read_events(url: str, headers: dict[str, str], events: queue.Queue[dict[str,
             events.put({"error": repr(error)})
 
 
-def _read_events(url: str, headers: dict[str, str], events: queue.Queue[dict[str, str]], stop: threading.Event) -> None:
+def _read_events(
+    url: str, headers: dict[str, str], events: queue.Queue[dict[str, str]], stop: threading.Event
+) -> None:
     with httpx.stream("GET", url, headers=headers, timeout=httpx.Timeout(30, read=30)) as response:
         events.put({"status": str(response.status_code)})
         current: dict[str, str] = {}
@@ -84,13 +94,18 @@ def test_one_stream_carries_many_auctions_and_resumes_without_loss() -> None:
         bid_place(auction_id=first.pk, bidder=buyers[3], amount=120_000, idempotency_key="d")
         resumed: queue.Queue[dict[str, str]] = queue.Queue()
         again = threading.Event()
-        threading.Thread(target=read_events, args=(url, {"Last-Event-ID": live[1]["id"]}, resumed, again), daemon=True).start()
+        threading.Thread(
+            target=read_events, args=(url, {"Last-Event-ID": live[1]["id"]}, resumed, again), daemon=True
+        ).start()
         assert next_event(resumed) == {"status": "200"}
         missed = [next_event(resumed), next_event(resumed)]
         again.set()
 
     assert [e["id"] for e in missed] == [f"{first.pk}:2,{second.pk}:1", f"{first.pk}:3,{second.pk}:1"]
-    assert ['"priceCents":110000' in missed[0]["data"], '"priceCents":120000' in missed[1]["data"]] == [True, True]
+    assert ['"priceCents":110000' in missed[0]["data"], '"priceCents":120000' in missed[1]["data"]] == [
+        True,
+        True,
+    ]
 
 
 def test_bad_ids_are_a_400_and_unknown_auctions_a_404(client: Any) -> None:
