@@ -65,6 +65,16 @@ def presence_leave(*, auction_id: int, member: str, now: float) -> int:
     return int(count)
 
 
+def presence_count(*, auction_id: int, now: float) -> int:
+    """How many watch `auction_id` now (stale members pruned)."""
+    key = presence_key(auction_id)
+    with get_redis().pipeline() as pipe:
+        pipe.zremrangebyscore(key, "-inf", now - settings.PRESENCE_TTL)
+        pipe.zcard(key)
+        _, count = pipe.execute()
+    return int(count)
+
+
 def presence_refresh(*, members: dict[int, list[str]], now: float) -> dict[int, int]:
     """Vouch for this process's sockets and prune the stale ones of every auction they watch.
     Returns the new count of each auction where pruning removed someone (its count changed)."""
@@ -101,6 +111,31 @@ class _Heartbeat:
     def __init__(self) -> None:
         self.members: dict[str, int] = {}
         self.task: asyncio.Task[None] | None = None
+        self.announcing: set[int] = set()
+        self.announcers: set[asyncio.Task[None]] = set()
+
+    def announce(self, auction_id: int) -> None:
+        """Broadcast the auction's count soon, once for every join and leave of the coming
+        PRESENCE_COALESCE seconds: a count per join would send every watcher a message per
+        other watcher (5,000 joins make 25,000,000 messages)."""
+        if auction_id in self.announcing:
+            return
+        self.announcing.add(auction_id)
+        task = asyncio.get_running_loop().create_task(self._announce(auction_id))
+        self.announcers.add(task)
+        task.add_done_callback(self.announcers.discard)
+
+    async def _announce(self, auction_id: int) -> None:
+        try:
+            await asyncio.sleep(settings.PRESENCE_COALESCE)  # the batching period, not a wait for anything
+        finally:
+            self.announcing.discard(auction_id)  # a join from here on announces again
+        try:
+            watching = await sync_to_async(presence_count, thread_sensitive=False)(auction_id=auction_id, now=time.time())
+        except RedisError:
+            logger.warning("could not count the watchers of auction %s", auction_id, exc_info=True)
+            return
+        await presence_broadcast(auction_id, watching)
 
     def add(self, member: str, auction_id: int) -> None:
         self.members[member] = auction_id
@@ -158,17 +193,17 @@ async def watcher_join(auction_id: int, member: str) -> int | None:
     except RedisError:
         logger.warning("could not count a watcher of auction %s", auction_id, exc_info=True)
         return None
-    await presence_broadcast(auction_id, watching)
+    _heartbeat().announce(auction_id)
     return watching
 
 
 async def watcher_leave(auction_id: int, member: str) -> None:
     _heartbeat().remove(member)
     try:
-        watching = await sync_to_async(presence_leave, thread_sensitive=False)(
+        await sync_to_async(presence_leave, thread_sensitive=False)(
             auction_id=auction_id, member=member, now=time.time()
         )
     except RedisError:
         logger.warning("could not uncount a watcher of auction %s", auction_id, exc_info=True)
         return
-    await presence_broadcast(auction_id, watching)
+    _heartbeat().announce(auction_id)

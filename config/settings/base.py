@@ -149,6 +149,8 @@ BID_RATE_WINDOW = env_int("BID_RATE_WINDOW", 10)
 # an entry not vouched for in PRESENCE_TTL seconds (its process died) stops counting.
 PRESENCE_HEARTBEAT = float(env_str("PRESENCE_HEARTBEAT", "5"))
 PRESENCE_TTL = float(env_str("PRESENCE_TTL", "15"))
+# Joins and leaves within PRESENCE_COALESCE seconds share one broadcast of the count.
+PRESENCE_COALESCE = float(env_str("PRESENCE_COALESCE", "1"))
 # Graceful shutdown: how long a stopping server lets its sockets finish in-flight bids.
 SHUTDOWN_DRAIN_SECONDS = float(env_str("SHUTDOWN_DRAIN_SECONDS", "10"))
 

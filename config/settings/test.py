@@ -10,6 +10,7 @@ CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [REDIS_URL]  # noqa: F405
 CACHES["default"]["LOCATION"] = REDIS_URL  # noqa: F405
 CACHES["default"]["KEY_PREFIX"] = "test"  # noqa: F405
 NEO4J_URI = env_str("NEO4J_URI", "bolt://127.0.0.1:17688")
+PRESENCE_COALESCE = float(env_str("PRESENCE_COALESCE", "0.1"))
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405

@@ -53,3 +53,31 @@ def test_watchers_on_two_nodes_are_counted_and_a_killed_nodes_watchers_expire() 
         second.stop()
 
     assert seen == {"snapshot of the third": 3, "after kill": [2, 2], "after leave": 1}
+
+
+def test_a_crowd_joining_gets_a_few_counts_not_one_per_join() -> None:
+    # A count per join would send each of n watchers up to n messages; joins and leaves within
+    # PRESENCE_COALESCE share one broadcast.
+    auction = open_auction()
+    environment = {**process_environment(settings.REDIS_URL), "PRESENCE_COALESCE": "1"}
+    node = Node(environment).start()
+    crowd_size = 40
+    try:
+
+        async def scenario() -> tuple[int, int]:
+            first = SocketBuyer("first", [node], auction.pk).start()
+            await until(lambda: first.connected, timeout=20, what="the first watcher")
+            crowd = [SocketBuyer(f"crowd-{i}", [node], auction.pk).start() for i in range(crowd_size)]
+            await until(lambda: all(b.connected for b in crowd), timeout=60, what="the crowd to connect")
+            await until(lambda: first.watching == crowd_size + 1, timeout=20, what="the first to see everyone")
+            counts = sum(1 for event in first.events if event["event"] == "presence")
+            for buyer in [first, *crowd]:
+                await buyer.stop()
+            return counts, first.watching
+
+        counts, watching = asyncio.run(scenario())
+    finally:
+        node.stop()
+
+    assert watching == crowd_size + 1
+    assert 1 <= counts < crowd_size // 2
