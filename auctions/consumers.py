@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import weakref
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -33,6 +34,19 @@ from config.draining import socket_register, socket_unregister
 from config.errors import DomainError
 
 SERVICE_RESTART = 1012
+# channels-redis takes one Redis connection per command in flight from a pool of 100 and fails
+# past it: a crowd of sockets joining or leaving at once (thousands after a deploy) waits its
+# turn here instead of failing.
+GROUP_COMMANDS_IN_FLIGHT = 50
+_group_gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = weakref.WeakKeyDictionary()
+
+
+def _group_gate() -> asyncio.Semaphore:
+    loop = asyncio.get_running_loop()
+    gate = _group_gates.get(loop)
+    if gate is None:
+        gate = _group_gates[loop] = asyncio.Semaphore(GROUP_COMMANDS_IN_FLIGHT)
+    return gate
 
 
 class AuctionConsumer(AsyncWebsocketConsumer):
@@ -48,17 +62,20 @@ class AuctionConsumer(AsyncWebsocketConsumer):
         self.group = group_name(self.auction_id)
         # Listen before reading the snapshot: a bid committed in between then arrives live
         # (and is dropped as already seen) instead of falling into a gap.
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        async with _group_gate():
+            await self.channel_layer.group_add(self.group, self.channel_name)
         snapshot = await self._snapshot()
         if snapshot is None:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+            async with _group_gate():
+                await self.channel_layer.group_discard(self.group, self.channel_name)
             await self.close(code=4404)
             return
         self.busy = asyncio.Lock()
         socket_register(self)
         await self.accept()
         self.watching = True
-        snapshot["watching"] = await watcher_join(self.auction_id, self.channel_name)
+        async with _group_gate():
+            snapshot["watching"] = await watcher_join(self.auction_id, self.channel_name)
         await self._send("snapshot", snapshot)
         since = self._resume_from()
         self.seq = snapshot["seq"]
@@ -74,11 +91,12 @@ class AuctionConsumer(AsyncWebsocketConsumer):
 
     async def disconnect(self, code: int) -> None:
         socket_unregister(self)
-        if hasattr(self, "group"):
-            await self.channel_layer.group_discard(self.group, self.channel_name)
-        if self.watching:
-            self.watching = False
-            await watcher_leave(self.auction_id, self.channel_name)
+        async with _group_gate():
+            if hasattr(self, "group"):
+                await self.channel_layer.group_discard(self.group, self.channel_name)
+            if self.watching:
+                self.watching = False
+                await watcher_leave(self.auction_id, self.channel_name)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         async with self.busy:
