@@ -146,6 +146,7 @@ def shape_facets(result: FacetResult, language: str, units: str) -> dict[str, An
     return {
         "category": values("category", result.category),
         "maker": values("maker", result.maker),
+        "model": values("model", result.model),
         "country": values("country", result.country),
         "specs": spec_facets(result.specs, language, units),
     }

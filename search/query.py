@@ -34,7 +34,7 @@ SORTS: dict[str, list[Any]] = {
     "hours": [{"hours": {"order": "asc", "missing": "_last"}}, {"id": "asc"}],
     "newest": [{"published_at": "desc"}, {"id": "desc"}],
 }
-FACET_FIELDS = {"category": "category.path", "maker": "maker.slug", "country": "country"}
+FACET_FIELDS = {"category": "category.path", "maker": "maker.slug", "model": "model.slug", "country": "country"}
 MODEL_NUMBER = re.compile(r"^(?=.*\d)[A-Za-z0-9][A-Za-z0-9\-./]*$")
 
 
@@ -130,14 +130,12 @@ def text_query(text: str, language: str, tuning: Tuning) -> dict[str, Any]:
 
 
 def _facet_filters(params: SearchParams) -> dict[str, dict[str, Any]]:
-    selected = {"category": params.categories, "maker": params.makers, "country": params.countries}
+    selected = {"category": params.categories, "maker": params.makers, "model": params.models, "country": params.countries}
     return {name: {"terms": {FACET_FIELDS[name]: list(values)}} for name, values in selected.items() if values}
 
 
 def _base_filters(params: SearchParams) -> list[dict[str, Any]]:
     filters: list[dict[str, Any]] = []
-    if params.models:
-        filters.append({"terms": {"model.slug": list(params.models)}})
     if params.year_min is not None or params.year_max is not None:
         filters.append({"range": {"year": {k: v for k, v in (("gte", params.year_min), ("lte", params.year_max)) if v is not None}}})
     if params.hours_max is not None:

@@ -63,11 +63,15 @@ def clear_label_cache() -> None:
 
 
 def _read_labels(language: str) -> dict[str, dict[str, str]]:
-    from marketplace.models import Category, Country, Maker
+    from marketplace.models import Category, Country, MachineModel, Maker
 
     return {
         "category": {c.slug: c.name(language) for c in Category.objects.all()},
         "maker": {m.slug: (m.names.get(language) or m.name) for m in Maker.objects.all()},
+        "model": {
+            m.slug: f"{m.maker.names.get(language) or m.maker.name} {m.model_number}"
+            for m in MachineModel.objects.select_related("maker")
+        },
         "country": {c.code: str(c.names.get(language) or c.names.get("en") or c.code) for c in Country.objects.all()},
     }
 

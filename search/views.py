@@ -18,7 +18,7 @@ from search.params import UNIT_SYSTEMS, parse_search_params
 from search.query import MAX_WINDOW, SORTS
 from search.selectors import SearchResult
 
-FACETS = ("category", "maker", "country")
+FACETS = ("category", "maker", "model", "country")
 
 
 def search_page(request: HttpRequest) -> HttpResponse:

@@ -158,7 +158,7 @@ def test_without_facets_spec_filters_still_apply(listings: dict[str, int]) -> No
 def test_a_category_brings_spec_facets_and_the_graph_time(listings: dict[str, int]) -> None:
     response = search(category="excavators")
 
-    assert set(response.json()["facets"]) == {"category", "maker", "country", "specs"}
+    assert set(response.json()["facets"]) == {"category", "maker", "model", "country", "specs"}
     assert list(response.json()["facets"]["specs"]) == ["operating_weight", "bucket_capacity", "undercarriage", "engine_power"]
     assert "attachments" not in response.json()["facets"]["specs"]  # free text is not a facet
     # the category narrows the spec facets (the wheel loader is left out) but not its own counts
@@ -216,3 +216,17 @@ def test_without_neo4j_a_search_without_spec_filters_still_answers(listings: dic
     # spec filters need the graph: a 503, not a 500 or a result that ignores them
     assert filtered.status_code == 503
     assert filtered.json()["error"]["code"] == "service_unavailable"
+
+
+def test_the_model_facet_counts_without_its_own_filter_from_the_engine_and_the_graph(listings: dict[str, int]) -> None:
+    from_engine = search(q="excavator", lang="en", model="komatsu-pc200-8")
+    from_graph = search(model="komatsu-pc200-8", **{"spec.undercarriage": "crawler"})
+
+    assert found(from_engine, listings) == {"pc200-jp", "pc200-us"}
+    assert counts(from_engine, "model") == {"komatsu-pc200-8": 2, "kubota-u27-4": 2, "takeuchi-tb230": 1}
+    assert found(from_graph, listings) == {"pc200-jp", "pc200-us"}
+    assert counts(from_graph, "model") == {"komatsu-pc200-8": 2, "kubota-u27-4": 2, "takeuchi-tb230": 1}
+    labels = {bucket["key"]: bucket["label"] for bucket in from_graph.json()["facets"]["model"]}
+    assert labels["komatsu-pc200-8"] == "Komatsu PC200-8"
+    # choosing the model narrows the makers (the model is not the maker facet's own filter)
+    assert counts(from_graph, "maker") == {"komatsu": 2}
