@@ -14,10 +14,10 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from config.errors import DomainError
+from config.throttling import StrictScopedThrottle
 from marketplace import selectors, services
 from marketplace.models import Category, MachineModel, Maker, SpecDefinition
 from marketplace.serializers import (
@@ -44,7 +44,7 @@ def body(request: Request) -> dict[str, Any]:
 
 class AuthTokenApi(APIView):
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [StrictScopedThrottle]
     throttle_scope = "auth"
 
     @extend_schema(request=TokenRequestSerializer, responses={200: TokenResponse}, tags=["auth"])
@@ -59,7 +59,7 @@ class AuthTokenApi(APIView):
 
 class RegisterApi(APIView):
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [StrictScopedThrottle]
     throttle_scope = "auth"
 
     @extend_schema(request=RegisterSerializer, responses={201: TokenResponse}, tags=["auth"])
