@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal, cast
 
 from neo4j.exceptions import DriverError, Neo4jError
 
 from config.errors import DomainError, ServiceUnavailableError
+from config.threads import shared_pool
 from graph.client import run_query
 from graph.cypher import Rendered
 from graph.facets import FacetRequest, FacetRequestError, FacetResult, SpecInfo, build_facet_queries, combine
@@ -16,17 +16,11 @@ from graph.facets import FacetRequest, FacetRequestError, FacetResult, SpecInfo,
 QUERY_TIMEOUT_SECONDS = 10.0
 SpecKindName = Literal["number", "enum", "text"]
 
-_lock = threading.Lock()
-_executor: ThreadPoolExecutor | None = None
 
 
 def _pool() -> ThreadPoolExecutor:
     """The facet queries of one request run side by side (Neo4j runs each on one core)."""
-    global _executor
-    with _lock:
-        if _executor is None:
-            _executor = ThreadPoolExecutor(max_workers=3, thread_name_prefix="graph-facets")
-        return _executor
+    return shared_pool("graph-facets", workers=3)
 
 
 def spec_catalogue() -> dict[str, SpecInfo]:

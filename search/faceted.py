@@ -35,13 +35,12 @@ Spec facets come back in the buyer's unit system (`SearchParams.units`)::
 
 from __future__ import annotations
 
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 
 from config.errors import ServiceUnavailableError
+from config.threads import shared_pool
 from graph.facets import EnumFacet, FacetRequest, FacetResult, NumberFacet
 from graph.selectors import facet_search
 from search.query import CANDIDATES_PAGE, SearchParams, build_candidates
@@ -49,8 +48,6 @@ from search.selectors import SearchResult, engine_call, facet_labels, search_mac
 
 FACET_SIZE = 50  # values per facet, as the engine's terms aggregations return
 
-_lock = threading.Lock()
-_executor: ThreadPoolExecutor | None = None
 
 
 def candidate_ids(params: SearchParams, *, every_filter: bool = False) -> tuple[int, ...]:
@@ -90,14 +87,6 @@ def graph_answers(params: SearchParams) -> bool:
     return bool(params.specs) or (params.facets and bool(params.categories))
 
 
-def _pool() -> ThreadPoolExecutor:
-    global _executor
-    with _lock:
-        if _executor is None:
-            _executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="search-page")
-        return _executor
-
-
 def faceted_search(params: SearchParams) -> SearchResult:
     if not graph_answers(params):
         result = search_machines(params)
@@ -120,7 +109,7 @@ def _with_spec_facets(params: SearchParams) -> SearchResult:
     graph counts over the engine's matches for the text and every filter, or, without text,
     over the same filters by itself."""
     # the labels are read here: a pool thread would open a database connection of its own
-    page = _pool().submit(search_machines, params, facet_labels(params.language))
+    page = shared_pool("search-page", workers=4).submit(search_machines, params, facet_labels(params.language))
     started = time.perf_counter()
     try:
         if params.text.strip():
