@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import re
 import resource
 import time
@@ -30,7 +29,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.common import asgi_server, machine_line, percentile, summary
+from bench.common import asgi_server, machine_line, percentile, setup_django, summary
 
 SEQ = re.compile(rb'"seq":\s*(\d+)')
 PING = re.compile(rb'"bench_ping",\s*"payload":\s*\{"n":\s*(\d+)')
@@ -225,13 +224,7 @@ def main() -> None:
     # every watcher is a socket here and one in a server (which inherit this limit)
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-    import django
-
-    django.setup()
-    import logging
-
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    setup_django()
     print(f"auction benchmark · {machine_line()} · 2 server processes")
     with ExitStack() as stack:
         bases = [stack.enter_context(asgi_server(extra_env=SERVER_ENV)) for _ in range(2)]

@@ -35,6 +35,19 @@ def machine_line() -> str:
     return f"{date.today().isoformat()} · {platform.node()} · {os.cpu_count()} cores · {memory_kb // 1024 // 1024} GB · Python {platform.python_version()}"
 
 
+def setup_django() -> None:
+    """Django on `make run`'s data (config.settings.local), with the HTTP and Bolt clients'
+    per-request log lines silenced so that only what was measured is printed."""
+    import logging
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    django.setup()
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("neo4j").setLevel(logging.ERROR)
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -13,13 +13,12 @@ both totals. Prints what it measured."""
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import time
 from collections.abc import Callable
 from typing import Any
 
-from bench.common import machine_line, percentile, summary
+from bench.common import machine_line, percentile, setup_django, summary
 
 CATEGORY_ONLY = ["excavators", "mini-excavators", "crawler-excavators", "wheel-loaders", "forklifts", "cranes",
                  "dozers", "telehandlers", "rollers", "aerial-work-platforms"]  # fmt: skip
@@ -67,13 +66,7 @@ def main() -> None:
     parser.add_argument("--no-resync", action="store_true", help="Skip the full graph_resync.")
     parser.add_argument("--seed", type=int, default=5)
     arguments = parser.parse_args()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-    import django
-
-    django.setup()
-    import logging
-
-    logging.getLogger("neo4j").setLevel(logging.ERROR)
+    setup_django()
     from dataclasses import replace
 
     from bench.graph_postgres import postgres_facets

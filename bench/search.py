@@ -9,14 +9,13 @@ Runs against `make run`'s database and index (seed them first: manage.py seed_ca
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import re
 import time
 
 import httpx
 
-from bench.common import asgi_server, machine_line, percentile, summary
+from bench.common import asgi_server, machine_line, percentile, setup_django, summary
 
 TEXTS = [
     ("excavator", "en"), ("komatsu pc200", "en"), ("wheel loader", "en"), ("kubota mini excavator", "en"),
@@ -81,13 +80,7 @@ def main() -> None:
     parser.add_argument("--reindex", action="store_true")
     parser.add_argument("--seed", type=int, default=7)
     arguments = parser.parse_args()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-    import django
-
-    django.setup()
-    import logging
-
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    setup_django()
     from marketplace.models import Machine
 
     print(f"search benchmark · {machine_line()}")
