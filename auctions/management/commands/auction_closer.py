@@ -4,7 +4,6 @@ run it and each auction closes exactly once, whichever process dies. No in-memor
 
 from __future__ import annotations
 
-import signal
 import time
 from typing import Any
 
@@ -12,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
 from auctions.services import auctions_close_due
+from config.stopping import StopFlag
 
 
 class Command(BaseCommand):
@@ -24,17 +24,10 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true")
 
     def handle(self, *args: Any, interval: float, once: bool, **options: Any) -> None:
-        stopping = False
-
-        def stop(signum: int, frame: Any) -> None:
-            nonlocal stopping
-            stopping = True
-
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
+        stop = StopFlag()
         self.stdout.write("auction closer started")  # tests and supervisors wait for this line
         self.stdout.flush()
-        while not stopping:
+        while not stop.requested:
             close_old_connections()
             for closed in auctions_close_due():
                 self.stdout.write(

@@ -4,7 +4,6 @@ is lost meanwhile, the events wait in PostgreSQL. Several workers may run at onc
 
 from __future__ import annotations
 
-import signal
 import time
 from importlib import import_module
 from typing import Any
@@ -13,6 +12,7 @@ import psycopg
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import close_old_connections, connection
 
+from config.stopping import StopFlag
 from marketplace.outbox import Projection, drain, purge_processed
 from marketplace.services.outbox import NOTIFY_CHANNEL
 
@@ -50,20 +50,13 @@ class Command(BaseCommand):
         self._run_forever(projections, poll_seconds)
 
     def _run_forever(self, projections: dict[str, Projection], poll_seconds: float) -> None:
-        stopping = False
-
-        def stop(signum: int, frame: Any) -> None:
-            nonlocal stopping
-            stopping = True
-
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
+        stop = StopFlag()
         backoff = dict.fromkeys(projections, 0.0)
         retry_at = dict.fromkeys(projections, 0.0)
         last_purge = 0.0
         listener = self._listen()
         self.stdout.write(f"outbox worker draining {', '.join(projections)}")
-        while not stopping:
+        while not stop.requested:
             close_old_connections()
             for topic, projection in projections.items():
                 if time.monotonic() < retry_at[topic]:
@@ -81,7 +74,7 @@ class Command(BaseCommand):
                 last_purge = time.monotonic()
             deadline = time.monotonic() + poll_seconds
             # Wait in short slices so SIGTERM is honoured within a second; a NOTIFY ends the wait at once.
-            while not stopping and time.monotonic() < deadline:
+            while not stop.requested and time.monotonic() < deadline:
                 listener, notified = self._wait(listener, min(1.0, deadline - time.monotonic()))
                 if notified:
                     break
