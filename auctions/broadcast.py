@@ -1,5 +1,7 @@
-"""Auction events to watchers: after the bid's transaction commits, one message per event to
-the auction's channel-layer group (Redis), which every server process's sockets listen to.
+"""Auction events to watchers: after the bid's transaction commits, one Redis PUBLISH per event
+on the auction's channel, which every server process watching it receives once and hands to its
+own sockets (`auctions/hub.py`). With AUCTION_FANOUT="channel_layer", one channels-redis
+group_send per event instead (a message per socket: the benchmark's baseline).
 A failure to broadcast never undoes a committed bid: clients resume from `seq`."""
 
 from __future__ import annotations
@@ -9,10 +11,12 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.db import transaction
 
+from auctions import hub
 from auctions.models import Auction
 from auctions.rules import AuctionState, BidEvent, ClosedEvent, ExtendedEvent, Money
 from auctions.rules import minor_units as currency_minor_units
@@ -104,11 +108,27 @@ def publish_after_commit(auction: Auction, events: Iterable[BidEvent | ExtendedE
 
 
 def publish(auction_id: int, messages: list[dict[str, Any]]) -> None:
-    layer = get_channel_layer()
     try:
-        for message in messages:
-            async_to_sync(layer.group_send)(
-                group_name(auction_id), {"type": "auction.event", "message": message}
-            )
+        if settings.AUCTION_FANOUT == "channel_layer":
+            for message in messages:
+                async_to_sync(get_channel_layer().group_send)(
+                    group_name(auction_id), {"type": "auction.event", "message": message}
+                )
+        else:
+            hub.publish(auction_id, messages)
     except Exception:  # Redis down: the bid stands; clients catch up from their last seq
         logger.exception("could not broadcast auction %s events", auction_id)
+
+
+async def publish_async(auction_id: int, messages: list[dict[str, Any]]) -> None:
+    """`publish` from the event loop (presence counts)."""
+    if settings.AUCTION_FANOUT == "channel_layer":
+        try:
+            for message in messages:
+                await get_channel_layer().group_send(
+                    group_name(auction_id), {"type": "auction.event", "message": message}
+                )
+        except Exception:
+            logger.warning("could not broadcast auction %s events", auction_id, exc_info=True)
+        return
+    await sync_to_async(publish, thread_sensitive=False)(auction_id, messages)

@@ -18,21 +18,29 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import uuid
 import weakref
+from collections import deque
 from typing import Any
 from urllib.parse import parse_qs
 
+from channels import DEFAULT_CHANNEL_LAYER
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 
 from auctions.broadcast import group_name
+from auctions.hub import HubEvent, auction_hub
 from auctions.models import Auction
 from auctions.presence import watcher_join, watcher_leave
 from auctions.selectors import auction_ended_message, auction_snapshot, bids_since
 from auctions.services import bid_place
 from config.draining import socket_register, socket_unregister
+from config.eager import start_eagerly
 from config.errors import DomainError
 
+logger = logging.getLogger(__name__)
 SERVICE_RESTART = 1012
 # channels-redis takes one Redis connection per command in flight from a pool of 100 and fails
 # past it: a crowd of sockets joining or leaving at once (thousands after a deploy) waits its
@@ -56,18 +64,28 @@ class AuctionConsumer(AsyncWebsocketConsumer):
     busy: asyncio.Lock
     draining: bool = False
     watching: bool = False
+    listening: bool = False
+    ready: bool = False  # the snapshot (and any resume) was sent: live events may follow
+    sending: bool = False  # a send or the flush task is under way: later events queue behind it
+    flusher: asyncio.Task[None] | None = None
+
+    @property  # type: ignore[override]
+    def channel_layer_alias(self) -> str:
+        """With the hub, the socket needs no channel-layer channel of its own (no Redis read
+        loop per process for it, nothing to fail while Redis restarts)."""
+        return DEFAULT_CHANNEL_LAYER if settings.AUCTION_FANOUT == "channel_layer" else "none"
 
     async def connect(self) -> None:
+        self.member = uuid.uuid4().hex  # this socket among the auction's watchers
         self.auction_id = int(self.scope["url_route"]["kwargs"]["auction_id"])
         self.group = group_name(self.auction_id)
+        self.inbox: deque[HubEvent | None] = deque()  # None: catch up from PostgreSQL
         # Listen before reading the snapshot: a bid committed in between then arrives live
         # (and is dropped as already seen) instead of falling into a gap.
-        async with _group_gate():
-            await self.channel_layer.group_add(self.group, self.channel_name)
+        await self._listen()
         snapshot = await self._snapshot()
         if snapshot is None:
-            async with _group_gate():
-                await self.channel_layer.group_discard(self.group, self.channel_name)
+            await self._unlisten()
             await self.close(code=4404)
             return
         self.busy = asyncio.Lock()
@@ -75,28 +93,44 @@ class AuctionConsumer(AsyncWebsocketConsumer):
         await self.accept()
         self.watching = True
         async with _group_gate():
-            snapshot["watching"] = await watcher_join(self.auction_id, self.channel_name)
+            snapshot["watching"] = await watcher_join(self.auction_id, self.member)
         await self._send("snapshot", snapshot)
         since = self._resume_from()
         self.seq = snapshot["seq"]
         if since is not None and since < self.seq:
             self.seq = since
-            await self._replay(before=None)
-            ended = await database_sync_to_async(auction_ended_message)(self.auction_id)
-            if (
-                ended is not None and ended["payload"]["seq"] > self.seq
-            ):  # it closed while the client was away
-                await self.send(text_data=json.dumps(ended))
+            await self._catch_up()
             self.seq = max(self.seq, snapshot["seq"])
+        self.ready = True
+        self._flush_soon()
 
     async def disconnect(self, code: int) -> None:
         socket_unregister(self)
-        async with _group_gate():
-            if hasattr(self, "group"):
+        if self.flusher is not None:
+            self.flusher.cancel()
+        await self._unlisten()
+        if self.watching:
+            self.watching = False
+            async with _group_gate():
+                await watcher_leave(self.auction_id, self.member)
+
+    async def _listen(self) -> None:
+        self.listening = True
+        if settings.AUCTION_FANOUT == "channel_layer":
+            async with _group_gate():
+                await self.channel_layer.group_add(self.group, self.channel_name)
+        else:
+            await auction_hub().join(self.auction_id, self)
+
+    async def _unlisten(self) -> None:
+        if not self.listening:
+            return
+        self.listening = False
+        if settings.AUCTION_FANOUT == "channel_layer":
+            async with _group_gate():
                 await self.channel_layer.group_discard(self.group, self.channel_name)
-            if self.watching:
-                self.watching = False
-                await watcher_leave(self.auction_id, self.channel_name)
+        else:
+            await auction_hub().leave(self.auction_id, self)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         async with self.busy:
@@ -117,18 +151,74 @@ class AuctionConsumer(AsyncWebsocketConsumer):
             await self._send("reconnect", {"reason": "server_restart", "seq": self.seq})
             await self.close(code=SERVICE_RESTART)
 
-    async def auction_event(self, event: dict[str, Any]) -> None:
-        message = event["message"]
-        seq = message["payload"].get("seq")
+    # --- live events, from the hub (or the channel layer). The next event in order goes out at
+    # once when the socket is idle (`start_eagerly`: no task per socket); anything else (a bid
+    # reply in flight, a gap to fill, a send still under way) queues for one task to send in order.
+
+    def hub_event(self, event: HubEvent) -> None:
+        if self.ready and not self.sending and not self.inbox and not self.draining and not self.busy.locked():
+            if event.seq is not None and event.seq <= self.seq:
+                return  # already sent
+            if event.seq is None or event.seq == self.seq + 1:
+                self.seq = event.seq if event.seq is not None else self.seq
+                try:
+                    self._sending(start_eagerly(self.base_send({"type": "websocket.send", "text": event.text})))
+                except Exception:  # the client went away: its disconnect cleans up
+                    logger.debug("could not send to a socket of auction %s", self.auction_id, exc_info=True)
+                return
+        self.inbox.append(event)
+        self._flush_soon()
+
+    def hub_resync(self) -> None:
+        self.inbox.append(None)
+        self._flush_soon()
+
+    async def auction_event(self, event: dict[str, Any]) -> None:  # AUCTION_FANOUT="channel_layer"
+        self.hub_event(HubEvent.from_message(self.auction_id, event["message"]))
+
+    def _flush_soon(self) -> None:
+        if self.ready and self.inbox and not self.sending:
+            self._sending(asyncio.get_running_loop().create_task(self._flush()))
+
+    def _sending(self, task: asyncio.Task[None] | None) -> None:
+        if task is None:
+            return
+        self.sending, self.flusher = True, task
+        task.add_done_callback(self._sent)
+
+    def _sent(self, task: asyncio.Task[None]) -> None:
+        self.sending = False
+        if not task.cancelled() and task.exception() is not None:
+            logger.warning("could not send auction %s events", self.auction_id, exc_info=task.exception())
+            return
+        self._flush_soon()
+
+    async def _flush(self) -> None:
+        while self.inbox and not self.draining:
+            async with self.busy:  # a bid in flight on this socket gets its reply first
+                await self._deliver(self.inbox.popleft())
+
+    async def _deliver(self, event: HubEvent | None) -> None:
         if self.draining:
             return
-        if seq is not None:
-            if seq <= self.seq:
+        if event is None:
+            await self._catch_up()
+            return
+        if event.seq is not None:
+            if event.seq <= self.seq:
                 return
-            if seq > self.seq + 1:
-                await self._replay(before=seq)
-            self.seq = seq
-        await self.send(text_data=json.dumps(message))
+            if event.seq > self.seq + 1:
+                await self._replay(before=event.seq)
+            self.seq = event.seq
+        await self.send(text_data=event.text)
+
+    async def _catch_up(self) -> None:
+        """Everything after self.seq from PostgreSQL: the bids, then the end if it closed."""
+        await self._replay(before=None)
+        ended = await database_sync_to_async(auction_ended_message)(self.auction_id)
+        if ended is not None and ended["payload"]["seq"] > self.seq:
+            self.seq = ended["payload"]["seq"]
+            await self.send(text_data=json.dumps(ended))
 
     async def _replay(self, *, before: int | None) -> None:
         """Send the bids after self.seq (and before `before`) from PostgreSQL, in order."""

@@ -7,8 +7,8 @@ Members not refreshed for PRESENCE_TTL seconds belong to a process that died wit
 goodbye: whichever process looks next prunes them and broadcasts the new count, so a killed
 node's watchers drop out within TTL + HEARTBEAT seconds with nothing left for the dead node to do.
 
-Counts travel as `{"event": "presence", "payload": {"auctionId", "watching"}}` in the auction's
-channel-layer group. They carry no `seq`: presence is not part of the auction's event stream.
+Counts travel as `{"event": "presence", "payload": {"auctionId", "watching"}}` with the auction's
+other events (`auctions/broadcast.py`). They carry no `seq`: presence is not part of the auction's event stream.
 """
 
 from __future__ import annotations
@@ -21,11 +21,10 @@ from collections import defaultdict
 from typing import Any
 
 from asgiref.sync import sync_to_async
-from channels.layers import get_channel_layer
 from django.conf import settings
 from redis import RedisError
 
-from auctions.broadcast import group_name
+from auctions.broadcast import publish_async
 from config.redis import get_redis
 
 logger = logging.getLogger(__name__)
@@ -96,13 +95,8 @@ def presence_refresh(*, members: dict[int, list[str]], now: float) -> dict[int, 
 
 
 async def presence_broadcast(auction_id: int, watching: int) -> None:
-    try:
-        await get_channel_layer().group_send(
-            group_name(auction_id),
-            {"type": "auction.event", "message": presence_message(auction_id, watching)},
-        )
-    except Exception:  # Redis down: the next change or heartbeat prune sends a fresh count
-        logger.warning("could not broadcast presence of auction %s", auction_id, exc_info=True)
+    # Redis down: a failure is logged; the next change or heartbeat prune sends a fresh count.
+    await publish_async(auction_id, [presence_message(auction_id, watching)])
 
 
 class _Heartbeat:

@@ -3,8 +3,10 @@ connection, an event only when one of them changes.
 
 Every event's `id` is the client's whole position, `auction:seq` pairs (`1:5,2:9`), so the
 browser's automatic `Last-Event-ID` on reconnect resumes every auction at once: the bids after
-those seqs are replayed from PostgreSQL before live events flow. Live events come from the
-auctions' channel-layer groups, so a bid accepted by any server process reaches every stream.
+those seqs are replayed from PostgreSQL before live events flow. Live events come through the
+process's auction hub (`auctions/hub.py`), so a bid accepted by any server process reaches every
+stream; when the hub may have missed some (Redis restarted), the stream catches up from
+PostgreSQL the same way.
 """
 
 from __future__ import annotations
@@ -15,12 +17,11 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 
-from auctions.broadcast import group_name
+from auctions.hub import HubEvent, auction_hub
 from auctions.models import Auction
-from auctions.selectors import bids_since
+from auctions.selectors import auction_ended_message, bids_since
 from config.api_errors import error_body
 
 MAX_AUCTIONS = 50
@@ -67,40 +68,69 @@ async def auction_events(request: HttpRequest) -> HttpResponse:
     return response
 
 
+class _Inbox:
+    """The stream's listener: the hub's events (None: catch up from PostgreSQL), in order."""
+
+    def __init__(self) -> None:
+        self.queue: asyncio.Queue[HubEvent | None] = asyncio.Queue()
+
+    def hub_event(self, event: HubEvent) -> None:
+        self.queue.put_nowait(event)
+
+    def hub_resync(self) -> None:
+        self.queue.put_nowait(None)
+
+
 async def _stream(ids: list[int], current: dict[int, int], resume: dict[int, int]) -> AsyncIterator[str]:
-    layer = get_channel_layer()
-    channel = await layer.new_channel()
-    for auction_id in ids:
-        await layer.group_add(group_name(auction_id), channel)
+    inbox = _Inbox()
+    hub = auction_hub()
     position = {auction_id: resume.get(auction_id, current[auction_id]) for auction_id in ids}
-    try:
-        yield "retry: 2000\n\n"
-        # Subscribed first, then replayed: a bid committed in between arrives both ways and
-        # the seq check below drops the duplicate, so nothing falls in the gap.
-        for auction_id in ids:
+
+    async def catch_up(auctions: list[int], before: int | None = None) -> AsyncIterator[str]:
+        """The bids after each auction's position (and before `before`) from PostgreSQL."""
+        for auction_id in auctions:
             for bid in await database_sync_to_async(bids_since)(auction_id, position[auction_id]):
+                if before is not None and bid["seq"] >= before:
+                    break
                 position[auction_id] = bid["seq"]
                 yield format_event(
                     "new_bid",
                     {"auctionId": auction_id, "seq": bid["seq"], "highestBid": bid, "replayed": True},
                     position,
                 )
+            ended = await database_sync_to_async(auction_ended_message)(auction_id) if before is None else None
+            if ended is not None and ended["payload"]["seq"] > position[auction_id]:
+                position[auction_id] = ended["payload"]["seq"]
+                yield format_event("auction_ended", ended["payload"], position)
+
+    try:
+        for auction_id in ids:
+            await hub.join(auction_id, inbox)
+        yield "retry: 2000\n\n"
+        # Subscribed first, then replayed: a bid committed in between arrives both ways and
+        # the seq check below drops the duplicate, so nothing falls in the gap.
+        async for chunk in catch_up(ids):
+            yield chunk
         while True:
             try:
-                message = await asyncio.wait_for(layer.receive(channel), timeout=KEEPALIVE_SECONDS)
+                event = await asyncio.wait_for(inbox.queue.get(), timeout=KEEPALIVE_SECONDS)
             except TimeoutError:
                 yield ": keepalive\n\n"
                 continue
-            event = message["message"]
-            payload = event["payload"]
-            auction_id, seq = payload["auctionId"], payload.get("seq")
-            if seq is None:  # presence: not part of the auction's numbered stream
-                yield format_event(event["event"], payload, position)
+            if event is None:
+                async for chunk in catch_up(ids):
+                    yield chunk
                 continue
-            if seq <= position.get(auction_id, 0):
+            if event.seq is None:  # presence: not part of the auction's numbered stream
+                yield format_event(event.message["event"], event.message["payload"], position)
                 continue
-            position[auction_id] = seq
-            yield format_event(event["event"], payload, position)
+            if event.seq <= position.get(event.auction_id, 0):
+                continue
+            if event.seq > position[event.auction_id] + 1:  # another process's event overtook it
+                async for chunk in catch_up([event.auction_id], before=event.seq):
+                    yield chunk
+            position[event.auction_id] = event.seq
+            yield format_event(event.message["event"], event.message["payload"], position)
     finally:
         for auction_id in ids:
-            await layer.group_discard(group_name(auction_id), channel)
+            await hub.leave(auction_id, inbox)

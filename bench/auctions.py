@@ -45,7 +45,7 @@ def rss_kb(pid: int) -> int:
 
 
 def server_pids(ports: list[int]) -> list[int]:
-    """The uvicorn processes listening on `ports` (their command line names the port)."""
+    """The server processes listening on `ports` (their command line names the port)."""
     pids = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -54,7 +54,7 @@ def server_pids(ports: list[int]) -> list[int]:
             command = (entry / "cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
-        if b"uvicorn" in b" ".join(command) and any(str(port).encode() in command for port in ports):
+        if b"config.server" in b" ".join(command) and any(str(port).encode() in command for port in ports):
             pids.append(int(entry.name))
     return pids
 
@@ -118,135 +118,225 @@ async def hot_auction(bases: list[str], auction_id: int, tokens: list[str], seco
 
 class Watchers:
     """`count` WebSocket watchers of one auction over `bases`; each records when every `new_bid`
-    (by seq) and every baseline message (by its number) arrives."""
+    (by seq) and every `bench_ping` (by its number) arrives. Runs inside a watcher process."""
 
-    def __init__(self, bases: list[str], auction_id: int, count: int) -> None:
+    def __init__(self, bases: list[str], auction_id: int, count: int, offset: int) -> None:
         self.urls = [base.replace("http://", "ws://") + f"/ws/auctions/{auction_id}/" for base in bases]
         self.count = count
+        self.offset = offset  # spreads this process's sockets over the servers like the others'
         self.sockets: list[Any] = []
         self.arrivals: dict[tuple[str, int], list[float]] = defaultdict(list)
-        self.tasks: list[asyncio.Task[None]] = []
 
     async def open(self) -> None:
-        import websockets
+        from bench.wsclient import connect
 
         gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
 
-        async def connect(index: int) -> None:
+        async def open_one(index: int) -> None:
             async with gate:
-                socket = await websockets.connect(self.urls[index % len(self.urls)], origin="http://127.0.0.1",
-                                                  max_queue=None, open_timeout=60)  # fmt: skip
-                await socket.recv()  # the snapshot
+                socket, _snapshot = await asyncio.wait_for(
+                    connect(self.urls[(self.offset + index) % len(self.urls)], "http://127.0.0.1", self.record), 120
+                )
                 self.sockets.append(socket)
-                self.tasks.append(asyncio.create_task(self.read(socket)))
 
-        await asyncio.gather(*(connect(index) for index in range(self.count)))
+        await asyncio.gather(*(open_one(index) for index in range(self.count)))
 
-    async def read(self, socket: Any) -> None:
-        try:
-            async for message in socket:
-                raw = message if isinstance(message, bytes) else message.encode()
-                if b'"new_bid"' in raw and (match := SEQ.search(raw)):
-                    self.arrivals[("bid", int(match.group(1)))].append(time.perf_counter())
-                elif match := PING.search(raw):
-                    self.arrivals[("ping", int(match.group(1)))].append(time.perf_counter())
-        except Exception:  # a closed socket ends its reader
-            return
+    def record(self, raw: bytes) -> None:
+        if b'"new_bid"' in raw and (match := SEQ.search(raw)):
+            self.arrivals[("bid", int(match.group(1)))].append(time.perf_counter())
+        elif match := PING.search(raw):
+            self.arrivals[("ping", int(match.group(1)))].append(time.perf_counter())
 
-    async def wait_for(self, key: tuple[str, int], timeout: float = 60) -> None:
+    async def wait_for(self, key: tuple[str, int], timeout: float = 60) -> list[float]:
         deadline = time.perf_counter() + timeout
         while len(self.arrivals[key]) < self.count:
             if time.perf_counter() > deadline:
                 raise TimeoutError(f"{key}: {len(self.arrivals[key])}/{self.count} delivered")
-            await asyncio.sleep(0.005)
+            await asyncio.sleep(0.005)  # polls the arrivals recorded by the readers
+        return self.arrivals[key]
 
     async def close(self) -> None:
-        await asyncio.gather(*(socket.close() for socket in self.sockets), return_exceptions=True)
-        for task in self.tasks:
-            task.cancel()
+        for socket in self.sockets:
+            socket.close()
+        await asyncio.gather(*(socket.closed for socket in self.sockets))
 
 
-async def fan_out(
-    bases: list[str], auction_id: int, tokens: list[str], count: int, rounds: int, pids: list[int]
+def watcher_process(pipe: Any, bases: list[str], auction_id: int, count: int, offset: int) -> None:
+    """A client process holding `count` watchers; answers `("wait", key)` with their arrival
+    times (perf_counter is the system-wide monotonic clock, comparable across processes)."""
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+    async def serve() -> None:
+        watchers = Watchers(bases, auction_id, count, offset)
+        await watchers.open()
+        pipe.send(("opened", count))
+        loop = asyncio.get_running_loop()
+        while True:
+            command = await loop.run_in_executor(None, pipe.recv)
+            if command[0] == "close":
+                await watchers.close()
+                pipe.send(("closed",))
+                return
+            try:
+                pipe.send(("arrivals", await watchers.wait_for(command[1])))
+            except TimeoutError as error:
+                pipe.send(("timeout", str(error)))
+
+    asyncio.run(serve())
+
+
+class WatcherCrowd:
+    """`count` watchers split over `processes` client processes (one asyncio process cannot
+    read 5,000 sockets' frames as fast as two servers send them)."""
+
+    def __init__(self, bases: list[str], auction_id: int, count: int, processes: int) -> None:
+        import multiprocessing
+
+        context = multiprocessing.get_context("spawn")
+        self.pipes = []
+        self.workers = []
+        share, offset = count // processes, 0
+        for index in range(processes):
+            size = share + (1 if index < count % processes else 0)
+            parent, child = context.Pipe()
+            worker = context.Process(target=watcher_process, args=(child, bases, auction_id, size, offset), daemon=True)
+            worker.start()
+            self.pipes.append(parent)
+            self.workers.append(worker)
+            offset += size
+
+    def opened(self) -> None:
+        for pipe in self.pipes:
+            reply = pipe.recv()
+            assert reply[0] == "opened", reply
+
+    def wait_for(self, key: tuple[str, int]) -> list[float]:
+        for pipe in self.pipes:
+            pipe.send(("wait", key))
+        arrivals: list[float] = []
+        for pipe in self.pipes:
+            reply = pipe.recv()
+            if reply[0] != "arrivals":
+                raise TimeoutError(reply[1])
+            arrivals.extend(reply[1])
+        return arrivals
+
+    def close(self) -> None:
+        for pipe in self.pipes:
+            pipe.send(("close",))
+        for pipe, worker in zip(self.pipes, self.workers, strict=True):
+            pipe.recv()
+            worker.join(timeout=30)
+
+
+def fan_out(
+    bases: list[str], pids: list[int], count: int, rounds: int, processes: int, mode: str, verbose: bool = False
 ) -> dict[str, Any]:
+    """`rounds` bids over REST, each timed from its request to its `new_bid` at every watcher,
+    then `rounds` broadcasts of the server's kind (`mode`) timed from the call to every arrival."""
     import httpx
-    from asgiref.sync import sync_to_async
+    from asgiref.sync import async_to_sync
     from channels.layers import get_channel_layer
+    from django.conf import settings
 
     from auctions.broadcast import group_name, publish
 
+    auction_id, tokens = setup_auction(2)
     before = sum(rss_kb(pid) for pid in pids)
-    watchers = Watchers(bases, auction_id, count)
     connect_started = time.perf_counter()
-    await watchers.open()
+    crowd = WatcherCrowd(bases, auction_id, count, processes)
+    crowd.opened()
     connect_seconds = time.perf_counter() - connect_started
     after = sum(rss_kb(pid) for pid in pids)
-    ours: list[float] = []
-    broadcast: list[float] = []
-    baseline: list[float] = []
+    bids: list[float] = []
+    broadcasts: list[float] = []
+    settings.AUCTION_FANOUT = mode  # what `publish` below uses, like the servers
     layer = get_channel_layer()
-    async with httpx.AsyncClient(timeout=30) as client:
-        minimum = (await client.get(f"{bases[0]}/api/auctions/{auction_id}/")).json()["minimumBidCents"]
-        for round_number in range(rounds):
-            # one bid through the whole path: REST on node 1, row lock, commit, broadcast; two
-            # bidders take turns (a high bidder raising their own bid is not a new bid)
-            headers = {"Authorization": f"Token {tokens[round_number % 2]}", "Idempotency-Key": uuid.uuid4().hex}
-            sent = time.perf_counter()
-            reply = await client.post(f"{bases[0]}/api/auctions/{auction_id}/bids/", json={"amount": minimum}, headers=headers)
-            assert reply.status_code == 201, reply.text
-            seq = reply.json()["bids"][-1]["seq"]
-            minimum = reply.json()["auction"]["minimumBidCents"]
-            await watchers.wait_for(("bid", seq))
-            ours.extend((arrival - sent) * 1000 for arrival in watchers.arrivals[("bid", seq)])
-            # our broadcast on its own: what bid_place hands to after-commit, timed from the call
-            sent = time.perf_counter()
-            await sync_to_async(publish)(auction_id, [{"event": "bench_ping", "payload": {"n": 2 * round_number}}])
-            await watchers.wait_for(("ping", 2 * round_number))
-            broadcast.extend((arrival - sent) * 1000 for arrival in watchers.arrivals[("ping", 2 * round_number)])
-            # the baseline: the same group, a message sent straight with channels-redis group_send
-            sent = time.perf_counter()
-            message = {"event": "bench_ping", "payload": {"n": 2 * round_number + 1}}
-            await layer.group_send(group_name(auction_id), {"type": "auction.event", "message": message})
-            await watchers.wait_for(("ping", 2 * round_number + 1))
-            baseline.extend((arrival - sent) * 1000 for arrival in watchers.arrivals[("ping", 2 * round_number + 1)])
-    await watchers.close()
-    return {"ours": ours, "broadcast": broadcast, "baseline": baseline, "connect_seconds": connect_seconds,
+    try:
+        with httpx.Client(timeout=30) as client:
+            minimum = client.get(f"{bases[0]}/api/auctions/{auction_id}/").json()["minimumBidCents"]
+            for round_number in range(rounds):
+                # one bid through the whole path: REST on node 1, row lock, commit, broadcast;
+                # two bidders take turns (a high bidder raising their own bid is not a new bid)
+                headers = {"Authorization": f"Token {tokens[round_number % 2]}", "Idempotency-Key": uuid.uuid4().hex}
+                sent = time.perf_counter()
+                reply = client.post(f"{bases[0]}/api/auctions/{auction_id}/bids/", json={"amount": minimum}, headers=headers)
+                assert reply.status_code == 201, reply.text
+                seq = reply.json()["bids"][-1]["seq"]
+                minimum = reply.json()["auction"]["minimumBidCents"]
+                bids.extend((arrival - sent) * 1000 for arrival in crowd.wait_for(("bid", seq)))
+                # the broadcast on its own: what bid_place hands to after-commit, timed from the call
+                message = {"event": "bench_ping", "payload": {"n": round_number}}
+                sent = time.perf_counter()
+                if mode == "hub":
+                    publish(auction_id, [message])
+                else:  # the baseline, straight through channels-redis
+                    async_to_sync(layer.group_send)(group_name(auction_id), {"type": "auction.event", "message": message})
+                broadcasts.extend((arrival - sent) * 1000 for arrival in crowd.wait_for(("ping", round_number)))
+                if verbose:
+                    print(f"      round {round_number}: bid p50/max {percentile(bids[-count:], 0.5):.0f}/{max(bids[-count:]):.0f} ms, "
+                          f"broadcast p50/max {percentile(broadcasts[-count:], 0.5):.0f}/{max(broadcasts[-count:]):.0f} ms")  # fmt: skip
+    finally:
+        crowd.close()
+    return {"bids": bids, "broadcasts": broadcasts, "connect_seconds": connect_seconds,
             "kb_per_connection": (after - before) / count}  # fmt: skip
+
+
+def servers(stack: ExitStack, mode: str) -> tuple[list[str], list[int]]:
+    bases = [stack.enter_context(asgi_server(extra_env=dict(SERVER_ENV, AUCTION_FANOUT=mode))) for _ in range(2)]
+    return bases, server_pids([int(base.rsplit(":", 1)[1]) for base in bases])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--watchers", default="1000,5000", help="Watcher counts for the fan-out, comma-separated.")
     parser.add_argument("--seconds", type=float, default=10.0, help="Length of the hot-auction run.")
-    parser.add_argument("--bidders", type=int, default=24, help="Concurrent REST bidders on the hot auction.")
-    parser.add_argument("--rounds", type=int, default=20, help="Bids (and baseline messages) per fan-out size.")
+    parser.add_argument("--bidders", type=int, default=50, help="Concurrent bidders on the hot auction.")
+    parser.add_argument("--rounds", type=int, default=20, help="Bids (and broadcasts) per fan-out size.")
+    parser.add_argument("--clients", type=int, default=2, help="Client processes holding the watchers.")
+    parser.add_argument("--skip-bids", action="store_true", help="Only the fan-out and memory parts.")
+    parser.add_argument("--verbose", action="store_true", help="Print each fan-out round.")
+    parser.add_argument("--modes", default="hub,channel_layer", help="Fan-outs to run: hub (ours), channel_layer (baseline).")
     arguments = parser.parse_args()
     # every watcher is a socket here and one in a server (which inherit this limit)
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     setup_django()
     print(f"auction benchmark · {machine_line()} · 2 server processes")
-    with ExitStack() as stack:
-        bases = [stack.enter_context(asgi_server(extra_env=SERVER_ENV)) for _ in range(2)]
-        pids = server_pids([int(base.rsplit(":", 1)[1]) for base in bases])
-        auction_id, tokens = setup_auction(arguments.bidders)
-        hot = asyncio.run(hot_auction(bases, auction_id, tokens, arguments.seconds))
-        accepted = hot["outcomes"].get("accepted", 0)
-        print(f"(a) one hot auction, {arguments.bidders} REST bidders over 2 processes, {hot['elapsed']:.1f} s: "
-              f"{accepted / hot['elapsed']:.0f} bids accepted/s, {len(hot['latencies']) / hot['elapsed']:.0f} requests/s; "
-              f"outcomes {hot['outcomes']}")  # fmt: skip
-        print(f"    request → reply (ms)   {summary(hot['latencies'])}")
-        for count in (int(part) for part in arguments.watchers.split(",")):
-            auction_id, pair = setup_auction(2)
-            result = asyncio.run(fan_out(bases, auction_id, pair, count, arguments.rounds, pids))
-            ratio_p50 = percentile(result["baseline"], 0.5) / percentile(result["broadcast"], 0.5)
-            ratio_p99 = percentile(result["baseline"], 0.99) / percentile(result["broadcast"], 0.99)
-            print(f"(b) fan-out to {count} watchers ({result['connect_seconds']:.1f} s to connect them), {arguments.rounds} rounds:")
-            print(f"    bid request → delivery (ms)  {summary(result['ours'])}")
-            print(f"    our broadcast → delivery     {summary(result['broadcast'])}")
-            print(f"    group_send baseline          {summary(result['baseline'])}")
-            print(f"    baseline / our broadcast: p50 {ratio_p50:.2f}, p99 {ratio_p99:.2f} (above 1: ours is faster)")
-            print(f"(c) memory per idle connection: {result['kb_per_connection']:.0f} KB (server RSS growth / {count})")
+    counts = [int(part) for part in arguments.watchers.split(",")]
+    results: dict[tuple[str, int], dict[str, Any]] = {}
+    for mode in arguments.modes.split(","):
+        with ExitStack() as stack:
+            bases, pids = servers(stack, mode)
+            if mode == "hub" and not arguments.skip_bids:
+                auction_id, tokens = setup_auction(arguments.bidders)
+                hot = asyncio.run(hot_auction(bases, auction_id, tokens, arguments.seconds))
+                accepted = hot["outcomes"].get("accepted", 0)
+                print(f"(a) one hot auction, {arguments.bidders} bidders over 2 processes, {hot['elapsed']:.1f} s: "
+                      f"{accepted / hot['elapsed']:.0f} bids accepted/s, {len(hot['latencies']) / hot['elapsed']:.0f} requests/s; "
+                      f"outcomes {hot['outcomes']}")  # fmt: skip
+                print(f"    request → reply (ms)   {summary(hot['latencies'])}")
+            for count in counts:
+                label = "hub (ours)" if mode == "hub" else "channels-redis group_send (baseline)"
+                try:
+                    result = results[(mode, count)] = fan_out(bases, pids, count, arguments.rounds, arguments.clients, mode, arguments.verbose)
+                except TimeoutError as error:
+                    print(f"(b) {label}: {count} watchers FAILED: {error}")
+                    continue
+                print(f"(b) {label}: {count} watchers over 2 processes ({result['connect_seconds']:.1f} s to connect), {arguments.rounds} rounds")
+                print(f"    bid request → delivery (ms)  {summary(result['bids'])}")
+                print(f"    broadcast → delivery (ms)    {summary(result['broadcasts'])}")
+                print(f"(c) memory per idle connection: {result['kb_per_connection']:.0f} KB (server RSS growth / {count})")
+    for count in counts:
+        if ("hub", count) not in results or ("channel_layer", count) not in results:
+            print(f"    {count} watchers: no ratio (a run failed)")
+            continue
+        ours, baseline = results[("hub", count)], results[("channel_layer", count)]
+        for part in ("bids", "broadcasts"):
+            p50 = percentile(baseline[part], 0.5) / percentile(ours[part], 0.5)
+            p99 = percentile(baseline[part], 0.99) / percentile(ours[part], 0.99)
+            print(f"    {count} watchers, {part}: baseline / ours p50 {p50:.2f}, p99 {p99:.2f} (above 1: ours is faster)")
 
 
 if __name__ == "__main__":

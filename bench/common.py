@@ -56,14 +56,14 @@ def free_port() -> int:
 
 @contextmanager
 def asgi_server(port: int | None = None, settings: str = "config.settings.local", extra_env: dict[str, str] | None = None) -> Iterator[str]:
-    """One uvicorn process serving the project; yields its base URL once it answers."""
+    """One server process (`python -m config.server`, as deployed); yields its base URL once it answers."""
     port = port or free_port()
     # The benchmark client is one anonymous caller: lift the per-client throttle for it.
     env = dict(os.environ, DJANGO_SETTINGS_MODULE=settings, DEBUG="false", THROTTLE_ANON="10000000/minute",
                THROTTLE_USER="10000000/minute", **(extra_env or {}))
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1", "--port", str(port),
-         "--lifespan", "off", "--log-level", "warning", "--no-access-log"],
+        [sys.executable, "-m", "config.server", "--host", "127.0.0.1", "--port", str(port),
+         "--log-level", "warning", "--no-access-log"],
         cwd=ROOT, env=env,
     )
     base = f"http://127.0.0.1:{port}"

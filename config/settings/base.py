@@ -7,7 +7,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_choice, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -145,6 +145,11 @@ CACHES = {
 # Bidding: per bidder and auction, at most BID_RATE_LIMIT requests per BID_RATE_WINDOW seconds.
 BID_RATE_LIMIT = env_int("BID_RATE_LIMIT", 10)
 BID_RATE_WINDOW = env_int("BID_RATE_WINDOW", 10)
+# Auction events reach sockets through one Redis pub/sub subscription per process and auction
+# ("hub", auctions/hub.py) or, as the benchmark's baseline, a channels-redis group per auction.
+AUCTION_FANOUT = env_choice("AUCTION_FANOUT", "hub", ("hub", "channel_layer"))
+# The server process's garbage collector thresholds (generation 0, 1, 2; config/server.py).
+GC_THRESHOLDS = tuple(int(part) for part in env_list("GC_THRESHOLDS", ["50000", "20", "100"]))
 # Presence: each process vouches for its open auction sockets every PRESENCE_HEARTBEAT seconds;
 # an entry not vouched for in PRESENCE_TTL seconds (its process died) stops counting.
 PRESENCE_HEARTBEAT = float(env_str("PRESENCE_HEARTBEAT", "5"))

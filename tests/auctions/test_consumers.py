@@ -1,5 +1,5 @@
-"""The auction WebSocket through the real ASGI application (origin check, token auth) and the
-real Redis channel layer."""
+"""The auction WebSocket through the real ASGI application (origin check, token auth), with live
+events through the real Redis (the process's hub, or the channels-redis layer)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,12 @@ from typing import Any
 import pytest
 from asgiref.sync import async_to_sync
 from channels.testing.websocket import WebsocketCommunicator
+from django.conf import settings
+from django.test import Client
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from auctions.models import Bid
 from auctions.services import auction_close, auction_create, bid_place
 from config.asgi import application
 from tests.factories import MachineFactory, UserFactory, model_with_specs
@@ -63,7 +66,9 @@ async def nothing_but_presence(communicator: WebsocketCommunicator) -> bool:
     return True
 
 
-def test_a_bid_over_one_socket_reaches_every_watcher() -> None:
+@pytest.mark.parametrize("fanout", ["hub", "channel_layer"])
+def test_a_bid_over_one_socket_reaches_every_watcher(settings: Any, fanout: str) -> None:
+    settings.AUCTION_FANOUT = fanout  # the hub, and the channels-redis groups of the baseline
     auction = open_auction()
     alice, bob = UserFactory(username="alice"), UserFactory(username="bob")
     alice_socket, bob_socket = socket(auction.pk, alice), socket(auction.pk, bob)
@@ -116,6 +121,34 @@ def test_malformed_and_refused_messages_get_an_error_and_the_socket_stays_open()
         "not_allowed",
         "idempotency_key_required",
     ]
+
+
+def test_the_session_cookie_authenticates_a_socket_and_a_forged_one_does_not() -> None:
+    auction = open_auction()
+    carol = UserFactory(username="carol")
+    browser = Client()
+    browser.force_login(carol)
+    session = browser.cookies[settings.SESSION_COOKIE_NAME].value
+
+    def with_cookie(value: str) -> WebsocketCommunicator:
+        cookie = (b"cookie", f"{settings.SESSION_COOKIE_NAME}={value}".encode())
+        return socket(auction.pk, headers=[*ORIGIN, cookie])
+
+    async def bid_over(communicator: WebsocketCommunicator, key: str) -> dict[str, Any]:
+        assert (await communicator.connect())[0]
+        assert (await receive(communicator))["event"] == "snapshot"
+        await communicator.send_to(text_data=json.dumps({"action": "bid", "amount": 100_000, "key": key}))
+        reply = await receive(communicator)
+        await communicator.disconnect()
+        return reply
+
+    forged = async_to_sync(bid_over)(with_cookie(session[::-1]), "forged")
+    genuine = async_to_sync(bid_over)(with_cookie(session), "genuine")
+
+    assert forged["event"] == "error"
+    assert forged["payload"]["code"] == "not_allowed"
+    assert genuine["event"] == "bid_accepted"
+    assert list(Bid.objects.filter(auction=auction).values_list("bidder__username", flat=True)) == ["carol"]
 
 
 def test_a_reconnecting_client_receives_what_it_missed_in_order() -> None:

@@ -3,7 +3,9 @@ sequence, never lost under concurrency), closing exactly once, broadcasting afte
 
 from __future__ import annotations
 
+import json
 import threading
+import time
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -15,11 +17,13 @@ from django.db import connection
 from django.utils import timezone
 
 from auctions.broadcast import group_name
+from auctions.hub import channel_name
 from auctions.models import Auction, Bid, BidRequestRecord
 from auctions.rules import default_increments
 from auctions.services import auction_create, auctions_close_due, bid_place
 from auctions.services.bidding import BidRejectedError
 from config.errors import ConflictError, DomainError, ForbiddenError
+from config.redis import get_redis
 from marketplace.models import MachineStatus
 from tests.factories import MachineFactory, UserFactory, model_with_specs
 
@@ -238,20 +242,43 @@ def test_an_auction_closes_once_with_its_winner() -> None:
     assert auction.machine.status == MachineStatus.SOLD
 
 
+def receive_published(auction: Auction, mode: str, action: Any) -> dict[str, Any]:
+    """The first message broadcast for `auction` while `action` runs, as the watchers of
+    `mode` (AUCTION_FANOUT) get it."""
+    if mode == "channel_layer":
+        layer = get_channel_layer()
+        channel = async_to_sync(layer.new_channel)()
+        async_to_sync(layer.group_add)(group_name(auction.pk), channel)
+        try:
+            action()
+            message = async_to_sync(layer.receive)(channel)
+        finally:
+            async_to_sync(layer.group_discard)(group_name(auction.pk), channel)
+        assert message["type"] == "auction.event"
+        return dict(message["message"])
+    pubsub = get_redis().pubsub(ignore_subscribe_messages=True)
+    pubsub.subscribe(channel_name(auction.pk))
+    try:
+        action()
+        deadline = time.monotonic() + 10
+        while (message := pubsub.get_message(timeout=1)) is None:
+            assert time.monotonic() < deadline, "nothing was published"
+        return dict(json.loads(message["data"]))
+    finally:
+        pubsub.close()
+
+
 @pytest.mark.django_db(transaction=True)
-def test_an_accepted_bid_is_broadcast_after_commit() -> None:
+@pytest.mark.parametrize("mode", ["hub", "channel_layer"])
+def test_an_accepted_bid_is_broadcast_to_every_process(settings: Any, mode: str) -> None:
+    settings.AUCTION_FANOUT = mode
     auction = soft_close_auction()
-    layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(group_name(auction.pk), channel)
     buyer = UserFactory(username="broadcast-buyer")
 
-    bid(auction, buyer, 1_000_000)
-    message = async_to_sync(layer.receive)(channel)
+    message = receive_published(auction, mode, lambda: bid(auction, buyer, 1_000_000))
 
-    assert message["type"] == "auction.event"
-    assert message["message"]["event"] == "new_bid"
-    payload = message["message"]["payload"]
+    assert message["event"] == "new_bid"
+    payload = message["payload"]
     assert payload["seq"] == 1
     assert payload["bidCount"] == 1
     assert payload["highestBid"] == {
@@ -260,4 +287,3 @@ def test_an_accepted_bid_is_broadcast_after_commit() -> None:
         "user": {"id": buyer.pk, "name": "broadcast-buyer"},
         "automatic": False,
     }
-    async_to_sync(layer.group_discard)(group_name(auction.pk), channel)

@@ -56,7 +56,7 @@ def _read_events(
             if stop.is_set():
                 return
             if not line:
-                if "event" in current:
+                if "event" in current or "retry" in current:  # `retry` comes once it listens
                     events.put(current)
                 current = {}
             elif not line.startswith(":"):
@@ -80,6 +80,7 @@ def test_one_stream_carries_many_auctions_and_resumes_without_loss() -> None:
         reader = threading.Thread(target=read_events, args=(url, {}, events, stop), daemon=True)
         reader.start()
         assert next_event(events) == {"status": "200"}
+        assert next_event(events) == {"retry": "2000"}
 
         bid_place(auction_id=first.pk, bidder=buyers[0], amount=100_000, idempotency_key="a")
         bid_place(auction_id=second.pk, bidder=buyers[1], amount=100_000, idempotency_key="b")
@@ -98,6 +99,7 @@ def test_one_stream_carries_many_auctions_and_resumes_without_loss() -> None:
             target=read_events, args=(url, {"Last-Event-ID": live[1]["id"]}, resumed, again), daemon=True
         ).start()
         assert next_event(resumed) == {"status": "200"}
+        assert next_event(resumed) == {"retry": "2000"}
         missed = [next_event(resumed), next_event(resumed)]
         again.set()
 
