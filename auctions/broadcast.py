@@ -85,26 +85,34 @@ def event_message(
     }
 
 
-def messages_for(
-    auction: Auction, events: Iterable[BidEvent | ExtendedEvent | ClosedEvent]
-) -> list[dict[str, Any]]:
+Event = BidEvent | ExtendedEvent | ClosedEvent
+
+
+def _names(events: Iterable[Event]) -> dict[str, str]:
     from marketplace.models import User
 
-    events = list(events)
     ids = {e.bidder_id for e in events if isinstance(e, BidEvent)} | {
         e.result.high_bidder_id for e in events if isinstance(e, ClosedEvent) and e.result.high_bidder_id
     }
-    names = {
+    return {
         str(pk): name
         for pk, name in User.objects.filter(pk__in=[int(i) for i in ids]).values_list("pk", "username")
     }
+
+
+def messages_for(auction: Auction, events: Iterable[Event]) -> list[dict[str, Any]]:
+    events = list(events)
+    names = _names(events)
     return [event_message(auction, event, names) for event in events]
 
 
-def publish_after_commit(auction: Auction, events: Iterable[BidEvent | ExtendedEvent | ClosedEvent]) -> None:
-    messages = messages_for(auction, events)
+def publish_after_commit(moments: list[tuple[Auction, tuple[Event, ...]]]) -> None:
+    """Broadcast each (auction as of the events, events) once the transaction commits."""
+    names = _names(event for _, events in moments for event in events)
+    messages = [event_message(auction, event, names) for auction, events in moments for event in events]
     if messages:
-        transaction.on_commit(lambda: publish(auction.pk, messages))
+        auction_id = moments[0][0].pk
+        transaction.on_commit(lambda: publish(auction_id, messages))
 
 
 def publish(auction_id: int, messages: list[dict[str, Any]]) -> None:

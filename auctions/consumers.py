@@ -30,12 +30,13 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
+from auctions.bidqueue import bid_submit
 from auctions.broadcast import group_name
 from auctions.hub import HubEvent, auction_hub
 from auctions.models import Auction
 from auctions.presence import watcher_join, watcher_leave
 from auctions.selectors import auction_ended_message, auction_snapshot, bids_since
-from auctions.services import bid_place
+from auctions.services import BidSubmission
 from config.draining import socket_register, socket_unregister
 from config.eager import start_eagerly
 from config.errors import DomainError
@@ -246,20 +247,19 @@ class AuctionConsumer(AsyncWebsocketConsumer):
         auction = Auction.objects.filter(pk=self.auction_id).first()
         return auction_snapshot(auction) if auction else None
 
-    @database_sync_to_async
-    def _bid(self, message: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    async def _bid(self, message: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         user = self.scope.get("user")
         key = message.get("key")
         if not isinstance(key, str) or not key:
             return "error", {"code": "idempotency_key_required", "message": 'Each bid needs a unique "key".'}
+        submission = BidSubmission(
+            bidder=user if user is not None and user.is_authenticated else None,
+            amount=message.get("amount"),
+            max_amount=message.get("max_amount"),
+            idempotency_key=key,
+        )
         try:
-            placed = bid_place(
-                auction_id=self.auction_id,
-                bidder=user if user and user.is_authenticated else None,
-                amount=message.get("amount"),
-                max_amount=message.get("max_amount"),
-                idempotency_key=key,
-            )
+            placed = await bid_submit(auction_id=self.auction_id, submission=submission)
         except DomainError as error:
             return "error", {"code": error.code, "message": error.message, "key": key}
         return "bid_accepted", {

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import re
 import resource
 import time
@@ -113,6 +114,45 @@ async def hot_auction(bases: list[str], auction_id: int, tokens: list[str], seco
         started = time.perf_counter()
         await asyncio.gather(*(bidder(index) for index in range(len(tokens))))
         elapsed = time.perf_counter() - started
+    return {"elapsed": elapsed, "latencies": latencies, "outcomes": dict(outcomes)}
+
+
+async def hot_auction_sockets(bases: list[str], auction_id: int, tokens: list[str], seconds: float) -> dict[str, Any]:
+    """Bidders on sockets (as the live page bids), each bidding the next amount of one shared,
+    rising sequence, as a crowd topping each other would: a bid that reaches the auction after a
+    higher one is refused as too low, and counted as such."""
+    from auctions.rules import default_increments
+    from bench.wsclient import connect
+
+    increments = default_increments("EUR")
+    ticket = {"amount": 1_000_000}
+    latencies: list[float] = []
+    outcomes: dict[str, int] = defaultdict(int)
+    sockets = []
+    replies: list[asyncio.Queue[bytes]] = []
+    for index, token in enumerate(tokens):
+        inbox: asyncio.Queue[bytes] = asyncio.Queue()
+        url = bases[index % len(bases)].replace("http://", "ws://") + f"/ws/auctions/{auction_id}/?token={token}"
+        socket, _ = await connect(url, "http://127.0.0.1", lambda raw, inbox=inbox: inbox.put_nowait(raw) if b'"key"' in raw else None)
+        sockets.append(socket)
+        replies.append(inbox)
+    deadline = time.perf_counter() + seconds
+
+    async def bidder(index: int) -> None:
+        while time.perf_counter() < deadline:
+            amount = ticket["amount"]
+            ticket["amount"] = increments.next_amount(amount)
+            started = time.perf_counter()
+            sockets[index].send_text(json.dumps({"action": "bid", "amount": amount, "key": uuid.uuid4().hex}))
+            reply = json.loads(await asyncio.wait_for(replies[index].get(), 30))
+            latencies.append((time.perf_counter() - started) * 1000)
+            outcomes["accepted" if reply["event"] == "bid_accepted" else reply["payload"]["code"]] += 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(bidder(index) for index in range(len(tokens))))
+    elapsed = time.perf_counter() - started
+    for socket in sockets:
+        socket.close()
     return {"elapsed": elapsed, "latencies": latencies, "outcomes": dict(outcomes)}
 
 
@@ -310,13 +350,14 @@ def main() -> None:
         with ExitStack() as stack:
             bases, pids = servers(stack, mode)
             if mode == "hub" and not arguments.skip_bids:
-                auction_id, tokens = setup_auction(arguments.bidders)
-                hot = asyncio.run(hot_auction(bases, auction_id, tokens, arguments.seconds))
-                accepted = hot["outcomes"].get("accepted", 0)
-                print(f"(a) one hot auction, {arguments.bidders} bidders over 2 processes, {hot['elapsed']:.1f} s: "
-                      f"{accepted / hot['elapsed']:.0f} bids accepted/s, {len(hot['latencies']) / hot['elapsed']:.0f} requests/s; "
-                      f"outcomes {hot['outcomes']}")  # fmt: skip
-                print(f"    request → reply (ms)   {summary(hot['latencies'])}")
+                for path, run in (("sockets", hot_auction_sockets), ("REST", hot_auction)):
+                    auction_id, tokens = setup_auction(arguments.bidders)
+                    hot = asyncio.run(run(bases, auction_id, tokens, arguments.seconds))
+                    accepted = hot["outcomes"].get("accepted", 0)
+                    print(f"(a) one hot auction, {arguments.bidders} bidders on {path} over 2 processes, {hot['elapsed']:.1f} s: "
+                          f"{accepted / hot['elapsed']:.0f} bids accepted/s, {len(hot['latencies']) / hot['elapsed']:.0f} requests/s; "
+                          f"outcomes {hot['outcomes']}")  # fmt: skip
+                    print(f"    request → reply (ms)   {summary(hot['latencies'])}")
             for count in counts:
                 label = "hub (ours)" if mode == "hub" else "channels-redis group_send (baseline)"
                 try:

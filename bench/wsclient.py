@@ -3,7 +3,7 @@
 A full client library spends tens of microseconds of Python per received message; with 5,000
 sockets on this machine's two cores that would measure the client, not the server. This one
 does the RFC 6455 opening handshake, reads unmasked server frames (text, binary, ping, close)
-straight from the transport and answers pings; a received message is handed to a callback as
+straight from the transport, answers pings and sends small text messages; a received message is handed to a callback as
 bytes, with no decoding. It is a benchmark tool: no fragmentation, no extensions, no TLS."""
 
 from __future__ import annotations
@@ -18,10 +18,11 @@ TEXT, BINARY, CLOSE, PING, PONG = 0x1, 0x2, 0x8, 0x9, 0xA
 
 
 def _client_frame(opcode: int, payload: bytes) -> bytes:
-    """A masked frame, as clients must send (payloads under 126 bytes only: pong and close)."""
+    """A masked frame, as clients must send (payloads under 64 KiB)."""
     mask = os.urandom(4)
     masked = bytes(byte ^ mask[index % 4] for index, byte in enumerate(payload))
-    return bytes([0x80 | opcode, 0x80 | len(payload)]) + mask + masked
+    length = bytes([0x80 | len(payload)]) if len(payload) < 126 else bytes([0x80 | 126]) + len(payload).to_bytes(2, "big")
+    return bytes([0x80 | opcode]) + length + mask + masked
 
 
 class WatcherProtocol(asyncio.Protocol):
@@ -86,6 +87,10 @@ class WatcherProtocol(asyncio.Protocol):
                 self.transport.write(_client_frame(PONG, payload))
             elif opcode == CLOSE and self.transport is not None:
                 self.transport.close()
+
+    def send_text(self, text: str) -> None:
+        assert self.transport is not None
+        self.transport.write(_client_frame(TEXT, text.encode()))
 
     def close(self) -> None:
         if self.transport is not None and not self.transport.is_closing():

@@ -4,6 +4,7 @@ and the idempotency record commit together — or not at all. Events leave only 
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import logging
 from dataclasses import dataclass
@@ -61,22 +62,48 @@ class BidPlaced:
     replayed: bool
 
 
-def _rate_limited(auction_id: int, user_id: int) -> bool:
+@dataclass(frozen=True)
+class BidSubmission:
+    """One bid request as it reached us (the engine validates the amounts)."""
+
+    bidder: User | None
+    amount: Any
+    max_amount: Any
+    idempotency_key: str
+
+
+def _rate_limited(auction_id: int, submissions: list[BidSubmission]) -> list[bool]:
     """At most BID_RATE_LIMIT requests per BID_RATE_WINDOW seconds per bidder and auction,
-    counted in Redis so every server process shares the count."""
-    key = f"bid-rate:{auction_id}:{user_id}"
-    client = get_redis()
+    counted in Redis (one round trip for the whole batch) so every server process shares the
+    count."""
+    bidders = [
+        s.bidder.pk if s.bidder is not None and s.bidder.is_authenticated else None for s in submissions
+    ]
+    if not any(bidders):
+        return [False] * len(submissions)
     try:
-        with client.pipeline() as pipe:
-            pipe.incr(key)
-            pipe.expire(key, settings.BID_RATE_WINDOW, nx=True)
-            count, _ = pipe.execute()
+        with get_redis().pipeline(transaction=False) as pipe:
+            for user_id in bidders:
+                if user_id is not None:
+                    key = f"bid-rate:{auction_id}:{user_id}"
+                    pipe.incr(key)
+                    pipe.expire(key, settings.BID_RATE_WINDOW, nx=True)
+            replies = iter(pipe.execute())
     except RedisError:  # bidding lives in PostgreSQL; while Redis restarts, bids go through unlimited
         logger.warning(
-            "rate limit unavailable (Redis unreachable); bid %s/%s not limited", auction_id, user_id
+            "rate limit unavailable (Redis unreachable); %s bid(s) on %s not limited",
+            len(bidders),
+            auction_id,
         )
-        return False
-    return int(count) > settings.BID_RATE_LIMIT
+        return [False] * len(submissions)
+    limited = []
+    for user_id in bidders:
+        if user_id is None:
+            limited.append(False)
+            continue
+        count, _ = next(replies), next(replies)
+        limited.append(int(count) > settings.BID_RATE_LIMIT)
+    return limited
 
 
 def stored_state(auction: Auction) -> AuctionState:
@@ -97,47 +124,75 @@ def bid_place(
     idempotency_key: str,
     now: datetime | None = None,
 ) -> BidPlaced:
-    limited = bidder is not None and bidder.is_authenticated and _rate_limited(auction_id, bidder.pk)
+    """Place one bid; raises BidRejectedError (or DomainError) when it is refused."""
+    (outcome,) = bids_place(
+        auction_id=auction_id,
+        submissions=[BidSubmission(bidder, amount, max_amount, idempotency_key)],
+        now=now,
+    )
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
+
+
+def bids_place(
+    *, auction_id: int, submissions: list[BidSubmission], now: datetime | None = None
+) -> list[BidPlaced | DomainError]:
+    """Judge `submissions` in order, each against the state the previous ones left, in one
+    transaction under one row lock (SELECT … FOR UPDATE) of the auction: the accepted bids,
+    their idempotency records and the new state commit together, or not at all. Returns each
+    submission's outcome: what it placed, or the typed error that refused it (which changed
+    nothing). A batch is how one server process keeps up with a crowd bidding on one auction:
+    the lock, the reads and the commit are paid once per batch instead of once per bid."""
+    limited = _rate_limited(auction_id, submissions)
+    outcomes: list[BidPlaced | DomainError] = []
     with transaction.atomic():
         auction = Auction.objects.select_for_update().filter(pk=auction_id).first()
         if auction is None:
             raise NotFoundError("No such auction.")
         now = now or timezone.now()
-        state = stored_state(auction)
-        bidder_id = str(bidder.pk) if bidder is not None and bidder.is_authenticated else None
-        record = None
-        if bidder_id is not None:
-            record = BidRequestRecord.objects.filter(auction=auction, idempotency_key=idempotency_key).first()
-            if record is not None:  # the engine judges a retry against the original request
-                state = dataclasses.replace(state, accepted=(AcceptedBid.from_dict(record.accepted),))
-        try:
-            request = BidRequest(
-                idempotency_key=idempotency_key,
-                bidder_id=bidder_id,
-                bidder_is_seller=bidder is not None and bidder.pk == auction.seller_id,
-                rate_limited=limited,
-                amount=amount,
-                currency=auction.currency,
-                max_amount=max_amount,
-            )
-        except InvalidBidRequestError as error:
-            raise DomainError(
-                str(error), code="invalid_request", fields={"idempotency_key": [str(error)]}
-            ) from None
-        outcome = place_bid(state, request, now)
-        if not isinstance(outcome, BidAccepted):
-            rejection = outcome.rejection
-            minimum = rejection.minimum.to_dict() if rejection.minimum else None
-            raise BidRejectedError(str(rejection.code), rejection.message, minimum)
-        if outcome.replayed:
-            return BidPlaced(auction, outcome.events, replayed=True)
-        new_state = outcome.state
-        accepted = new_state.find_accepted(idempotency_key)
-        assert accepted is not None
-        assert bidder is not None
-        visible = [event for event in outcome.events if isinstance(event, BidEvent)]
-        Bid.objects.bulk_create(
-            [
+        keys = {s.idempotency_key for s in submissions if s.bidder is not None and s.bidder.is_authenticated}
+        records = BidRequestRecord.objects.filter(auction=auction, idempotency_key__in=keys) if keys else []
+        # the engine judges a retry against the original request
+        state = dataclasses.replace(
+            stored_state(auction), accepted=tuple(AcceptedBid.from_dict(r.accepted) for r in records)
+        )
+        new_bids: list[Bid] = []
+        new_records: list[BidRequestRecord] = []
+        published: list[tuple[Auction, tuple[BidEvent | ExtendedEvent, ...]]] = []
+        for submission, rate_limited in zip(submissions, limited, strict=True):
+            bidder = submission.bidder
+            bidder_id = str(bidder.pk) if bidder is not None and bidder.is_authenticated else None
+            try:
+                request = BidRequest(
+                    idempotency_key=submission.idempotency_key,
+                    bidder_id=bidder_id,
+                    bidder_is_seller=bidder is not None and bidder.pk == auction.seller_id,
+                    rate_limited=rate_limited,
+                    amount=submission.amount,
+                    currency=auction.currency,
+                    max_amount=submission.max_amount,
+                )
+            except InvalidBidRequestError as error:
+                outcomes.append(
+                    DomainError(str(error), code="invalid_request", fields={"idempotency_key": [str(error)]})
+                )
+                continue
+            outcome = place_bid(state, request, now)
+            if not isinstance(outcome, BidAccepted):
+                rejection = outcome.rejection
+                minimum = rejection.minimum.to_dict() if rejection.minimum else None
+                outcomes.append(BidRejectedError(str(rejection.code), rejection.message, minimum))
+                continue
+            if outcome.replayed:
+                outcomes.append(BidPlaced(auction, outcome.events, replayed=True))
+                continue
+            state = outcome.state
+            accepted = state.find_accepted(submission.idempotency_key)
+            assert accepted is not None
+            assert bidder is not None
+            visible = [event for event in outcome.events if isinstance(event, BidEvent)]
+            new_bids += [
                 Bid(
                     auction=auction,
                     seq=event.seq,
@@ -148,18 +203,29 @@ def bid_place(
                 )
                 for event in visible
             ]
-        )
-        BidRequestRecord.objects.create(
-            auction=auction, idempotency_key=idempotency_key, bidder=bidder, accepted=accepted.to_dict()
-        )
-        auction.state = _persistable(new_state)
-        auction.ends_at = new_state.ends_at
-        auction.current_price = new_state.price.amount if new_state.price else None
-        auction.bid_count += len(visible)
-        auction.last_seq = new_state.last_seq
-        auction.reserve_met = new_state.reserve_met
-        auction.save(
-            update_fields=["state", "ends_at", "current_price", "bid_count", "last_seq", "reserve_met"]
-        )
-        publish_after_commit(auction, outcome.events)
-    return BidPlaced(auction, outcome.events, replayed=False)
+            new_records.append(
+                BidRequestRecord(
+                    auction=auction,
+                    idempotency_key=submission.idempotency_key,
+                    bidder=bidder,
+                    accepted=accepted.to_dict(),
+                )
+            )
+            auction.ends_at = state.ends_at
+            auction.current_price = state.price.amount if state.price else None
+            auction.bid_count += len(visible)
+            auction.last_seq = state.last_seq
+            auction.reserve_met = state.reserve_met
+            auction.state = _persistable(state)
+            # each event is described as of its own bid (count, minimum, end), not the batch's
+            moment = copy.copy(auction)
+            published.append((moment, outcome.events))
+            outcomes.append(BidPlaced(moment, outcome.events, replayed=False))
+        if new_records:
+            Bid.objects.bulk_create(new_bids)
+            BidRequestRecord.objects.bulk_create(new_records)
+            auction.save(
+                update_fields=["state", "ends_at", "current_price", "bid_count", "last_seq", "reserve_met"]
+            )
+            publish_after_commit(published)
+    return outcomes

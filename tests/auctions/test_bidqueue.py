@@ -1,0 +1,145 @@
+"""Bids arriving together on one auction are placed in batches, each judged in arrival order
+against the state the previous ones left, with the same outcomes as one by one."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import pytest
+from asgiref.sync import async_to_sync
+
+from auctions.bidqueue import bid_submit
+from auctions.hub import HubEvent, auction_hub
+from auctions.models import Bid, BidRequestRecord
+from auctions.rules import default_increments
+from auctions.services import BidPlaced, BidSubmission
+from auctions.services.bidding import BidRejectedError
+from tests.auctions.test_services import soft_close_auction
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+class Listener:
+    def __init__(self) -> None:
+        self.events: asyncio.Queue[HubEvent | None] = asyncio.Queue()
+
+    def hub_event(self, event: HubEvent) -> None:
+        self.events.put_nowait(event)
+
+    def hub_resync(self) -> None:
+        self.events.put_nowait(None)
+
+
+def ascending(count: int, start: int = 1_000_000) -> list[int]:
+    amounts = [start]
+    for _ in range(count - 1):
+        amounts.append(default_increments("EUR").next_amount(amounts[-1]))
+    return amounts
+
+
+async def submit_all(auction_id: int, submissions: list[BidSubmission]) -> list[BidPlaced | Exception]:
+    return list(
+        await asyncio.gather(
+            *(bid_submit(auction_id=auction_id, submission=s) for s in submissions), return_exceptions=True
+        )
+    )
+
+
+def test_a_crowd_of_rising_bids_is_placed_in_order_and_each_event_describes_its_own_bid() -> None:
+    auction = soft_close_auction()
+    buyers = [UserFactory() for _ in range(12)]
+    amounts = ascending(12)
+    submissions = [
+        BidSubmission(buyer, amount, None, f"k{i}")
+        for i, (buyer, amount) in enumerate(zip(buyers, amounts, strict=True))
+    ]
+
+    async def scenario() -> tuple[list[Any], list[dict[str, Any]]]:
+        listener = Listener()
+        await auction_hub().join(auction.pk, listener)
+        outcomes = await submit_all(auction.pk, submissions)
+        messages = []
+        while len(messages) < 12:
+            event = await asyncio.wait_for(listener.events.get(), timeout=10)
+            assert event is not None
+            messages.append(event.message)
+        await auction_hub().leave(auction.pk, listener)
+        return outcomes, messages
+
+    outcomes, messages = async_to_sync(scenario)()
+
+    assert all(isinstance(o, BidPlaced) and not o.replayed for o in outcomes)
+    assert [[e.seq for e in o.events] for o in outcomes] == [[seq] for seq in range(1, 13)]
+    assert (
+        list(Bid.objects.filter(auction=auction).order_by("seq").values_list("amount", flat=True)) == amounts
+    )
+    assert [m["payload"]["seq"] for m in messages] == list(range(1, 13))
+    assert [m["payload"]["bidCount"] for m in messages] == list(range(1, 13))
+    assert [m["payload"]["minimumBidCents"] for m in messages] == [
+        default_increments("EUR").next_amount(a) for a in amounts
+    ]
+    auction.refresh_from_db()
+    assert (auction.bid_count, auction.last_seq, auction.current_price) == (12, 12, amounts[-1])
+
+
+def test_in_one_batch_a_refused_bid_changes_nothing_and_a_repeated_key_bids_once() -> None:
+    auction = soft_close_auction()
+    first, second, third = UserFactory(), UserFactory(), UserFactory()
+    low, high = ascending(2)
+    submissions = [
+        BidSubmission(first, low, None, "first"),
+        BidSubmission(second, low, None, "too-low"),  # the same amount, now below the minimum
+        BidSubmission(first, low, None, "first"),  # a retry of the first: not a second bid
+        BidSubmission(third, high, None, "third"),
+        BidSubmission(auction.seller, high * 2, None, "seller"),
+    ]
+
+    outcomes = async_to_sync(submit_all)(auction.pk, submissions)
+
+    assert isinstance(outcomes[0], BidPlaced)
+    assert not outcomes[0].replayed
+    assert isinstance(outcomes[1], BidRejectedError)
+    assert outcomes[1].code == "bid_too_low"
+    assert isinstance(outcomes[2], BidPlaced)
+    assert outcomes[2].replayed
+    assert [e.seq for e in outcomes[2].events] == [1]
+    assert isinstance(outcomes[3], BidPlaced)
+    assert [e.seq for e in outcomes[3].events] == [2]
+    assert isinstance(outcomes[4], BidRejectedError)
+    assert outcomes[4].code == "not_allowed"
+    assert list(Bid.objects.filter(auction=auction).order_by("seq").values_list("bidder", "amount")) == [
+        (first.pk, low),
+        (third.pk, high),
+    ]
+    assert sorted(
+        BidRequestRecord.objects.filter(auction=auction).values_list("idempotency_key", flat=True)
+    ) == [
+        "first",
+        "third",
+    ]
+
+
+def test_a_bidder_who_leaves_before_the_batch_is_taken_places_nothing() -> None:
+    auction = soft_close_auction()
+    staying, leaving = UserFactory(), UserFactory()
+    low, high = ascending(2)
+
+    async def scenario() -> BidPlaced:
+        kept = asyncio.ensure_future(
+            bid_submit(auction_id=auction.pk, submission=BidSubmission(staying, low, None, "s"))
+        )
+        gone = asyncio.ensure_future(
+            bid_submit(auction_id=auction.pk, submission=BidSubmission(leaving, high, None, "l"))
+        )
+        await asyncio.sleep(0)  # both queued, the batch not yet taken: one scheduling round
+        gone.cancel()
+        return await kept
+
+    placed = async_to_sync(scenario)()
+
+    assert [e.seq for e in placed.events] == [1]
+    assert list(Bid.objects.filter(auction=auction).values_list("bidder", flat=True)) == [staying.pk]
+    assert json.dumps(placed.auction.state)  # the state handed back is the stored one
