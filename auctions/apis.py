@@ -118,8 +118,11 @@ class AuctionBidApi(APIView):
             for e in placed.events
             if hasattr(e, "amount")
         ]
-        auction = _auction(auction_id)
-        return Response(
-            {"bids": bids, "replayed": placed.replayed, "auction": selectors.auction_snapshot(auction)},
+        return Response(  # the auction as this bid left it
+            {
+                "bids": bids,
+                "replayed": placed.replayed,
+                "auction": selectors.auction_snapshot(placed.auction),
+            },
             status=status.HTTP_200_OK if placed.replayed else status.HTTP_201_CREATED,
         )

@@ -1,11 +1,14 @@
-"""Bids arriving together on one auction, placed together.
+"""Bids arriving together on one auction over sockets, placed together.
 
 A hot auction gets many bids at once, and each must hold the auction's row lock to be judged.
 One lock, read and commit per bid caps an auction at a few dozen bids per second. Instead each
-server process queues the bids that arrive for an auction while a batch of them is being placed;
-when that batch commits, everything that queued meanwhile goes in the next one
-(`auctions.services.bids_place`: one transaction, each bid judged in arrival order against the
-state the previous ones left). An idle auction's bid is a batch of one and waits for nothing.
+server process queues, on its event loop, the socket bids that arrive for an auction while a
+batch of them is being placed; when that batch commits, everything that queued meanwhile goes in
+the next one (`auctions.services.bids_place`: one transaction, each bid judged in arrival order
+against the state the previous ones left). An idle auction's bid is a batch of one and waits for
+nothing. (Synchronous callers, such as the REST API's request threads, batch the same way with
+threads in `bid_place`; queueing here keeps the sockets' arrival order and needs no thread per
+waiting bid.)
 
 Batches run in worker threads (not Django's one thread for synchronous code), so a batch on one
 auction never waits behind unrelated database work, and the processes' batches on one auction

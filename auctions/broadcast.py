@@ -88,16 +88,20 @@ def event_message(
 Event = BidEvent | ExtendedEvent | ClosedEvent
 
 
-def _names(events: Iterable[Event]) -> dict[str, str]:
+def _names(events: Iterable[Event], known: dict[str, str] | None = None) -> dict[str, str]:
+    """Usernames of the bidders in `events`; those in `known` need no query."""
     from marketplace.models import User
 
+    names = dict(known or {})
     ids = {e.bidder_id for e in events if isinstance(e, BidEvent)} | {
         e.result.high_bidder_id for e in events if isinstance(e, ClosedEvent) and e.result.high_bidder_id
     }
-    return {
-        str(pk): name
-        for pk, name in User.objects.filter(pk__in=[int(i) for i in ids]).values_list("pk", "username")
-    }
+    missing = [int(i) for i in ids - set(names)]
+    if missing:
+        names.update(
+            (str(pk), name) for pk, name in User.objects.filter(pk__in=missing).values_list("pk", "username")
+        )
+    return names
 
 
 def messages_for(auction: Auction, events: Iterable[Event]) -> list[dict[str, Any]]:
@@ -106,9 +110,11 @@ def messages_for(auction: Auction, events: Iterable[Event]) -> list[dict[str, An
     return [event_message(auction, event, names) for event in events]
 
 
-def publish_after_commit(moments: list[tuple[Auction, tuple[Event, ...]]]) -> None:
+def publish_after_commit(
+    moments: list[tuple[Auction, tuple[Event, ...]]], known_names: dict[str, str] | None = None
+) -> None:
     """Broadcast each (auction as of the events, events) once the transaction commits."""
-    names = _names(event for _, events in moments for event in events)
+    names = _names((event for _, events in moments for event in events), known_names)
     messages = [event_message(auction, event, names) for auction, events in moments for event in events]
     if messages:
         auction_id = moments[0][0].pk

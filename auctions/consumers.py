@@ -47,7 +47,9 @@ SERVICE_RESTART = 1012
 # past it: a crowd of sockets joining or leaving at once (thousands after a deploy) waits its
 # turn here instead of failing.
 GROUP_COMMANDS_IN_FLIGHT = 50
-_group_gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = weakref.WeakKeyDictionary()
+_group_gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _group_gate() -> asyncio.Semaphore:
@@ -157,13 +159,21 @@ class AuctionConsumer(AsyncWebsocketConsumer):
     # reply in flight, a gap to fill, a send still under way) queues for one task to send in order.
 
     def hub_event(self, event: HubEvent) -> None:
-        if self.ready and not self.sending and not self.inbox and not self.draining and not self.busy.locked():
+        if (
+            self.ready
+            and not self.sending
+            and not self.inbox
+            and not self.draining
+            and not self.busy.locked()
+        ):
             if event.seq is not None and event.seq <= self.seq:
                 return  # already sent
             if event.seq is None or event.seq == self.seq + 1:
                 self.seq = event.seq if event.seq is not None else self.seq
                 try:
-                    self._sending(start_eagerly(self.base_send({"type": "websocket.send", "text": event.text})))
+                    self._sending(
+                        start_eagerly(self.base_send({"type": "websocket.send", "text": event.text}))
+                    )
                 except Exception:  # the client went away: its disconnect cleans up
                     logger.debug("could not send to a socket of auction %s", self.auction_id, exc_info=True)
                 return

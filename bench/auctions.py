@@ -83,15 +83,31 @@ def setup_auction(bidders: int) -> tuple[int, list[str]]:
     return auction.pk, tokens
 
 
+class Tickets:
+    """One shared, rising sequence of amounts, each a full increment above the last: a crowd
+    topping each other. A bid that reaches the auction after a higher one is refused as too low
+    (and counted as such)."""
+
+    def __init__(self) -> None:
+        from auctions.rules import default_increments
+
+        self.increments = default_increments("EUR")
+        self.amount = 1_000_000
+
+    def next(self) -> int:
+        amount, self.amount = self.amount, self.increments.next_amount(self.amount)
+        return amount
+
+
 async def hot_auction(bases: list[str], auction_id: int, tokens: list[str], seconds: float) -> dict[str, Any]:
+    """Bidders on `POST /api/auctions/<id>/bids/`, one HTTP connection each."""
     import httpx
 
-    minimum = {"cents": 0}
+    tickets = Tickets()
     latencies: list[float] = []
     outcomes: dict[str, int] = defaultdict(int)
-    async with httpx.AsyncClient(timeout=30) as client:
-        detail = (await client.get(f"{bases[0]}/api/auctions/{auction_id}/")).json()
-        minimum["cents"] = detail["minimumBidCents"]
+    limits = httpx.Limits(max_connections=len(tokens))
+    async with httpx.AsyncClient(timeout=30, limits=limits) as client:
         deadline = time.perf_counter() + seconds
 
         async def bidder(index: int) -> None:
@@ -99,17 +115,10 @@ async def hot_auction(bases: list[str], auction_id: int, tokens: list[str], seco
             while time.perf_counter() < deadline:
                 headers["Idempotency-Key"] = uuid.uuid4().hex
                 started = time.perf_counter()
-                reply = await client.post(f"{base}/api/auctions/{auction_id}/bids/", json={"amount": minimum["cents"]},
+                reply = await client.post(f"{base}/api/auctions/{auction_id}/bids/", json={"amount": tickets.next()},
                                           headers=headers)  # fmt: skip
                 latencies.append((time.perf_counter() - started) * 1000)
-                body = reply.json()
-                if reply.status_code == 201:
-                    outcomes["accepted"] += 1
-                    minimum["cents"] = max(minimum["cents"], body["auction"]["minimumBidCents"])
-                else:
-                    outcomes[body["error"]["code"]] += 1
-                    fresh = (await client.get(f"{base}/api/auctions/{auction_id}/")).json()
-                    minimum["cents"] = max(minimum["cents"], fresh["minimumBidCents"])
+                outcomes["accepted" if reply.status_code == 201 else reply.json()["error"]["code"]] += 1
 
         started = time.perf_counter()
         await asyncio.gather(*(bidder(index) for index in range(len(tokens))))
@@ -118,14 +127,10 @@ async def hot_auction(bases: list[str], auction_id: int, tokens: list[str], seco
 
 
 async def hot_auction_sockets(bases: list[str], auction_id: int, tokens: list[str], seconds: float) -> dict[str, Any]:
-    """Bidders on sockets (as the live page bids), each bidding the next amount of one shared,
-    rising sequence, as a crowd topping each other would: a bid that reaches the auction after a
-    higher one is refused as too low, and counted as such."""
-    from auctions.rules import default_increments
+    """Bidders on sockets (as the live page bids), one socket each."""
     from bench.wsclient import connect
 
-    increments = default_increments("EUR")
-    ticket = {"amount": 1_000_000}
+    tickets = Tickets()
     latencies: list[float] = []
     outcomes: dict[str, int] = defaultdict(int)
     sockets = []
@@ -140,10 +145,8 @@ async def hot_auction_sockets(bases: list[str], auction_id: int, tokens: list[st
 
     async def bidder(index: int) -> None:
         while time.perf_counter() < deadline:
-            amount = ticket["amount"]
-            ticket["amount"] = increments.next_amount(amount)
             started = time.perf_counter()
-            sockets[index].send_text(json.dumps({"action": "bid", "amount": amount, "key": uuid.uuid4().hex}))
+            sockets[index].send_text(json.dumps({"action": "bid", "amount": tickets.next(), "key": uuid.uuid4().hex}))
             reply = json.loads(await asyncio.wait_for(replies[index].get(), 30))
             latencies.append((time.perf_counter() - started) * 1000)
             outcomes["accepted" if reply["event"] == "bid_accepted" else reply["payload"]["code"]] += 1

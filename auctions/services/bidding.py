@@ -7,7 +7,8 @@ from __future__ import annotations
 import copy
 import dataclasses
 import logging
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -115,6 +116,29 @@ def _persistable(state: AuctionState) -> dict[str, Any]:
     return dataclasses.replace(state, accepted=()).to_dict()
 
 
+MAX_BATCH = 200
+
+
+@dataclass(eq=False)
+class _Waiter:
+    submission: BidSubmission
+    done: threading.Event = field(default_factory=threading.Event)
+    lead: bool = False
+    outcome: BidPlaced | Exception | None = None
+
+
+@dataclass(eq=False)
+class _Line:
+    """The bids waiting on one auction in this process, and whether one of them leads."""
+
+    waiting: list[_Waiter] = field(default_factory=list)
+    leading: bool = False
+
+
+_lines: dict[int, _Line] = {}
+_lines_lock = threading.Lock()
+
+
 def bid_place(
     *,
     auction_id: int,
@@ -124,15 +148,79 @@ def bid_place(
     idempotency_key: str,
     now: datetime | None = None,
 ) -> BidPlaced:
-    """Place one bid; raises BidRejectedError (or DomainError) when it is refused."""
-    (outcome,) = bids_place(
-        auction_id=auction_id,
-        submissions=[BidSubmission(bidder, amount, max_amount, idempotency_key)],
-        now=now,
-    )
+    """Place one bid; raises BidRejectedError (or another DomainError) when it is refused.
+
+    Concurrent calls on one auction within a process are placed together (group commit): the
+    first caller leads and places, in one transaction, every bid queued at that moment, its
+    own included; bids arriving meanwhile wait, and the first of them leads the next batch.
+    A call alone on its auction is a batch of one and waits for nothing. Inside an outer
+    transaction a bid is always placed alone: another caller's bid must not depend on a
+    transaction that may still roll back."""
+    submission = BidSubmission(bidder, amount, max_amount, idempotency_key)
+    if transaction.get_connection().in_atomic_block:
+        return _settled(bids_place(auction_id=auction_id, submissions=[submission], now=now)[0])
+    waiter = _Waiter(submission)
+    with _lines_lock:
+        line = _lines.setdefault(auction_id, _Line())
+        line.waiting.append(waiter)
+        if not line.leading:
+            line.leading = waiter.lead = True
+    if not waiter.lead:
+        waiter.done.wait()  # placed by a leader, or told to lead the next batch
+    if waiter.outcome is None:
+        _lead(auction_id, line, now)
+    assert waiter.outcome is not None
+    return _settled(waiter.outcome)
+
+
+def _settled(outcome: BidPlaced | Exception) -> BidPlaced:
     if isinstance(outcome, Exception):
         raise outcome
     return outcome
+
+
+def _lead(auction_id: int, line: _Line, now: datetime | None) -> None:
+    with _lines_lock:
+        batch = line.waiting[:MAX_BATCH]
+        del line.waiting[:MAX_BATCH]
+    try:
+        _place_batch(auction_id, batch, now)
+    finally:
+        for waiter in batch:
+            if waiter.outcome is None:  # only a bug gets here: fail loudly, never hang
+                waiter.outcome = RuntimeError("the bid batch ended without an outcome for this bid")
+        with _lines_lock:
+            successor = line.waiting[0] if line.waiting else None
+            if successor is not None:
+                successor.lead = True
+            else:
+                line.leading = False
+                if _lines.get(auction_id) is line:
+                    del _lines[auction_id]
+        for waiter in batch:
+            waiter.done.set()
+        if successor is not None:
+            successor.done.set()
+
+
+def _place_batch(auction_id: int, batch: list[_Waiter], now: datetime | None) -> None:
+    try:
+        outcomes = bids_place(auction_id=auction_id, submissions=[w.submission for w in batch], now=now)
+    except Exception as error:
+        if len(batch) == 1 or isinstance(error, DomainError):
+            for waiter in batch:
+                waiter.outcome = error
+            return
+        # Beyond a refusal (a key raced in by another process, a lost connection): place the
+        # bids one by one, so that only the one at fault fails.
+        logger.warning(
+            "a batch of %s bids on auction %s failed; placing them one by one", len(batch), auction_id
+        )
+        for waiter in batch:
+            _place_batch(auction_id, [waiter], now)
+        return
+    for waiter, outcome in zip(batch, outcomes, strict=True):
+        waiter.outcome = outcome
 
 
 def bids_place(
@@ -143,7 +231,8 @@ def bids_place(
     their idempotency records and the new state commit together, or not at all. Returns each
     submission's outcome: what it placed, or the typed error that refused it (which changed
     nothing). A batch is how one server process keeps up with a crowd bidding on one auction:
-    the lock, the reads and the commit are paid once per batch instead of once per bid."""
+    the lock, the reads and the commit are paid once per batch instead of once per bid.
+    Callers go through `bid_place`, which gathers the batches."""
     limited = _rate_limited(auction_id, submissions)
     outcomes: list[BidPlaced | DomainError] = []
     with transaction.atomic():
@@ -227,5 +316,10 @@ def bids_place(
             auction.save(
                 update_fields=["state", "ends_at", "current_price", "bid_count", "last_seq", "reserve_met"]
             )
-            publish_after_commit(published)
+            bidders = {
+                str(s.bidder.pk): s.bidder.username
+                for s in submissions
+                if s.bidder is not None and s.bidder.pk
+            }
+            publish_after_commit(published, known_names=bidders)
     return outcomes
