@@ -151,8 +151,11 @@ class AuctionConsumer(AsyncWebsocketConsumer):
     async def drain(self) -> None:
         async with self.busy:  # an in-flight bid gets its reply first
             self.draining = True
-            await self._send("reconnect", {"reason": "server_restart", "seq": self.seq})
-            await self.close(code=SERVICE_RESTART)
+            try:
+                await self._send("reconnect", {"reason": "server_restart", "seq": self.seq})
+                await self.close(code=SERVICE_RESTART)
+            except OSError:  # the client already left (uvicorn's ClientDisconnected): nothing to tell
+                logger.debug("a socket of auction %s left before it was drained", self.auction_id)
 
     # --- live events, from the hub (or the channel layer). The next event in order goes out at
     # once when the socket is idle (`start_eagerly`: no task per socket); anything else (a bid
