@@ -207,6 +207,8 @@ class Watchers:
 def watcher_process(pipe: Any, bases: list[str], auction_id: int, count: int, offset: int) -> None:
     """A client process holding `count` watchers; answers `("wait", key)` with their arrival
     times (perf_counter is the system-wide monotonic clock, comparable across processes)."""
+    import uvloop
+
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
@@ -226,7 +228,7 @@ def watcher_process(pipe: Any, bases: list[str], auction_id: int, count: int, of
             except TimeoutError as error:
                 pipe.send(("timeout", str(error)))
 
-    asyncio.run(serve())
+    uvloop.run(serve())  # the servers' event loop too: reading 2,500 sockets costs less CPU
 
 
 class WatcherCrowd:
