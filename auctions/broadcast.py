@@ -7,7 +7,7 @@ A failure to broadcast never undoes a committed bid: clients resume from `seq`."
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -111,7 +111,7 @@ def messages_for(auction: Auction, events: Iterable[Event]) -> list[dict[str, An
 
 
 def publish_after_commit(
-    moments: list[tuple[Auction, tuple[Event, ...]]], known_names: dict[str, str] | None = None
+    moments: Sequence[tuple[Auction, Sequence[Event]]], known_names: dict[str, str] | None = None
 ) -> None:
     """Broadcast each (auction as of the events, events) once the transaction commits."""
     names = _names((event for _, events in moments for event in events), known_names)

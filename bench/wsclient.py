@@ -12,6 +12,7 @@ import asyncio
 import base64
 import os
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 TEXT, BINARY, CLOSE, PING, PONG = 0x1, 0x2, 0x8, 0x9, 0xA
@@ -21,7 +22,11 @@ def _client_frame(opcode: int, payload: bytes) -> bytes:
     """A masked frame, as clients must send (payloads under 64 KiB)."""
     mask = os.urandom(4)
     masked = bytes(byte ^ mask[index % 4] for index, byte in enumerate(payload))
-    length = bytes([0x80 | len(payload)]) if len(payload) < 126 else bytes([0x80 | 126]) + len(payload).to_bytes(2, "big")
+    length = (
+        bytes([0x80 | len(payload)])
+        if len(payload) < 126
+        else bytes([0x80 | 126]) + len(payload).to_bytes(2, "big")
+    )
     return bytes([0x80 | opcode]) + length + mask + masked
 
 
@@ -33,11 +38,11 @@ class WatcherProtocol(asyncio.Protocol):
         self.upgraded = False
         self.first_message: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
         self.closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self.transport: asyncio.Transport | None = None
+        self.transport: Any = None  # asyncio's or uvloop's transport (not an asyncio.Transport subclass)
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]  # uvloop's is not an asyncio.Transport subclass
-        transport.write(self.request)
+        self.transport = transport
+        self.transport.write(self.request)
 
     def connection_lost(self, exc: Exception | None) -> None:
         if not self.first_message.done():
@@ -110,6 +115,6 @@ async def connect(
     ).encode()
     loop = asyncio.get_running_loop()
     _, protocol = await loop.create_connection(
-        lambda: WatcherProtocol(request, on_message), parts.hostname, parts.port
+        lambda: WatcherProtocol(request, on_message), parts.hostname or "127.0.0.1", parts.port or 80
     )
     return protocol, await protocol.first_message
