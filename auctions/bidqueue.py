@@ -19,18 +19,13 @@ dropped from the batch; once taken, the bid is placed (a retry with its key gets
 from __future__ import annotations
 
 import asyncio
-import logging
 import weakref
 from dataclasses import dataclass, field
 
 from channels.db import database_sync_to_async
 
 from auctions.services import BidPlaced, BidSubmission, bids_place
-from config.errors import DomainError
-
-logger = logging.getLogger(__name__)
-
-MAX_BATCH = 200
+from auctions.services.bidding import MAX_BATCH
 
 _place = database_sync_to_async(bids_place, thread_sensitive=False)
 
@@ -69,21 +64,10 @@ async def _place_batches(auction_id: int, queue: _Queue, queues: dict[int, _Queu
 
 
 async def _place_batch(auction_id: int, batch: list[tuple[BidSubmission, asyncio.Future[BidPlaced]]]) -> None:
-    try:
+    try:  # bids_place answers every bid itself, even when the batch fails (see its docstring)
         outcomes = await _place(auction_id=auction_id, submissions=[submission for submission, _ in batch])
-    except Exception as error:
-        if len(batch) == 1 or isinstance(error, DomainError):
-            for _, placed in batch:
-                _settle(placed, error)
-            return
-        # Something beyond a refusal (a key raced in by another process, a lost connection):
-        # place the bids one by one, so that only the one at fault fails.
-        logger.warning(
-            "a batch of %s bids on auction %s failed; placing them one by one", len(batch), auction_id
-        )
-        for item in batch:
-            await _place_batch(auction_id, [item])
-        return
+    except Exception as error:  # the worker thread could not even run it
+        outcomes = [error] * len(batch)
     for (_, placed), outcome in zip(batch, outcomes, strict=True):
         _settle(placed, outcome)
 

@@ -36,10 +36,14 @@ def money_payload(money: Money) -> dict[str, str]:
 
 
 def event_message(
-    auction: Auction, event: BidEvent | ExtendedEvent | ClosedEvent, names: dict[str, str]
+    auction: Auction,
+    event: BidEvent | ExtendedEvent | ClosedEvent,
+    names: dict[str, str],
+    state: AuctionState | None = None,
 ) -> dict[str, Any]:
+    """`state`: the auction's state as of the event, when the caller has it decoded already."""
     if isinstance(event, BidEvent):
-        minimum = AuctionState.from_dict(auction.state).minimum_bid
+        minimum = (state or AuctionState.from_dict(auction.state)).minimum_bid
         bidder = {"id": int(event.bidder_id), "name": names.get(event.bidder_id, "")}
         return {
             "event": "new_bid",
@@ -111,11 +115,15 @@ def messages_for(auction: Auction, events: Iterable[Event]) -> list[dict[str, An
 
 
 def publish_after_commit(
-    moments: Sequence[tuple[Auction, Sequence[Event]]], known_names: dict[str, str] | None = None
+    moments: Sequence[tuple[Auction, AuctionState | None, Sequence[Event]]],
+    known_names: dict[str, str] | None = None,
 ) -> None:
-    """Broadcast each (auction as of the events, events) once the transaction commits."""
-    names = _names((event for _, events in moments for event in events), known_names)
-    messages = [event_message(auction, event, names) for auction, events in moments for event in events]
+    """Broadcast each (auction and its state as of the events, events) once the transaction
+    commits. Bidders' names in `known_names` need no query."""
+    names = _names((event for _, _, events in moments for event in events), known_names)
+    messages = [
+        event_message(auction, event, names, state) for auction, state, events in moments for event in events
+    ]
     if messages:
         auction_id = moments[0][0].pk
         transaction.on_commit(lambda: publish(auction_id, messages))

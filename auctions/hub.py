@@ -78,6 +78,20 @@ class Listener(Protocol):
     def hub_resync(self) -> None: ...
 
 
+class Inbox:
+    """A listener that queues what it is handed, for a task to take in order (None: catch up
+    from PostgreSQL)."""
+
+    def __init__(self) -> None:
+        self.queue: asyncio.Queue[HubEvent | None] = asyncio.Queue()
+
+    def hub_event(self, event: HubEvent) -> None:
+        self.queue.put_nowait(event)
+
+    def hub_resync(self) -> None:
+        self.queue.put_nowait(None)
+
+
 def publish(auction_id: int, messages: list[dict[str, Any]]) -> None:
     """Send `messages` to every process watching the auction (synchronous: after commit)."""
     with get_redis().pipeline(transaction=False) as pipe:
@@ -98,9 +112,6 @@ class AuctionHub:
         self.pubsub: Any = None
         self.reader: asyncio.Task[None] | None = None
         self.connected = asyncio.Event()
-
-    def watching(self) -> int:
-        return sum(len(listeners) for listeners in self.listeners.values())
 
     async def join(self, auction_id: int, listener: Listener) -> None:
         """Deliver the auction's events to `listener`. Returns once Redis confirmed the

@@ -19,7 +19,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 
-from auctions.hub import HubEvent, auction_hub
+from auctions.hub import Inbox, auction_hub
 from auctions.models import Auction
 from auctions.selectors import auction_ended_message, bids_since
 from config.api_errors import error_body
@@ -68,21 +68,8 @@ async def auction_events(request: HttpRequest) -> HttpResponse:
     return response
 
 
-class _Inbox:
-    """The stream's listener: the hub's events (None: catch up from PostgreSQL), in order."""
-
-    def __init__(self) -> None:
-        self.queue: asyncio.Queue[HubEvent | None] = asyncio.Queue()
-
-    def hub_event(self, event: HubEvent) -> None:
-        self.queue.put_nowait(event)
-
-    def hub_resync(self) -> None:
-        self.queue.put_nowait(None)
-
-
 async def _stream(ids: list[int], current: dict[int, int], resume: dict[int, int]) -> AsyncIterator[str]:
-    inbox = _Inbox()
+    inbox = Inbox()
     hub = auction_hub()
     position = {auction_id: resume.get(auction_id, current[auction_id]) for auction_id in ids}
 
@@ -98,7 +85,9 @@ async def _stream(ids: list[int], current: dict[int, int], resume: dict[int, int
                     {"auctionId": auction_id, "seq": bid["seq"], "highestBid": bid, "replayed": True},
                     position,
                 )
-            ended = await database_sync_to_async(auction_ended_message)(auction_id) if before is None else None
+            ended = (
+                await database_sync_to_async(auction_ended_message)(auction_id) if before is None else None
+            )
             if ended is not None and ended["payload"]["seq"] > position[auction_id]:
                 position[auction_id] = ended["payload"]["seq"]
                 yield format_event("auction_ended", ended["payload"], position)

@@ -184,7 +184,9 @@ def _lead(auction_id: int, line: _Line, now: datetime | None) -> None:
         batch = line.waiting[:MAX_BATCH]
         del line.waiting[:MAX_BATCH]
     try:
-        _place_batch(auction_id, batch, now)
+        outcomes = bids_place(auction_id=auction_id, submissions=[w.submission for w in batch], now=now)
+        for waiter, outcome in zip(batch, outcomes, strict=True):
+            waiter.outcome = outcome
     finally:
         for waiter in batch:
             if waiter.outcome is None:  # only a bug gets here: fail loudly, never hang
@@ -203,36 +205,33 @@ def _lead(auction_id: int, line: _Line, now: datetime | None) -> None:
             successor.done.set()
 
 
-def _place_batch(auction_id: int, batch: list[_Waiter], now: datetime | None) -> None:
-    try:
-        outcomes = bids_place(auction_id=auction_id, submissions=[w.submission for w in batch], now=now)
-    except Exception as error:
-        if len(batch) == 1 or isinstance(error, DomainError):
-            for waiter in batch:
-                waiter.outcome = error
-            return
-        # Beyond a refusal (a key raced in by another process, a lost connection): place the
-        # bids one by one, so that only the one at fault fails.
-        logger.warning(
-            "a batch of %s bids on auction %s failed; placing them one by one", len(batch), auction_id
-        )
-        for waiter in batch:
-            _place_batch(auction_id, [waiter], now)
-        return
-    for waiter, outcome in zip(batch, outcomes, strict=True):
-        waiter.outcome = outcome
-
-
 def bids_place(
     *, auction_id: int, submissions: list[BidSubmission], now: datetime | None = None
-) -> list[BidPlaced | DomainError]:
+) -> list[BidPlaced | Exception]:
     """Judge `submissions` in order, each against the state the previous ones left, in one
     transaction under one row lock (SELECT … FOR UPDATE) of the auction: the accepted bids,
     their idempotency records and the new state commit together, or not at all. Returns each
-    submission's outcome: what it placed, or the typed error that refused it (which changed
+    submission's outcome: what it placed, or the error that refused it (which changed
     nothing). A batch is how one server process keeps up with a crowd bidding on one auction:
     the lock, the reads and the commit are paid once per batch instead of once per bid.
-    Callers go through `bid_place`, which gathers the batches."""
+    When the batch fails beyond a refusal (a key raced in by another process, a lost
+    connection), its bids are placed one by one, so that only the one at fault fails."""
+    try:
+        return list(_bids_place_together(auction_id, submissions, now))
+    except DomainError as error:  # the auction itself refuses (it does not exist)
+        return [error] * len(submissions)
+    except Exception as error:
+        if len(submissions) == 1:
+            return [error]
+        logger.warning(
+            "a batch of %s bids on auction %s failed; placing them one by one", len(submissions), auction_id
+        )
+        return [bids_place(auction_id=auction_id, submissions=[s], now=now)[0] for s in submissions]
+
+
+def _bids_place_together(
+    auction_id: int, submissions: list[BidSubmission], now: datetime | None
+) -> list[BidPlaced | DomainError]:
     limited = _rate_limited(auction_id, submissions)
     outcomes: list[BidPlaced | DomainError] = []
     with transaction.atomic():
@@ -248,7 +247,7 @@ def bids_place(
         )
         new_bids: list[Bid] = []
         new_records: list[BidRequestRecord] = []
-        published: list[tuple[Auction, tuple[BidEvent | ExtendedEvent, ...]]] = []
+        published: list[tuple[Auction, AuctionState, tuple[BidEvent | ExtendedEvent, ...]]] = []
         for submission, rate_limited in zip(submissions, limited, strict=True):
             bidder = submission.bidder
             bidder_id = str(bidder.pk) if bidder is not None and bidder.is_authenticated else None
@@ -305,12 +304,13 @@ def bids_place(
             auction.bid_count += len(visible)
             auction.last_seq = state.last_seq
             auction.reserve_met = state.reserve_met
-            auction.state = _persistable(state)
             # each event is described as of its own bid (count, minimum, end), not the batch's
             moment = copy.copy(auction)
-            published.append((moment, outcome.events))
+            moment.state = _persistable(state)  # the reply's snapshot reads it
+            published.append((moment, state, outcome.events))
             outcomes.append(BidPlaced(moment, outcome.events, replayed=False))
         if new_records:
+            auction.state = moment.state
             Bid.objects.bulk_create(new_bids)
             BidRequestRecord.objects.bulk_create(new_records)
             auction.save(

@@ -52,7 +52,7 @@ def auction_close(
     machine.status = MachineStatus.SOLD if auction.winner_id else MachineStatus.PUBLISHED
     machine.save(update_fields=["status", "updated_at"])
     outbox_enqueue(entity="machine", entity_ids=[machine.pk])
-    publish_after_commit([(auction, (outcome.event,))])
+    publish_after_commit([(auction, None, (outcome.event,))])
     return AuctionClosed(auction, closed_now=True)
 
 

@@ -18,17 +18,11 @@ from auctions.rules import default_increments
 from auctions.services import BidPlaced, bid_place, bidding
 from auctions.services.bidding import BidRejectedError
 from config.redis import get_redis
+from tests.auctions.test_bidqueue import ascending
 from tests.auctions.test_services import soft_close_auction
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def ascending(count: int, start: int = 1_000_000) -> list[int]:
-    amounts = [start]
-    for _ in range(count - 1):
-        amounts.append(default_increments("EUR").next_amount(amounts[-1]))
-    return amounts
 
 
 def wait_until(condition: Any, what: str) -> None:

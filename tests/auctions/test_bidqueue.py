@@ -11,7 +11,7 @@ import pytest
 from asgiref.sync import async_to_sync
 
 from auctions.bidqueue import bid_submit
-from auctions.hub import HubEvent, auction_hub
+from auctions.hub import Inbox, auction_hub
 from auctions.models import Bid, BidRequestRecord
 from auctions.rules import default_increments
 from auctions.services import BidPlaced, BidSubmission
@@ -20,17 +20,6 @@ from tests.auctions.test_services import soft_close_auction
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-class Listener:
-    def __init__(self) -> None:
-        self.events: asyncio.Queue[HubEvent | None] = asyncio.Queue()
-
-    def hub_event(self, event: HubEvent) -> None:
-        self.events.put_nowait(event)
-
-    def hub_resync(self) -> None:
-        self.events.put_nowait(None)
 
 
 def ascending(count: int, start: int = 1_000_000) -> list[int]:
@@ -58,12 +47,12 @@ def test_a_crowd_of_rising_bids_is_placed_in_order_and_each_event_describes_its_
     ]
 
     async def scenario() -> tuple[list[Any], list[dict[str, Any]]]:
-        listener = Listener()
+        listener = Inbox()
         await auction_hub().join(auction.pk, listener)
         outcomes = await submit_all(auction.pk, submissions)
         messages = []
         while len(messages) < 12:
-            event = await asyncio.wait_for(listener.events.get(), timeout=10)
+            event = await asyncio.wait_for(listener.queue.get(), timeout=10)
             assert event is not None
             messages.append(event.message)
         await auction_hub().leave(auction.pk, listener)

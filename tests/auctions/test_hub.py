@@ -14,23 +14,14 @@ import redis as redis_client
 from asgiref.sync import async_to_sync, sync_to_async
 from django.conf import settings
 
-from auctions.hub import SUBSCRIBE_TIMEOUT, AuctionHub, HubEvent, channel_name, publish
+from auctions.hub import SUBSCRIBE_TIMEOUT, AuctionHub, HubEvent, Inbox, channel_name, publish
 from config.redis import get_redis
 from tests.config.test_health import RedisServer, free_port
 
 _auction_ids = itertools.count(int(time.time()) % 1_000_000 * 1000)
 
 
-class Recorder:
-    def __init__(self) -> None:
-        self.queue: asyncio.Queue[HubEvent | None] = asyncio.Queue()
-
-    def hub_event(self, event: HubEvent) -> None:
-        self.queue.put_nowait(event)
-
-    def hub_resync(self) -> None:
-        self.queue.put_nowait(None)
-
+class Recorder(Inbox):
     async def next(self) -> HubEvent | None:
         return await asyncio.wait_for(self.queue.get(), timeout=10)
 

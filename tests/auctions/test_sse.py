@@ -5,35 +5,18 @@ from __future__ import annotations
 
 import queue
 import threading
-from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
-from django.utils import timezone
 
-from auctions.services import auction_create, bid_place
+from auctions.services import bid_place
 from bench.common import asgi_server
+from tests.auctions.test_consumers import open_auction
 from tests.conftest import database_url_for_subprocesses
-from tests.factories import MachineFactory, UserFactory, model_with_specs
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def open_auction() -> Any:
-    machine = MachineFactory(model=model_with_specs())
-    now = timezone.now()
-    return auction_create(
-        seller=machine.seller,
-        data={
-            "machine": machine.pk,
-            "kind": "soft_close",
-            "starts_at": (now - timedelta(seconds=5)).isoformat(),
-            "ends_at": (now + timedelta(hours=1)).isoformat(),
-            "extension_seconds": 60,
-            "starting_price": {"amount": 100_000, "currency": "EUR"},
-        },
-    )
 
 
 def read_events(
