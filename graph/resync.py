@@ -1,6 +1,6 @@
 """Rebuilding the whole graph from PostgreSQL: the taxonomy, every model with its catalogue
-specs, every visible machine with its effective specs, and the removal of nodes whose rows
-are gone (or, for machines, no longer visible).
+specs, every visible machine with its effective specs, every model's cohorts, and the
+removal of nodes whose rows are gone (or, for machines, no longer visible).
 
 Changes committed while the rebuild runs are not lost: the outbox position of the `graph`
 topic is noted before anything is read, and every graph event after it is made pending
@@ -21,7 +21,13 @@ from graph import writes
 from graph.client import run_in_transaction, run_query
 from graph.rows import MachineBatch, load_taxonomy, machine_batch
 from graph.schema import ensure_schema
-from graph.sync import MACHINES_PER_TRANSACTION, chunked, machine_statements, taxonomy_statements
+from graph.sync import (
+    MACHINES_PER_TRANSACTION,
+    chunked,
+    machine_statements,
+    taxonomy_statements,
+    write_cohorts,
+)
 from graph.writes import statement
 from search.documents import SEARCHABLE_STATUSES
 
@@ -41,7 +47,8 @@ def _graph_ids(label: str) -> set[int]:
 def _remove_stale(label: str, keep: set[int]) -> int:
     stale = _graph_ids(label) - keep
     for chunk in chunked(stale, 10_000):
-        run_in_transaction([statement(writes.delete_nodes(label), chunk)])
+        cohorts = [statement(writes.delete_model_cohorts(), chunk)] if label == "Model" else []
+        run_in_transaction([*cohorts, statement(writes.delete_nodes(label), chunk)])
     return len(stale)
 
 
@@ -92,6 +99,7 @@ def resync_graph(
             on_progress(len(ids), len(ids))
     removed = _remove_stale("Machine", ids)
     removed += _remove_stale("Model", set(taxonomy.models))
+    write_cohorts()
     removed += _remove_stale("Maker", set(taxonomy.makers))
     removed += _remove_stale("Category", set(taxonomy.categories))
     removed += _remove_stale("Spec", set(taxonomy.specs))

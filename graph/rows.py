@@ -11,11 +11,12 @@ extended by the machine's own rows (one value per spec definition, the machine's
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from graph.facets.request import FACETABLE_KINDS
 from search.documents import SEARCHABLE_STATUSES
 
 Row = dict[str, Any]
@@ -152,3 +153,48 @@ def machine_model_ids(machine_ids: Iterable[int]) -> set[int]:
     from marketplace.models import Machine
 
     return set(Machine.objects.filter(pk__in=set(machine_ids)).values_list("model_id", flat=True).distinct())
+
+
+def cohort_rows(model_ids: Iterable[int] | None, taxonomy: Taxonomy) -> list[Row]:
+    """Per model (every model in `taxonomy` when None), its visible machines grouped into
+    cohorts by their effective values of the facetable specs (graph/schema.py): rows
+    ``{model_id, machine_count, cohorts: [{properties, specs}]}``, where a model without
+    visible machines has no cohorts. `taxonomy` must hold these models' catalogue values."""
+    from marketplace.models import Machine, MachineSpecValue
+
+    facetable = {pk for pk, spec in taxonomy.specs.items() if spec["kind"] in FACETABLE_KINDS}
+    machines = Machine.objects.filter(status__in=SEARCHABLE_STATUSES)
+    values = MachineSpecValue.objects.filter(definition_id__in=facetable, machine__status__in=SEARCHABLE_STATUSES)
+    wanted = set(taxonomy.models) if model_ids is None else set(model_ids)
+    if model_ids is not None:
+        machines = machines.filter(model_id__in=wanted)
+        values = values.filter(machine__model_id__in=wanted)
+    own: dict[int, SpecValues] = defaultdict(dict)
+    for machine_id, definition_id, number, text in values.values_list("machine_id", "definition_id", "value_number", "value_text"):
+        own[machine_id][definition_id] = (number, text)
+    # model -> effective values (sorted items) -> [machine ids, countries]
+    groups: dict[int, dict[tuple[Any, ...], tuple[list[int], Counter[str]]]] = defaultdict(dict)
+    for machine_id, model_id, country in machines.order_by("id").values_list("id", "model_id", "country_id"):
+        catalogue = {pk: value for pk, value in taxonomy.model_values.get(model_id, {}).items() if pk in facetable}
+        key = tuple(sorted(effective_values(catalogue, own[machine_id]).items()))
+        ids, countries = groups[model_id].setdefault(key, ([], Counter()))
+        ids.append(machine_id)
+        countries[country] += 1
+    rows = []
+    for model_id in sorted(wanted):
+        cohorts: list[Row] = []
+        for key, (ids, countries) in groups.get(model_id, {}).items():
+            specs, _ = _spec_rows(dict(key))
+            ordered = sorted(countries.items())
+            cohorts.append({
+                "properties": {
+                    # the ids as one string: Bolt returns a long list of integers an order of
+                    # magnitude slower than the same digits as text (graph/facets/result.py)
+                    "machine_count": len(ids), "machine_ids": ",".join(map(str, ids)),
+                    "countries": [country for country, _ in ordered], "country_counts": [n for _, n in ordered],
+                },
+                "specs": specs,
+            })  # fmt: skip
+        total = sum(len(ids) for ids, _ in groups.get(model_id, {}).values())
+        rows.append({"model_id": model_id, "machine_count": total, "cohorts": cohorts})
+    return rows

@@ -64,13 +64,15 @@ def _run(rendered: Rendered) -> list[dict[str, Any]]:
     return run_query(rendered.text, rendered.parameters, timeout=QUERY_TIMEOUT_SECONDS)
 
 
-def facet_search(request: FacetRequest, specs: dict[str, SpecInfo] | None = None) -> FacetResult:
+def facet_search(
+    request: FacetRequest, specs: dict[str, SpecInfo] | None = None, *, grouped: bool | None = None
+) -> FacetResult:
     """Matching machines and disjunctive facet counts for `request` (semantics in
-    graph/facets.py). Raises DomainError (400) for a bad spec filter and
-    ServiceUnavailableError (503) when Neo4j cannot answer."""
+    graph/facets; `grouped` as in `build_facet_queries`). Raises DomainError (400) for a bad
+    spec filter and ServiceUnavailableError (503) when Neo4j cannot answer."""
     specs = specs if specs is not None else spec_catalogue()
     try:
-        queries = build_facet_queries(request, specs)
+        queries = build_facet_queries(request, specs, grouped=grouped)
     except FacetRequestError as error:
         raise DomainError(error.message, fields={error.field: [error.message]}, code="invalid_spec_filter") from error
     try:

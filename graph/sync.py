@@ -19,11 +19,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from graph import writes
-from graph.client import run_in_transaction
-from graph.rows import MachineBatch, Taxonomy, load_taxonomy, machine_batch, machine_model_ids
-from graph.writes import Statement, statement
+from graph.client import run_in_transaction, run_query
+from graph.rows import MachineBatch, Taxonomy, cohort_rows, load_taxonomy, machine_batch, machine_model_ids
+from graph.writes import ROWS, Statement, statement
 
 MACHINES_PER_TRANSACTION = 2_000
+MODELS_PER_TRANSACTION = 200  # of cohort rewrites
 TAXONOMY_LABELS = {"category": "Category", "maker": "Maker", "model": "Model", "spec": "Spec"}
 
 
@@ -70,9 +71,27 @@ def machine_statements(batch: MachineBatch) -> list[Statement]:
     return statements
 
 
+def write_cohorts(model_ids: Iterable[int] | None = None) -> None:
+    """Rebuild the cohorts of these models (every model when None) from PostgreSQL, a
+    transaction per batch of models."""
+    taxonomy = load_taxonomy(None if model_ids is None else set(model_ids))
+    models = sorted(taxonomy.models) if model_ids is None else sorted(set(model_ids))
+    rows = {row["model_id"]: row for row in cohort_rows(models if model_ids is not None else None, taxonomy)}
+    for chunk in chunked(models, MODELS_PER_TRANSACTION):
+        run_in_transaction([statement(writes.replace_cohorts(), [rows[pk] for pk in chunk])])
+
+
+def graph_models_of(machine_ids: Iterable[int]) -> set[int]:
+    """The models the graph currently links these machines to."""
+    return {row["id"] for row in run_query(writes.models_of_machines(), {ROWS: sorted(set(machine_ids))})}
+
+
 def write_machines(machine_ids: Iterable[int], taxonomy: Taxonomy) -> int:
-    """Write the machines (and the taxonomy they need) a transaction per batch; returns how
-    many machines were visible and written."""
+    """Write the machines (and the taxonomy they need) a transaction per batch, then rebuild
+    the cohorts of every model they belonged to or belong to now; returns how many machines
+    were visible and written."""
+    machine_ids = set(machine_ids)
+    models = graph_models_of(machine_ids) | set(taxonomy.models)
     written = 0
     for chunk in chunked(machine_ids, MACHINES_PER_TRANSACTION):
         batch = machine_batch(chunk, taxonomy)
@@ -81,6 +100,7 @@ def write_machines(machine_ids: Iterable[int], taxonomy: Taxonomy) -> int:
             statements = taxonomy_statements(taxonomy, model_ids=batch.model_ids) + statements
         run_in_transaction(statements)
         written += len(batch.rows)
+    write_cohorts(models)
     return written
 
 
@@ -123,6 +143,8 @@ def _apply_taxonomy(changes: dict[str, set[int]]) -> set[int]:
     )
     for entity, label in TAXONOMY_LABELS.items():
         gone = sorted(changed[entity] - present[entity])
+        if gone and entity == "model":
+            statements.append(statement(writes.delete_model_cohorts(), gone))
         if gone:
             statements.append(statement(writes.delete_nodes(label), gone))
     run_in_transaction(statements)
@@ -132,6 +154,8 @@ def _apply_taxonomy(changes: dict[str, set[int]]) -> set[int]:
 def apply_changes(changes: dict[str, set[int]]) -> None:
     """Outbox projection for the `graph` topic: {entity: {ids}} for one batch of events."""
     machine_ids = set(changes.get("machine", ())) | _apply_taxonomy(changes)
-    if not machine_ids:
-        return
-    write_machines(machine_ids, load_taxonomy(machine_model_ids(machine_ids)))
+    if machine_ids:
+        write_machines(machine_ids, load_taxonomy(machine_model_ids(machine_ids)))
+    if changes.get("spec"):
+        # a spec that becomes (or stops being) a number or an enumeration changes every cohort
+        write_cohorts()

@@ -176,6 +176,58 @@ def create_machines() -> str:
 
 
 @cache
+def replace_cohorts() -> str:
+    """Rows ``{model_id, machine_count, cohorts: [{properties, specs}]}`` (graph/rows.py
+    `cohort_rows`): the model's cohorts deleted and these created in their place."""
+    model = node("mo", "Model", properties={"id": _row.prop("model_id")})
+    old = node("old", "Cohort")
+    drop = Query().match(old.rel_out("COHORT_OF").to(model.ref())).detach_delete(old)
+    cohort, value = var("cohort"), var("value")
+    created = node("co", "Cohort")
+    spec = node("spec", "Spec", properties={"id": value.prop("spec_id")})
+    has_spec = {"number": value.prop("number"), "text": value.prop("text")}
+    add = (
+        Query()
+        .unwind(_row.prop("cohorts"), "cohort")
+        .create(created.rel_out("COHORT_OF").to(model.ref()))
+        .set(created.merge_with(cohort.prop("properties")))
+        .with_(created, cohort)
+        .unwind(cohort.prop("specs"), "value")
+        .match(spec)
+        .create(created.ref().rel_out("COHORT_HAS_SPEC", properties=has_spec).to(spec.ref()))
+    )
+    query = (
+        _unwind_rows().match(model).set(model.prop("machine_count").set_to(_row.prop("machine_count"))).with_(model, "row")
+        .call(drop, scope=(model,))
+        .call(add, scope=(model, "row"))
+    )  # fmt: skip
+    return _prepare(query)
+
+
+@cache
+def delete_model_cohorts() -> str:
+    """``$rows`` is a list of model ids; their cohorts go (before the models themselves)."""
+    cohort = node("co", "Cohort")
+    model = node(None, "Model", properties={"id": var("gone")})
+    return _prepare(
+        Query(schema=CATALOGUE).unwind(param((), ROWS), "gone").match(cohort.rel_out("COHORT_OF").to(model)).detach_delete(cohort)
+    )
+
+
+@cache
+def models_of_machines() -> str:
+    """``$rows`` is a list of machine ids: the ids of the models the graph links them to."""
+    machine = node("m", "Machine", properties={"id": var("machine_id")})
+    model = node("mo", "Model")
+    query = (
+        Query(schema=CATALOGUE).unwind(param((), ROWS), "machine_id")
+        .match(machine.rel_out("IS_OF_MODEL").to(model))
+        .return_(model.prop("id").as_("id"), distinct=True)
+    )  # fmt: skip
+    return _prepare(query)
+
+
+@cache
 def delete_nodes(label: str) -> str:
     """``$rows`` is a list of ids; their nodes go with all their relationships."""
     gone = node("n", label, properties={"id": var("gone")})

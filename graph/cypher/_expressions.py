@@ -29,6 +29,7 @@ from graph.cypher._values import FrozenValue, Scalar, Value, freeze
 
 if TYPE_CHECKING:
     from graph.cypher._clauses import Aliased, SetItem, SortItem
+    from graph.cypher._functions import Element
     from graph.cypher._render import RenderContext
 
 __all__ = [
@@ -159,6 +160,12 @@ class Expression(Expressible):
     # Property access, aliases and ordering.
     def prop(self, key: str) -> Property:
         return Property(self, key)
+
+    def at(self, index: ExpressionLike) -> Element:
+        """``list[index]``: one element of a list (a Python index becomes a parameter)."""
+        from graph.cypher._functions import Element
+
+        return Element(self, to_expression(index))
 
     def as_(self, alias: str) -> Aliased:
         """``expression AS alias``, for WITH and RETURN."""

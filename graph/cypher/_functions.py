@@ -1,4 +1,5 @@
-"""Function calls (checked against an allow-list), CASE, and AND/OR over lists of conditions."""
+"""Function calls (checked against an allow-list), CASE, list elements, and AND/OR over lists
+of conditions."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from graph.cypher._errors import QueryStructureError, UnknownFunctionError
 from graph.cypher._expressions import (
+    POSTFIX,
     BooleanOperation,
     Expression,
     ExpressionLike,
@@ -25,6 +27,7 @@ __all__ = [
     "ALLOWED_FUNCTIONS",
     "Case",
     "CountAll",
+    "Element",
     "FunctionCall",
     "all_of",
     "any_of",
@@ -151,6 +154,20 @@ class Case(Expression):
             parts.append(f"ELSE {self.default._render(context)}")
         parts.append("END")
         return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class Element(Expression):
+    """``subject[index]``, from `Expression.at`."""
+
+    subject: Expression
+    index: Expression
+
+    def _level(self) -> int:
+        return POSTFIX
+
+    def _render(self, context: RenderContext) -> str:
+        return f"{self.subject._operand(context, POSTFIX)}[{self.index._render(context)}]"
 
 
 def case(subject: ExpressionLike | None = None) -> Case:

@@ -45,12 +45,23 @@ catalogue specs, so most of the work is done per model (945 models):
    ids; `machine_specs` reads the overridden specs from the machines' own relationships,
    walking each counted machine (up to 10,000 of them) or else each spec's relationships.
 
+Cohorts
+-------
+Most searches filter only by category, maker, model and specs. Machines of one model that
+share every facetable spec value form a cohort (graph/schema.py): 92,000 machines make
+about 5,000 cohorts, each knowing its machine ids and machines per country. When no filter
+needs a machine's own properties (no year, hours or price range, no country, no text
+candidates: `can_group`), the same queries run over cohorts instead of machines, each row
+weighted by its machine count; the country facet sums the cohorts' country tallies and the
+ids are the matching cohorts' id lists. Same answers, a fifth to a third of the time at
+100,000 machines (docs/benchmarks.md); the oracle test checks both paths.
+
 A row counts for a facet when ``misses = 0`` or its only miss is that facet's own filter.
 Numbers come back as counts per distinct value, so the histograms are exact. Every value
 is a parameter; spec codes are checked against the spec definitions before a query is built.
 """
 
-from graph.facets.queries import FacetQueries, build_facet_queries
+from graph.facets.queries import FacetQueries, build_facet_queries, can_group
 from graph.facets.request import (
     Bucket,
     EnumFacet,
@@ -80,6 +91,7 @@ __all__ = [
     "SpecRange",
     "SpecValues",
     "build_facet_queries",
+    "can_group",
     "combine",
     "histogram",
     "validate",

@@ -61,6 +61,19 @@ class _Plan:
     always: tuple[Expression, ...]  # candidates, year, hours, price
     model_specs: tuple[str, ...]  # facetable specs read once per model
     machine_specs: tuple[str, ...]  # facetable specs read from machines
+    grouped: bool  # rows are cohorts weighted by their machine count, not machines
+
+    @property
+    def machine_link(self) -> str:
+        return "COHORT_OF" if self.grouped else "IS_OF_MODEL"
+
+    @property
+    def spec_link(self) -> str:
+        return "COHORT_HAS_SPEC" if self.grouped else "HAS_SPEC"
+
+    def weight(self, row: Any = _m) -> Expression:
+        """How many machines the rows stand for, as an aggregate."""
+        return func.sum(row.prop("machine_count")) if self.grouped else func.count()
 
     @property
     def flags(self) -> tuple[_Flag, ...]:
@@ -86,7 +99,14 @@ def _value_condition(has: RelationshipPattern, spec_filter: SpecFilter) -> Expre
     return all_of(*bounds)
 
 
-def _plan(request: FacetRequest, specs: Mapping[str, SpecInfo]) -> _Plan:
+def can_group(request: FacetRequest) -> bool:
+    """Whether cohorts can answer `request`: no filter reads a property only a machine has
+    (year, hours, price, country) and no text candidates."""
+    bounds = (request.year_min, request.year_max, request.hours_min, request.hours_max, request.price_min, request.price_max)
+    return request.candidates is None and not request.countries and all(bound is None for bound in bounds)
+
+
+def _plan(request: FacetRequest, specs: Mapping[str, SpecInfo], *, grouped: bool) -> _Plan:
     model_flags: list[_Flag] = []
     machine_flags: list[_Flag] = []
     passing: list[tuple[str, SpecFilter]] = []
@@ -133,6 +153,7 @@ def _plan(request: FacetRequest, specs: Mapping[str, SpecInfo]) -> _Plan:
         tuple(always),
         tuple(code for code in facetable if not specs[code].per_machine),
         tuple(code for code in facetable if specs[code].per_machine),
+        grouped,
     )
 
 
@@ -157,7 +178,7 @@ def _models(plan: _Plan, *, strict: bool) -> tuple[Query, list[str], list[Any]]:
         query = query.with_(func.collect(candidate).as_("candidates"))
         passing.append("candidates")
     for name, spec_filter in plan.passing:
-        has, machine = rel("r", "HAS_SPEC"), node("p")
+        has, machine = rel("r", plan.spec_link), node("p")
         spec = node(None, "Spec", properties={"code": spec_filter.code})
         query = (
             query.optional_match(spec.rel_in(has).from_(machine))
@@ -182,7 +203,7 @@ def _machine_rows(plan: _Plan) -> Query:
     passing every model-level filter (only those can count there), with its machine-level
     flags and `misses` among them."""
     query, _, _ = _models(plan, strict=True)
-    query = query.match(_mo.ref().rel_in("IS_OF_MODEL").from_(_m))
+    query = query.match(_mo.ref().rel_in(plan.machine_link).from_(_m))
     if plan.always:
         query = query.where(all_of(*plan.always))
     if not plan.machine_flags:
@@ -196,17 +217,20 @@ def _group_counts(plan: _Plan) -> tuple[Query, list[Any]]:
     """Stages 1 and 2 for the model-level facets: per model, its machines counted by pattern
     of machine-level flags (a subquery per model, so the grouping keys stay few)."""
     query, passing, carried = _models(plan, strict=False)
-    inner = Query().match(_mo.ref().rel_in("IS_OF_MODEL").from_(_m))
+    inner = Query().match(_mo.ref().rel_in(plan.machine_link).from_(_m))
     if plan.always:
         inner = inner.where(all_of(*plan.always))
     names = [flag.name for flag in plan.machine_flags]
     if plan.machine_flags:
-        inner = inner.with_(*(flag.condition.as_(flag.name) for flag in plan.machine_flags))
-        inner = inner.return_(*names, func.count().as_("n"))
+        inner = inner.with_(*([_m] if plan.grouped else []), *(flag.condition.as_(flag.name) for flag in plan.machine_flags))
+        inner = inner.return_(*names, plan.weight().as_("n"))
     else:
-        inner = inner.return_(func.count().as_("n"))
-    scope: list[Any] = [_mo, *passing]
-    query = query.call(inner, scope=tuple(scope))
+        inner = inner.return_(plan.weight().as_("n"))
+    if plan.grouped and not plan.machine_flags:
+        # every cohort counts whole: the model's machine count, kept beside its cohorts
+        query = query.with_(*passing, *carried, _mo.prop("machine_count").as_("n"))
+    else:
+        query = query.call(inner, scope=(_mo, *passing))
     carried = [*carried, *names, "n"]
     if not plan.flags:
         return query.with_(*carried).where(_N > 0), carried
@@ -257,6 +281,8 @@ def models_query(plan: _Plan) -> Rendered:
 
 def countries_query(plan: _Plan, *, with_ids: bool) -> Rendered:
     """The country facet and the matching ids: ``countries: [[country, count]], ids: [[id]]``."""
+    if plan.grouped:
+        return _cohort_countries_query(plan, with_ids=with_ids)
     query = _machine_rows(plan)
     context = plan.context("country", plan.machine_flags)
     matching: Expression = _m.prop("id")
@@ -272,6 +298,29 @@ def countries_query(plan: _Plan, *, with_ids: bool) -> Rendered:
         items.append(func.collect(matching).as_("ids"))
         returned.append(func.collect(var("ids")).as_("ids"))
     return query.with_(*items).return_(*returned).render()
+
+
+def _cohort_countries_query(plan: _Plan, *, with_ids: bool) -> Rendered:
+    """`countries_query` over cohorts: no country filter applies (or cohorts would not be
+    asked), so the country facet counts the matching cohorts' machines by country, read from
+    each cohort's tally, and the ids are the matching cohorts' id lists."""
+    query = _machine_rows(plan)
+    if plan.machine_flags:
+        query = query.with_(_m, "misses").where(_MISSES.eq(0))
+    collected: list[Any] = [func.collect(_m).as_("cohorts")]
+    if with_ids:
+        collected.append(func.collect(_m.prop("machine_ids")).as_("ids"))
+    index, countries, counts = var("i"), var("cs"), var("ns")
+    tally = (  # each cohort's two lists read once, not once per element
+        Query()
+        .unwind(var("cohorts"), "m")
+        .with_(_m.prop("countries").as_("cs"), _m.prop("country_counts").as_("ns"))
+        .unwind(func.range(0, func.size(countries) - 1), "i")
+        .with_(countries.at(index).as_("country"), func.sum(counts.at(index)).as_("n"))
+        .return_(func.collect([var("country"), _N]).as_("countries"))
+    )
+    query = query.with_(*collected).call(tally, scope=("cohorts",))
+    return query.return_("countries", *(["ids"] if with_ids else [])).render()
 
 
 def machine_specs_query(plan: _Plan) -> Rendered | None:
@@ -290,7 +339,7 @@ def machine_specs_query(plan: _Plan) -> Rendered | None:
         sets = {"matching": case().when(_MISSES.eq(0), _m)}
         sets.update({f"without_{flag.name}": case().when(~flag.variable, _m) for flag in own})
     query = query.with_(*(func.collect(value).as_(name) for name, value in sets.items()))
-    spec, has, machine = node("s", "Spec"), rel("r", "HAS_SPEC"), node("p")
+    spec, has, machine = node("s", "Spec"), rel("r", plan.spec_link), node("p")
     # Hash lookups first: a spec's code (a property read) only for the few rows that need it.
     in_sets = any_of(
         machine.as_expression().is_in(var("matching")),
@@ -299,21 +348,31 @@ def machine_specs_query(plan: _Plan) -> Rendered | None:
     )
     codes = list(plan.machine_specs)
     size: Expression = func.size(var("matching"))
-    everyone: Expression = var("matching")
     for name in list(sets)[1:]:
-        size, everyone = size + func.size(var(name)), everyone + var(name)
+        size = size + func.size(var(name))
     columns = (spec.as_expression(), has.prop("number").as_("number"), has.prop("text").as_("text"),
-               func.count().as_("tally"))
+               plan.weight(machine).as_("tally"))
     wanted = node("w", "Spec")
-    from_machines = (
-        Query().with_(*sets).where(size <= MACHINE_SIDE_LIMIT)
-        .match(wanted).where(wanted.prop("code").is_in(codes))
-        .with_(*sets, func.collect(wanted).as_("wanted"))
-        .unwind(everyone, "p")
-        .match(machine.ref().rel_out(has).to(node("s")))
-        .where(spec.as_expression().is_in(var("wanted")) & in_sets)
-        .return_(*columns)
-    )
+    # The sets are disjoint (a row in `without_x` misses x, so it is not matching, and a row
+    # missing two filters counts nowhere), so each is walked with its own spec condition and
+    # no membership test.
+    walks = [("matching", spec.as_expression().is_in(var("wanted")))]
+    walks += [(f"without_{flag.name}", spec.prop("code").eq(flag.spec_code)) for flag in own]
+
+    def walk(name: str, condition: Expression) -> Query:
+        return (
+            Query().with_(*sets).where(size <= MACHINE_SIDE_LIMIT)
+            .match(wanted).where(wanted.prop("code").is_in(codes))
+            .with_(var(name), func.collect(wanted).as_("wanted"))
+            .unwind(var(name), "p")
+            .match(machine.ref().rel_out(has).to(node("s")))
+            .where(condition)
+            .return_(*columns)
+        )  # fmt: skip
+
+    from_machines: Query | Union = walk(*walks[0])
+    for name, condition in walks[1:]:
+        from_machines = from_machines.union_all(walk(name, condition))
     from_specs = (
         Query().with_(*sets).where(size > MACHINE_SIDE_LIMIT)
         .match(spec.rel_in(has).from_(machine)).where(spec.prop("code").is_in(codes) & in_sets)
@@ -334,9 +393,16 @@ class FacetQueries:
     machine_specs: Rendered | None
 
 
-def build_facet_queries(request: FacetRequest, specs: Mapping[str, SpecInfo]) -> FacetQueries:
-    """The queries answering `request`; `specs` holds every spec definition by code.
-    Raises FacetRequestError for a spec filter `validate` refuses."""
+def build_facet_queries(
+    request: FacetRequest, specs: Mapping[str, SpecInfo], *, grouped: bool | None = None
+) -> FacetQueries:
+    """The queries answering `request`; `specs` holds every spec definition by code. Cohorts
+    answer whenever they can (`can_group`), machines otherwise; `grouped` forces a choice
+    (tests compare the two). Raises FacetRequestError for a spec filter `validate` refuses."""
     validate(request, specs)
-    plan = _plan(request, specs)
+    if grouped is None:
+        grouped = can_group(request)
+    elif grouped and not can_group(request):
+        raise ValueError("cohorts cannot answer a request with year, hours, price, country or text filters")
+    plan = _plan(request, specs, grouped=grouped)
     return FacetQueries(models_query(plan), countries_query(plan, with_ids=request.with_ids), machine_specs_query(plan))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from graph.facets.request import Bucket, EnumFacet, FacetResult, NumberFacet, SpecInfo
@@ -49,7 +49,7 @@ def combine(
         _add_spec_value(spec_values, specs[code], number, text, count)
     ids = None
     if "ids" in country_row:
-        ids = frozenset(machine_id for group in country_row["ids"] for machine_id in group)
+        ids = frozenset(_machine_ids(country_row["ids"]))
     spec_facets: dict[str, EnumFacet | NumberFacet] = {}
     for code in sorted(spec_values):
         values = {value: count for value, count in spec_values[code].items() if count}
@@ -64,6 +64,15 @@ def combine(
         country={country: count for country, count in country_row["countries"] if count},
         specs=spec_facets,
     )
+
+
+def _machine_ids(groups: Iterable[list[int] | str]) -> Iterator[int]:
+    """Ids from lists of ids (machines) or comma-separated strings of them (cohorts)."""
+    for group in groups:
+        if isinstance(group, str):
+            yield from map(int, group.split(","))
+        else:
+            yield from group
 
 
 def _add_spec_value(

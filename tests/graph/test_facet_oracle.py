@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
@@ -26,6 +26,7 @@ from graph.facets import (
     SpecInfo,
     SpecRange,
     SpecValues,
+    can_group,
     histogram,
 )
 from graph.selectors import facet_search, spec_catalogue
@@ -100,7 +101,7 @@ def remove_seeded_rows() -> None:
 
 
 def empty_graph() -> None:
-    for label in ("Machine", "Model", "Maker", "Category", "Spec", "SpecCategory"):
+    for label in ("Cohort", "Machine", "Model", "Maker", "Category", "Spec", "SpecCategory"):
         while run_query(f"MATCH (n:{label}) WITH n LIMIT 5000 DETACH DELETE n RETURN count(*) AS n")[0]["n"]:
             pass
 
@@ -262,3 +263,26 @@ def test_the_graph_agrees_with_the_oracle(catalogue: Catalogue, data: st.DataObj
     event(f"{len(request.specs)} spec filter(s)")
 
     assert facet_search(request, catalogue.specs) == expected
+
+
+@settings(max_examples=40, deadline=None, derandomize=False)
+@given(data=st.data())
+def test_cohorts_and_machines_both_agree_with_the_oracle(catalogue: Catalogue, data: st.DataObject) -> None:
+    """Requests cohorts can answer (no year, hours, price, country or text): the cohort path,
+    which the selector picks for them, and the machine path give the oracle's answer."""
+    request = replace(
+        data.draw(requests(catalogue)), candidates=None, countries=(), year_min=None, hours_max=None, price_min=None
+    )
+    assert can_group(request)
+    expected = oracle(request, catalogue)
+    event("some listings match" if expected.total else "no listing matches")
+
+    assert facet_search(request, catalogue.specs, grouped=True) == expected
+    assert facet_search(request, catalogue.specs, grouped=False) == expected
+
+
+def test_cohorts_cannot_answer_what_only_machines_know(catalogue: Catalogue) -> None:
+    for request in (FacetRequest(year_min=2015), FacetRequest(countries=("JP",)), FacetRequest(candidates=(1, 2))):
+        assert not can_group(request)
+        with pytest.raises(ValueError, match="cohorts cannot answer"):
+            facet_search(request, catalogue.specs, grouped=True)

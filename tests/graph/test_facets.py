@@ -50,7 +50,7 @@ def parameters(request: FacetRequest) -> list[Any]:
 
 
 def test_without_filters_no_machine_is_flagged_and_every_row_counts() -> None:
-    queries = build_facet_queries(FacetRequest(), SPECS)
+    queries = build_facet_queries(FacetRequest(), SPECS, grouped=False)
 
     assert "misses" not in queries.models.text
     assert "misses" not in queries.countries.text
@@ -59,6 +59,38 @@ def test_without_filters_no_machine_is_flagged_and_every_row_counts() -> None:
     assert queries.machine_specs is not None
     assert ["air_conditioning", "bucket_capacity"] in queries.machine_specs.parameters.values()
     assert ["engine_power", "fuel", "operating_weight"] in queries.models.parameters.values()
+
+
+def test_cohorts_answer_when_no_filter_needs_a_machine_and_rows_count_by_weight() -> None:
+    request = FacetRequest(categories=("excavators",), specs=(SpecValues("air_conditioning", ("yes",)),))
+
+    queries = build_facet_queries(request, SPECS)
+
+    assert "COHORT_OF" in queries.models.text
+    assert "IS_OF_MODEL" not in queries.models.text
+    assert "RETURN f_spec0, sum(m.`machine_count`) AS n" in queries.models.text
+    # a spec filter on a per-machine spec is a set of cohorts, found from the Spec node's side
+    assert re.search(r"OPTIONAL MATCH \(:`Spec` \{`code`: \$p\d+\}\)<-\[r:`COHORT_HAS_SPEC`\]-\(p\)", queries.models.text)
+    # ids are the matching cohorts' id lists; countries come from each cohort's tally
+    assert "collect(m.`machine_ids`) AS ids" in queries.countries.text
+    assert "WITH cs[i] AS country, sum(ns[i]) AS n" in queries.countries.text
+    assert queries.machine_specs is not None
+    assert "sum(p.`machine_count`) AS tally" in queries.machine_specs.text
+    # with no per-machine filter, every cohort counts whole: the model's own count is read
+    plain = build_facet_queries(FacetRequest(categories=("excavators",)), SPECS).models.text
+    assert "mo.`machine_count` AS n" in plain
+    assert "CALL (mo) {" not in plain
+
+
+@pytest.mark.parametrize(
+    "request_", [FacetRequest(year_min=2015), FacetRequest(hours_max=5000), FacetRequest(price_max=10),
+                 FacetRequest(countries=("JP",)), FacetRequest(candidates=(1, 2))],
+)  # fmt: skip
+def test_what_only_a_machine_knows_sends_the_request_to_the_machines(request_: FacetRequest) -> None:
+    queries = build_facet_queries(request_, SPECS)
+
+    assert "IS_OF_MODEL" in queries.models.text
+    assert "Cohort" not in queries.countries.text
 
 
 def test_model_level_filters_are_flags_on_models_and_machine_level_ones_on_machines() -> None:

@@ -172,6 +172,86 @@ def test_taxonomy_events_rewrite_nodes_and_the_machines_that_depend_on_them() ->
     assert run_query("MATCH (mo:Model {id: $id})-[r:BELONGS_TO_CATEGORY]->() RETURN count(r) AS n", {"id": model.pk}) == [{"n": 1}]
 
 
+def cohorts_of(model_id: int) -> list[tuple[list[int], dict[str, int], dict[str, Any]]]:
+    """The model's cohorts as (machine ids, machines per country, spec values), sorted."""
+    rows = run_query(
+        "MATCH (co:Cohort)-[:COHORT_OF]->(:Model {id: $id}) "
+        "OPTIONAL MATCH (co)-[r:COHORT_HAS_SPEC]->(s:Spec) "
+        "RETURN co, collect([s.code, coalesce(r.number, r.text)]) AS specs",
+        {"id": model_id},
+    )
+    cohorts = []
+    for row in rows:
+        cohort = row["co"]
+        ids = [int(part) for part in cohort["machine_ids"].split(",")]
+        assert cohort["machine_count"] == len(ids)
+        countries = dict(zip(cohort["countries"], cohort["country_counts"], strict=True))
+        assert sum(countries.values()) == len(ids)
+        cohorts.append((ids, countries, {code: value for code, value in row["specs"] if code is not None}))
+    return sorted(cohorts, key=lambda cohort: cohort[0])
+
+
+def test_cohorts_group_a_models_visible_machines_by_their_facetable_spec_values() -> None:
+    definitions = spec_taxonomy()
+    model, other_model = model_with_specs(), model_with_specs()
+    plain = MachineFactory(model=model, country_id="JP")
+    same = MachineFactory(model=model, country_id="DE")
+    # a text spec is not faceted, so it does not split a cohort; a number spec does
+    MachineSpecValue.objects.create(machine=same, definition=definitions["attachments"], value_text="Hammer piping")
+    bigger = MachineFactory(model=model, country_id="JP")
+    MachineSpecValue.objects.create(machine=bigger, definition=definitions["bucket_capacity"], value_number=0.8)
+    draft = MachineFactory(model=model, status="draft")
+
+    apply_changes({"machine": {plain.pk, same.pk, bigger.pk, draft.pk}})
+
+    catalogue = {"operating_weight": 20_500.0, "engine_power": 110.0, "undercarriage": "crawler"}
+    assert cohorts_of(model.pk) == [
+        ([plain.pk, same.pk], {"DE": 1, "JP": 1}, catalogue),
+        ([bigger.pk], {"JP": 1}, {**catalogue, "bucket_capacity": 0.8}),
+    ]
+
+    # a machine moved to another model leaves its old model's cohorts; a hidden one leaves too
+    Machine.objects.filter(pk=bigger.pk).update(model=other_model)
+    Machine.objects.filter(pk=same.pk).update(status="sold")
+    apply_changes({"machine": {bigger.pk, same.pk}})
+
+    assert cohorts_of(model.pk) == [([plain.pk], {"JP": 1}, catalogue)]
+    assert cohorts_of(other_model.pk) == [([bigger.pk], {"JP": 1}, {**catalogue, "bucket_capacity": 0.8})]
+
+    # a catalogue value changed on the model reaches its cohorts
+    ModelSpecValue.objects.filter(model=model, definition__code="engine_power").update(value_number=99)
+    apply_changes({"model": {model.pk}})
+    assert cohorts_of(model.pk) == [([plain.pk], {"JP": 1}, {**catalogue, "engine_power": 99.0})]
+
+    # the last machine gone, a model has no cohort; a model deleted takes its cohorts along
+    Machine.objects.filter(pk=plain.pk).update(status="draft")
+    apply_changes({"machine": {plain.pk}})
+    assert cohorts_of(model.pk) == []
+    other_id = other_model.pk
+    Machine.objects.filter(model=other_model).delete()
+    other_model.delete()
+    apply_changes({"model": {other_id}, "machine": {bigger.pk}})
+    assert run_query("MATCH (co:Cohort) RETURN count(co) AS n") == [{"n": 0}]
+
+
+def test_a_resync_builds_the_same_cohorts_as_the_changes_did() -> None:
+    definitions = spec_taxonomy()
+    model = model_with_specs()
+    machines = [MachineFactory(model=model, country_id=country) for country in ("JP", "JP", "US", "DE")]
+    MachineSpecValue.objects.create(machine=machines[2], definition=definitions["undercarriage"], value_text="wheeled")
+    apply_changes({"machine": {machine.pk for machine in machines}})
+    incremental = cohorts_of(model.pk)
+    run_query("MATCH (n) DETACH DELETE n")
+    run_query("CREATE (:Cohort {machine_count: 1, machine_ids: '-1', countries: ['JP'], country_counts: [1]})"
+              "-[:COHORT_OF]->(:Model {id: -2})")  # a model deleted long ago, with its cohort
+
+    call_command("graph_resync", verbosity=0)
+
+    assert cohorts_of(model.pk) == incremental
+    assert [ids for ids, _, _ in incremental] == [[machines[0].pk, machines[1].pk, machines[3].pk], [machines[2].pk]]
+    assert run_query("MATCH (co:Cohort) RETURN count(co) AS n") == [{"n": 2}]
+
+
 def test_graph_resync_rebuilds_from_empty_and_removes_what_is_gone() -> None:
     model = model_with_specs()
     seller = SellerFactory()

@@ -236,6 +236,14 @@ def test_variables_and_their_properties() -> None:
     assert render_expression(row.prop("id")) == Rendered("row.`id`", {})
 
 
+def test_list_elements_take_an_expression_or_a_bound_index() -> None:
+    row, i = var("row"), var("i")
+
+    assert render_expression(row.prop("hours").at(i)) == Rendered("row.`hours`[i]", {})
+    assert render_expression(row.prop("hours").at(2)) == Rendered("row.`hours`[$p0]", {"p0": 2})
+    assert render_expression((row + row).at(i + 1)) == Rendered("(row + row)[i + $p0]", {"p0": 1})
+
+
 @pytest.mark.parametrize("name", ["1x", "a b", "x}) DETACH DELETE n //", "", "match", "NULL"])
 def test_variables_must_be_identifiers_and_not_keywords(name: str) -> None:
     with pytest.raises(InvalidIdentifierError):
