@@ -11,6 +11,7 @@ extended by the machine's own rows (one value per spec definition, the machine's
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -155,6 +156,13 @@ def machine_model_ids(machine_ids: Iterable[int]) -> set[int]:
     return set(Machine.objects.filter(pk__in=set(machine_ids)).values_list("model_id", flat=True).distinct())
 
 
+def cohort_key(model_id: int, values: tuple[Any, ...]) -> str:
+    """A cohort's name: its model and a digest of its effective values, the same whenever
+    the same machines' cohort is rebuilt."""
+    digest = hashlib.blake2b(repr(values).encode(), digest_size=8).hexdigest()
+    return f"{model_id}-{digest}"
+
+
 def cohort_rows(model_ids: Iterable[int] | None, taxonomy: Taxonomy) -> list[Row]:
     """Per model (every model in `taxonomy` when None), its visible machines grouped into
     cohorts by their effective values of the facetable specs (graph/schema.py): rows
@@ -172,25 +180,26 @@ def cohort_rows(model_ids: Iterable[int] | None, taxonomy: Taxonomy) -> list[Row
     own: dict[int, SpecValues] = defaultdict(dict)
     for machine_id, definition_id, number, text in values.values_list("machine_id", "definition_id", "value_number", "value_text"):
         own[machine_id][definition_id] = (number, text)
-    # model -> effective values (sorted items) -> [machine ids, countries]
-    groups: dict[int, dict[tuple[Any, ...], tuple[list[int], Counter[str]]]] = defaultdict(dict)
+    # model -> effective values (sorted items) -> [machine ids, their countries]
+    groups: dict[int, dict[tuple[Any, ...], tuple[list[int], list[str]]]] = defaultdict(dict)
     for machine_id, model_id, country in machines.order_by("id").values_list("id", "model_id", "country_id"):
         catalogue = {pk: value for pk, value in taxonomy.model_values.get(model_id, {}).items() if pk in facetable}
         key = tuple(sorted(effective_values(catalogue, own[machine_id]).items()))
-        ids, countries = groups[model_id].setdefault(key, ([], Counter()))
+        ids, countries = groups[model_id].setdefault(key, ([], []))
         ids.append(machine_id)
-        countries[country] += 1
+        countries.append(country)
     rows = []
     for model_id in sorted(wanted):
         cohorts: list[Row] = []
         for key, (ids, countries) in groups.get(model_id, {}).items():
             specs, _ = _spec_rows(dict(key))
-            ordered = sorted(countries.items())
+            ordered = sorted(Counter(countries).items())
             cohorts.append({
                 "properties": {
                     # the ids as one string: Bolt returns a long list of integers an order of
                     # magnitude slower than the same digits as text (graph/facets/result.py)
-                    "machine_count": len(ids), "machine_ids": ",".join(map(str, ids)),
+                    "key": cohort_key(model_id, key), "machine_count": len(ids),
+                    "machine_ids": ",".join(map(str, ids)), "machine_countries": ",".join(countries),
                     "countries": [country for country, _ in ordered], "country_counts": [n for _, n in ordered],
                 },
                 "specs": specs,

@@ -10,14 +10,15 @@ uniqueness constraints and indexes the server keeps (idempotent, run by `prepare
     (:Machine)-[:IS_OF_MODEL]->(:Model), (:Machine)-[:BELONGS_TO_CATEGORY]->(:Category)
     (:Machine)-[:HAS_SPEC {number, text}]->(:Spec)        the machine's effective values
 
-    (:Cohort {machine_count, machine_ids, countries, country_counts})-[:COHORT_OF]->(:Model)
+    (:Cohort {key, machine_count, machine_ids, machine_countries, countries, country_counts})
+    (:Cohort)-[:COHORT_OF]->(:Model)
     (:Model {machine_count})                              the visible machines of its cohorts
     (:Cohort)-[:COHORT_HAS_SPEC {number, text}]->(:Spec)  the cohort's effective values
 
 A Cohort stands for the visible machines of one model that share their effective values of
 every facetable (number or enumeration) spec: 92,000 machines make about 5,000 cohorts. It
-holds their ids and how many of them are in each country (`countries[i]` has
-`country_counts[i]`), so facet counts that need no machine property (no year, hours or
+holds their ids and countries (comma-separated, in the same order) and how many are in each
+country (`countries[i]` has `country_counts[i]`), so facet counts that need no machine property (no year, hours or
 price range, no country filter, no text) are sums over cohorts instead of a walk over every
 machine (graph/facets). Cohorts are derived data: rebuilt for a model whenever one of its
 machines is written (graph/sync.py), never edited in place.
@@ -65,7 +66,7 @@ CATALOGUE = Schema(
         # node and relationship properties
         "id", "slug", "path", "name", "model_number", "code", "kind", "unit", "number", "text",
         "status", "year", "hours", "price_eur_cents", "country", "category_path", "maker", "model",
-        "machine_count", "machine_ids", "countries", "country_counts",
+        "key", "machine_count", "machine_ids", "machine_countries", "countries", "country_counts",
         # keys of the maps sent as UNWIND rows
         "parent_id", "maker_id", "category_id", "model_id", "spec_category_id", "spec_id", "specs",
         "spec_ids", "properties", "cohorts",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal, cast
 
@@ -11,7 +12,18 @@ from config.errors import DomainError, ServiceUnavailableError
 from config.threads import shared_pool
 from graph.client import run_query
 from graph.cypher import Rendered
-from graph.facets import FacetRequest, FacetRequestError, FacetResult, SpecInfo, build_facet_queries, combine
+from graph.facets import (
+    FacetRequest,
+    FacetRequestError,
+    FacetResult,
+    SpecInfo,
+    Tallies,
+    build_facet_queries,
+    can_group,
+    cohort_members_query,
+    combine,
+    validate,
+)
 
 QUERY_TIMEOUT_SECONDS = 10.0
 SpecKindName = Literal["number", "enum", "text"]
@@ -60,6 +72,29 @@ def _overridden_definitions() -> set[int]:
         return {row[0] for row in cursor.fetchall()}
 
 
+def _candidate_tallies(candidates: tuple[int, ...]) -> tuple[Tallies, dict[str, list[str]]]:
+    """Per cohort holding some of the text candidates: how many, and how many per country
+    (the queries' weights), and which ones (the ids of a matching cohort, as text)."""
+    wanted = set(map(str, candidates))  # compared as the text the cohorts keep
+    tallies: dict[str, tuple[int, list[str], list[int]]] = {}
+    members: dict[str, list[str]] = {}
+    listed = _run(cohort_members_query())[0]
+    for cohort, ids, countries in zip(listed["cohorts"], listed["ids"], listed["countries"], strict=True):
+        machine_ids = ids.split(",")
+        found = wanted.intersection(machine_ids)
+        if not found:
+            continue
+        if len(found) == len(machine_ids):
+            per_country = Counter(countries.split(","))
+        else:
+            country_of = dict(zip(machine_ids, countries.split(","), strict=True))
+            per_country = Counter(map(country_of.__getitem__, found))
+        ordered = sorted(per_country)
+        tallies[cohort] = (len(found), ordered, [per_country[country] for country in ordered])
+        members[cohort] = list(found)
+    return tallies, members
+
+
 def _run(rendered: Rendered) -> list[dict[str, Any]]:
     return run_query(rendered.text, rendered.parameters, timeout=QUERY_TIMEOUT_SECONDS)
 
@@ -72,14 +107,21 @@ def facet_search(
     spec filter and ServiceUnavailableError (503) when Neo4j cannot answer."""
     specs = specs if specs is not None else spec_catalogue()
     try:
-        queries = build_facet_queries(request, specs, grouped=grouped)
+        validate(request, specs)
     except FacetRequestError as error:
         raise DomainError(error.message, fields={error.field: [error.message]}, code="invalid_spec_filter") from error
     try:
+        members: dict[str, list[int]] | None = None
+        tallies: Tallies | None = None
+        if request.candidates is not None and grouped is not False and can_group(request):
+            tallies, members = _candidate_tallies(request.candidates)
+        queries = build_facet_queries(request, specs, grouped=grouped, tallies=tallies)
         pool = _pool()
         models = pool.submit(_run, queries.models)
         machine_specs = pool.submit(_run, queries.machine_specs) if queries.machine_specs else None
         countries = _run(queries.countries)[0] if request.with_ids or request.with_countries else {"countries": []}
+        if members is not None and "ids" in countries:  # cohort keys -> the candidates in them
+            countries = {**countries, "ids": [list(map(int, members[key])) for key in countries["ids"]]}
         return combine(models.result(), countries, machine_specs.result()[0] if machine_specs else None, specs)
     except (Neo4jError, DriverError, OSError) as error:
         raise ServiceUnavailableError("Spec filters are unavailable right now; please try again shortly.") from error

@@ -50,17 +50,18 @@ FACET_SIZE = 50  # values per facet, as the engine's terms aggregations return
 
 
 
-def candidate_ids(params: SearchParams, *, every_filter: bool = False) -> tuple[int, ...]:
+def candidate_ids(params: SearchParams, *, every_filter: bool = False, page: int = CANDIDATES_PAGE) -> tuple[int, ...]:
     """Ids of every listing the text (and the year, hours and price ranges; with
-    `every_filter`, every filter but the spec filters) matches."""
+    `every_filter`, every filter but the spec filters) matches, in id order, `page` a
+    request (one request for anything short of the whole catalogue)."""
     ids: list[int] = []
     after: int | None = None
     while True:
-        body = build_candidates(params, after, every_filter=every_filter)
+        body = build_candidates(params, after, every_filter=every_filter, size=page)
         response = engine_call("search", body=body, filter_path="hits.hits.sort")
         hits = response.get("hits", {}).get("hits", [])
         ids.extend(int(hit["sort"][0]) for hit in hits)
-        if len(hits) < CANDIDATES_PAGE:
+        if len(hits) < page:
             return tuple(ids)
         after = ids[-1]
 

@@ -10,6 +10,7 @@ from typing import Any
 from search.analysis import analysis_settings
 from search.client import get_client, index_name
 from search.documents import machine_mapping
+from search.query import CANDIDATES_PAGE
 
 MACHINES = "machines"
 
@@ -23,6 +24,7 @@ def index_body(name: str) -> dict[str, Any]:
             "refresh_interval": "1s",
             "analysis": analysis_settings(),
             "max_ngram_diff": 20,
+            "max_result_window": CANDIDATES_PAGE,  # for candidate ids; the API caps offsets at MAX_WINDOW
         },
         "mappings": mappings[name](),
     }
@@ -46,6 +48,8 @@ def ensure_index(name: str) -> str:
     if not client.indices.exists_alias(name=alias):
         concrete = create_versioned_index(name)
         client.indices.put_alias(index=concrete, name=alias, request_timeout=60)
+    else:  # an index built before a dynamic setting changed gets it without a rebuild
+        client.indices.put_settings(index=alias, body={"index": {"max_result_window": CANDIDATES_PAGE}})
     return alias
 
 

@@ -23,7 +23,9 @@ from search.analysis import LANGUAGE_ANALYZERS
 
 MAX_WINDOW = 10_000  # offset + limit beyond this must page with search_after
 MAX_TERMS = 65_536  # the engine's default index.max_terms_count: longer id lists are split
-CANDIDATES_PAGE = 10_000
+# Ids of text matches per request for the graph: one request for any search short of the
+# whole catalogue (each page re-runs the text query; the index allows this window).
+CANDIDATES_PAGE = 100_000
 MAX_LIMIT = 100
 SORTS: dict[str, list[Any]] = {
     "relevance": [{"_score": "desc"}, {"published_at": "desc"}, {"id": "desc"}],
@@ -162,7 +164,9 @@ def _range_filters(params: SearchParams) -> list[dict[str, Any]]:
     return [f for f in _base_filters(replace(params, models=(), machine_ids=None)) if "range" in f]
 
 
-def build_candidates(params: SearchParams, after: int | None = None, *, every_filter: bool = False) -> dict[str, Any]:
+def build_candidates(
+    params: SearchParams, after: int | None = None, *, every_filter: bool = False, size: int = CANDIDATES_PAGE
+) -> dict[str, Any]:
     """One page of the ids of every listing matching the text (and the year, hours and price
     ranges), in id order, for the graph to facet over: the same text query and score floor
     as `build_search`, no documents fetched. The graph applies the other filters itself,
@@ -172,7 +176,7 @@ def build_candidates(params: SearchParams, after: int | None = None, *, every_fi
         if every_filter else _range_filters(params)
     query: dict[str, Any] = {"bool": {"must": [text_query(text, params.language, params.tuning)], "filter": filters}}
     body: dict[str, Any] = {
-        "query": query, "size": CANDIDATES_PAGE, "sort": [{"id": "asc"}], "_source": False,
+        "query": query, "size": size, "sort": [{"id": "asc"}], "_source": False,
         "stored_fields": "_none_", "track_total_hits": False,
     }
     if params.sort == "relevance":

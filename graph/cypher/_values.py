@@ -58,6 +58,10 @@ def freeze(value: object) -> FrozenValue:
     if isinstance(value, float):
         return float(value)
     if isinstance(value, list | tuple):
+        kinds = set(map(type, value))
+        # long lists of ids or codes: one pass in C instead of a call per item
+        if kinds <= {str} or kinds <= {float} or (kinds <= {int} and min(value, default=0) >= _INT64_MIN and max(value, default=0) <= _INT64_MAX):
+            return tuple(value)
         return tuple(freeze(item) for item in value)
     if isinstance(value, Mapping):
         items: list[tuple[str, FrozenValue]] = []
@@ -75,6 +79,8 @@ def freeze(value: object) -> FrozenValue:
 def thaw(value: FrozenValue) -> Any:
     """A fresh, mutable copy of a frozen value, in the shapes the neo4j driver expects."""
     if isinstance(value, tuple):
+        if set(map(type, value)).isdisjoint((tuple, FrozenMap)):
+            return list(value)
         return [thaw(item) for item in value]
     if isinstance(value, FrozenMap):
         return {key: thaw(item) for key, item in value.items}

@@ -53,7 +53,9 @@ about 5,000 cohorts, each knowing its machine ids and machines per country. When
 needs a machine's own properties (no year, hours or price range, no country, no text
 candidates: `can_group`), the same queries run over cohorts instead of machines, each row
 weighted by its machine count; the country facet sums the cohorts' country tallies and the
-ids are the matching cohorts' id lists. Same answers, a fifth to a third of the time at
+ids are the matching cohorts' id lists. With text candidates, the selector first reads every
+cohort's machine ids and counts the candidates in each (`Tallies`); the queries then weight
+each cohort by its candidates, and the matching cohorts' candidates are the ids. Same answers, a fifth to a third of the time at
 100,000 machines (docs/benchmarks.md); the oracle test checks both paths.
 
 A row counts for a facet when ``misses = 0`` or its only miss is that facet's own filter.
@@ -61,7 +63,7 @@ Numbers come back as counts per distinct value, so the histograms are exact. Eve
 is a parameter; spec codes are checked against the spec definitions before a query is built.
 """
 
-from graph.facets.queries import FacetQueries, build_facet_queries, can_group
+from graph.facets.queries import FacetQueries, Tallies, build_facet_queries, can_group, cohort_members_query
 from graph.facets.request import (
     Bucket,
     EnumFacet,
@@ -90,8 +92,10 @@ __all__ = [
     "SpecInfo",
     "SpecRange",
     "SpecValues",
+    "Tallies",
     "build_facet_queries",
     "can_group",
+    "cohort_members_query",
     "combine",
     "histogram",
     "validate",

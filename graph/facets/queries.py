@@ -10,6 +10,7 @@ from typing import Any
 
 from graph.cypher import (
     Expression,
+    Param,
     Query,
     RelationshipPattern,
     Rendered,
@@ -26,6 +27,9 @@ from graph.cypher import (
 )
 from graph.facets.request import FACETABLE_KINDS, FacetRequest, SpecFilter, SpecInfo, SpecValues, validate
 from graph.schema import CATALOGUE
+
+# A cohort's key -> (machines among the text candidates, their countries, machines per country)
+Tallies = Mapping[str, tuple[int, Sequence[str], Sequence[int]]]
 
 # Machine-level spec facets are read by walking each counted machine's relationships while
 # there are fewer than this many; beyond it, one pass over the specs' own relationships is
@@ -62,6 +66,8 @@ class _Plan:
     model_specs: tuple[str, ...]  # facetable specs read once per model
     machine_specs: tuple[str, ...]  # facetable specs read from machines
     grouped: bool  # rows are cohorts weighted by their machine count, not machines
+    # with text candidates, the cohorts' counts among them (maps by cohort key, as parameters)
+    tallies: tuple[Param, Param, Param] | None = None
 
     @property
     def machine_link(self) -> str:
@@ -71,9 +77,19 @@ class _Plan:
     def spec_link(self) -> str:
         return "COHORT_HAS_SPEC" if self.grouped else "HAS_SPEC"
 
+    def count(self, row: Any = _m) -> Expression:
+        """How many machines a cohort row stands for."""
+        return self.tallies[0].at(row.prop("key")) if self.tallies else row.prop("machine_count")
+
     def weight(self, row: Any = _m) -> Expression:
         """How many machines the rows stand for, as an aggregate."""
-        return func.sum(row.prop("machine_count")) if self.grouped else func.count()
+        return func.sum(self.count(row)) if self.grouped else func.count()
+
+    def country_tally(self, row: Any = _m) -> tuple[Expression, Expression]:
+        """A cohort row's countries and machines per country (two lists of one length)."""
+        if self.tallies:
+            return self.tallies[1].at(row.prop("key")), self.tallies[2].at(row.prop("key"))
+        return row.prop("countries"), row.prop("country_counts")
 
     @property
     def flags(self) -> tuple[_Flag, ...]:
@@ -101,12 +117,21 @@ def _value_condition(has: RelationshipPattern, spec_filter: SpecFilter) -> Expre
 
 def can_group(request: FacetRequest) -> bool:
     """Whether cohorts can answer `request`: no filter reads a property only a machine has
-    (year, hours, price, country) and no text candidates."""
+    (year, hours, price, country). Text candidates must then be counted per cohort first
+    (`Tallies`, see graph.selectors)."""
     bounds = (request.year_min, request.year_max, request.hours_min, request.hours_max, request.price_min, request.price_max)
-    return request.candidates is None and not request.countries and all(bound is None for bound in bounds)
+    return not request.countries and all(bound is None for bound in bounds)
 
 
-def _plan(request: FacetRequest, specs: Mapping[str, SpecInfo], *, grouped: bool) -> _Plan:
+def _tally_parameters(tallies: Tallies) -> tuple[Param, Param, Param]:
+    return (
+        param({key: tally[0] for key, tally in tallies.items()}, "cohort_counts"),
+        param({key: list(tally[1]) for key, tally in tallies.items()}, "cohort_countries"),
+        param({key: list(tally[2]) for key, tally in tallies.items()}, "cohort_country_counts"),
+    )
+
+
+def _plan(request: FacetRequest, specs: Mapping[str, SpecInfo], *, grouped: bool, tallies: Tallies | None) -> _Plan:
     model_flags: list[_Flag] = []
     machine_flags: list[_Flag] = []
     passing: list[tuple[str, SpecFilter]] = []
@@ -132,7 +157,10 @@ def _plan(request: FacetRequest, specs: Mapping[str, SpecInfo], *, grouped: bool
             condition = exists(_mo.ref().rel_out(has).to(spec), where=_value_condition(has, spec_filter))
             model_flags.append(_Flag(name, dimension, condition))
     always: list[Expression] = []
-    if request.candidates is not None:
+    counted = _tally_parameters(tallies) if grouped and tallies is not None else None
+    if counted:
+        always.append(counted[0].at(_m.prop("key")).is_not_null())  # cohorts with candidates only
+    elif request.candidates is not None:
         always.append(_m.as_expression().is_in(var("candidates")))
     ranges = (
         ("year", request.year_min, request.year_max),
@@ -149,11 +177,12 @@ def _plan(request: FacetRequest, specs: Mapping[str, SpecInfo], *, grouped: bool
         tuple(model_flags),
         tuple(machine_flags),
         tuple(passing),
-        request.candidates,
+        None if grouped else request.candidates,
         tuple(always),
         tuple(code for code in facetable if not specs[code].per_machine),
         tuple(code for code in facetable if specs[code].per_machine),
         grouped,
+        counted,
     )
 
 
@@ -222,11 +251,12 @@ def _group_counts(plan: _Plan) -> tuple[Query, list[Any]]:
         inner = inner.where(all_of(*plan.always))
     names = [flag.name for flag in plan.machine_flags]
     if plan.machine_flags:
-        inner = inner.with_(*([_m] if plan.grouped else []), *(flag.condition.as_(flag.name) for flag in plan.machine_flags))
+        carried_row = [_m] if plan.grouped else []
+        inner = inner.with_(*carried_row, *(flag.condition.as_(flag.name) for flag in plan.machine_flags))
         inner = inner.return_(*names, plan.weight().as_("n"))
     else:
         inner = inner.return_(plan.weight().as_("n"))
-    if plan.grouped and not plan.machine_flags:
+    if plan.grouped and not plan.machine_flags and not plan.tallies:
         # every cohort counts whole: the model's machine count, kept beside its cohorts
         query = query.with_(*passing, *carried, _mo.prop("machine_count").as_("n"))
     else:
@@ -308,13 +338,14 @@ def _cohort_countries_query(plan: _Plan, *, with_ids: bool) -> Rendered:
     if plan.machine_flags:
         query = query.with_(_m, "misses").where(_MISSES.eq(0))
     collected: list[Any] = [func.collect(_m).as_("cohorts")]
-    if with_ids:
-        collected.append(func.collect(_m.prop("machine_ids")).as_("ids"))
+    if with_ids:  # with tallies, the cohorts' keys: the selector knows which candidates each holds
+        collected.append(func.collect(_m.prop("key" if plan.tallies else "machine_ids")).as_("ids"))
     index, countries, counts = var("i"), var("cs"), var("ns")
+    listed, tallied = plan.country_tally()
     tally = (  # each cohort's two lists read once, not once per element
         Query()
         .unwind(var("cohorts"), "m")
-        .with_(_m.prop("countries").as_("cs"), _m.prop("country_counts").as_("ns"))
+        .with_(listed.as_("cs"), tallied.as_("ns"))
         .unwind(func.range(0, func.size(countries) - 1), "i")
         .with_(countries.at(index).as_("country"), func.sum(counts.at(index)).as_("n"))
         .return_(func.collect([var("country"), _N]).as_("countries"))
@@ -386,6 +417,17 @@ def machine_specs_query(plan: _Plan) -> Rendered | None:
     return query.render()
 
 
+def cohort_members_query() -> Rendered:
+    """Every cohort's key, machine ids and their countries (``cohorts, ids, countries``: three
+    lists in the same order), from which
+    the selector counts text candidates per cohort."""
+    cohort = node("co", "Cohort")
+    # one record of three lists: the driver takes far longer over 5,000 records of one each
+    columns = (func.collect(cohort.prop("key")).as_("cohorts"), func.collect(cohort.prop("machine_ids")).as_("ids"),
+               func.collect(cohort.prop("machine_countries")).as_("countries"))
+    return Query(schema=CATALOGUE).match(cohort).return_(*columns).render()
+
+
 @dataclass(frozen=True)
 class FacetQueries:
     models: Rendered
@@ -394,15 +436,22 @@ class FacetQueries:
 
 
 def build_facet_queries(
-    request: FacetRequest, specs: Mapping[str, SpecInfo], *, grouped: bool | None = None
+    request: FacetRequest,
+    specs: Mapping[str, SpecInfo],
+    *,
+    grouped: bool | None = None,
+    tallies: Tallies | None = None,
 ) -> FacetQueries:
     """The queries answering `request`; `specs` holds every spec definition by code. Cohorts
-    answer whenever they can (`can_group`), machines otherwise; `grouped` forces a choice
-    (tests compare the two). Raises FacetRequestError for a spec filter `validate` refuses."""
+    answer whenever they can (`can_group`; with text candidates, given their `tallies`),
+    machines otherwise; `grouped` forces a choice (tests compare the two). Raises
+    FacetRequestError for a spec filter `validate` refuses."""
     validate(request, specs)
     if grouped is None:
-        grouped = can_group(request)
+        grouped = can_group(request) and (request.candidates is None or tallies is not None)
     elif grouped and not can_group(request):
-        raise ValueError("cohorts cannot answer a request with year, hours, price, country or text filters")
-    plan = _plan(request, specs, grouped=grouped)
+        raise ValueError("cohorts cannot answer a request with year, hours, price or country filters")
+    if grouped and request.candidates is not None and tallies is None:
+        raise ValueError("cohorts count text candidates only from their tallies")
+    plan = _plan(request, specs, grouped=grouped, tallies=tallies)
     return FacetQueries(models_query(plan), countries_query(plan, with_ids=request.with_ids), machine_specs_query(plan))

@@ -84,13 +84,32 @@ def test_cohorts_answer_when_no_filter_needs_a_machine_and_rows_count_by_weight(
 
 @pytest.mark.parametrize(
     "request_", [FacetRequest(year_min=2015), FacetRequest(hours_max=5000), FacetRequest(price_max=10),
-                 FacetRequest(countries=("JP",)), FacetRequest(candidates=(1, 2))],
+                 FacetRequest(countries=("JP",)), FacetRequest(candidates=(1, 2), year_max=2020)],
 )  # fmt: skip
 def test_what_only_a_machine_knows_sends_the_request_to_the_machines(request_: FacetRequest) -> None:
     queries = build_facet_queries(request_, SPECS)
 
     assert "IS_OF_MODEL" in queries.models.text
     assert "Cohort" not in queries.countries.text
+
+
+def test_text_candidates_reach_cohorts_as_tallies_bound_as_parameters() -> None:
+    request = FacetRequest(candidates=(4, 7, 9), categories=("excavators",))
+    tallies = {"12-ab": (2, ("DE", "JP"), (1, 1)), "15-cd": (1, ("JP",), (1,))}
+
+    queries = build_facet_queries(request, SPECS, tallies=tallies)
+
+    assert "MATCH (mo)<-[:`COHORT_OF`]-(m)\n  WHERE $cohort_counts[m.`key`] IS NOT NULL" in queries.models.text
+    assert "sum($cohort_counts[m.`key`]) AS n" in queries.models.text
+    assert queries.models.parameters["cohort_counts"] == {"12-ab": 2, "15-cd": 1}
+    assert "WITH $cohort_countries[m.`key`] AS cs, $cohort_country_counts[m.`key`] AS ns" in queries.countries.text
+    assert queries.countries.parameters["cohort_countries"] == {"12-ab": ["DE", "JP"], "15-cd": ["JP"]}
+    assert "collect(m.`key`) AS ids" in queries.countries.text  # the selector maps keys to candidates
+    assert "candidate" not in queries.countries.text
+    # without tallies, candidates are machines
+    assert "UNWIND $p0 AS candidate_id" in build_facet_queries(request, SPECS).countries.text
+    with pytest.raises(ValueError, match="cohorts count text candidates only from their tallies"):
+        build_facet_queries(request, SPECS, grouped=True)
 
 
 def test_model_level_filters_are_flags_on_models_and_machine_level_ones_on_machines() -> None:

@@ -126,6 +126,18 @@ def test_text_narrows_the_candidates_and_the_graph_counts_within_them(listings: 
     assert "<mark>" in response.json()["results"][0]["highlight"]
 
 
+def test_candidate_ids_come_in_id_order_in_one_request_or_page_by_page(listings: dict[str, int]) -> None:
+    from search.faceted import candidate_ids
+    from search.query import SearchParams
+
+    params = SearchParams(text="excavator", language="en")
+    expected = tuple(sorted(listings[key] for key in ("u27-jp", "u27-de", "tb230-gb", "pc200-jp", "pc200-us")))
+
+    assert candidate_ids(params) == expected
+    assert candidate_ids(params, page=2) == expected  # three requests, each after the last id
+    assert candidate_ids(params, page=5) == expected  # a full last page, then an empty one
+
+
 def test_text_and_a_category_give_spec_facets_over_what_matches_both(listings: dict[str, int]) -> None:
     response = search(q="excavator", lang="en", category="mini-excavators", country=["JP", "GB"])
 

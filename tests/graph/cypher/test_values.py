@@ -95,6 +95,32 @@ def test_unsupported_values_are_refused_with_the_typed_error(value: object, mess
     assert caught.value.code == "cypher_unsupported_value"
 
 
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ([1, 2**63], "integer 9223372036854775808 does not fit Neo4j's 64-bit integers"),
+        ([-(2**63) - 1, 0], "integer -9223372036854775809 does not fit Neo4j's 64-bit integers"),
+    ],
+)
+def test_long_lists_of_one_kind_are_checked_like_any_other(value: object, message: str) -> None:
+    with pytest.raises(UnsupportedValueError) as caught:
+        freeze(value)
+
+    assert str(caught.value) == message
+
+
+def test_lists_of_one_scalar_kind_freeze_to_equal_tuples_and_thaw_to_fresh_lists() -> None:
+    for values in ([3, 1, 2] * 1000, ["JP", "DE"], [0.5, 1.5], [], [Rank.FIRST, 2], [Status.PUBLISHED, "x"]):
+        frozen = freeze(values)
+
+        assert isinstance(frozen, tuple)
+        assert frozen == tuple(values)
+        assert all(type(item) in (int, str, float) for item in frozen)  # enum members made plain
+        thawed = thaw(frozen)
+        assert thawed == list(values)
+        assert thawed is not values
+
+
 @pytest.mark.parametrize("value", [bytearray(b"x"), range(3), object(), 1 + 2j])
 def test_mutable_or_unknown_types_are_refused(value: object) -> None:
     with pytest.raises(UnsupportedValueError):
