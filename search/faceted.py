@@ -67,17 +67,21 @@ def candidate_ids(params: SearchParams, *, every_filter: bool = False, page: int
 
 
 def facet_request(params: SearchParams, candidates: tuple[int, ...] | None) -> FacetRequest:
+    """The graph's part of a search. Candidates from the engine already passed the year,
+    hours and price ranges (`candidate_ids`), so the graph is not asked again: without a
+    country filter, cohorts can then answer (graph/facets)."""
+    ranges = candidates is None
     return FacetRequest(
         candidates=candidates,
         categories=params.categories,
         makers=params.makers,
         models=params.models,
         countries=params.countries,
-        year_min=params.year_min,
-        year_max=params.year_max,
-        hours_max=params.hours_max,
-        price_min=params.price_min_pivot,
-        price_max=params.price_max_pivot,
+        year_min=params.year_min if ranges else None,
+        year_max=params.year_max if ranges else None,
+        hours_max=params.hours_max if ranges else None,
+        price_min=params.price_min_pivot if ranges else None,
+        price_max=params.price_max_pivot if ranges else None,
         specs=params.specs,
         with_ids=bool(params.specs),
     )

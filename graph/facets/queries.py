@@ -35,6 +35,8 @@ Tallies = Mapping[str, tuple[int, Sequence[str], Sequence[int]]]
 # there are fewer than this many; beyond it, one pass over the specs' own relationships is
 # cheaper (measured at 100,000 machines: the two cross at roughly 10,000 machines).
 MACHINE_SIDE_LIMIT = 10_000
+# The same for cohorts, which have few relationships per spec (measured: 1,000-2,000 cohorts).
+COHORT_SIDE_LIMIT = 1_500
 
 _mk, _mo, _c, _m = node("mk", "Maker"), node("mo", "Model"), node("c", "Category"), node("m")
 _MISSES, _N = var("misses"), var("n")
@@ -384,6 +386,7 @@ def machine_specs_query(plan: _Plan) -> Rendered | None:
     columns = (spec.as_expression(), has.prop("number").as_("number"), has.prop("text").as_("text"),
                plan.weight(machine).as_("tally"))
     wanted = node("w", "Spec")
+    limit = COHORT_SIDE_LIMIT if plan.grouped else MACHINE_SIDE_LIMIT
     # The sets are disjoint (a row in `without_x` misses x, so it is not matching, and a row
     # missing two filters counts nowhere), so each is walked with its own spec condition and
     # no membership test.
@@ -392,7 +395,7 @@ def machine_specs_query(plan: _Plan) -> Rendered | None:
 
     def walk(name: str, condition: Expression) -> Query:
         return (
-            Query().with_(*sets).where(size <= MACHINE_SIDE_LIMIT)
+            Query().with_(*sets).where(size <= limit)
             .match(wanted).where(wanted.prop("code").is_in(codes))
             .with_(var(name), func.collect(wanted).as_("wanted"))
             .unwind(var(name), "p")
@@ -405,7 +408,7 @@ def machine_specs_query(plan: _Plan) -> Rendered | None:
     for name, condition in walks[1:]:
         from_machines = from_machines.union_all(walk(name, condition))
     from_specs = (
-        Query().with_(*sets).where(size > MACHINE_SIDE_LIMIT)
+        Query().with_(*sets).where(size > limit)
         .match(spec.rel_in(has).from_(machine)).where(spec.prop("code").is_in(codes) & in_sets)
         .return_(*columns)
     )

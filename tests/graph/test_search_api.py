@@ -126,6 +126,18 @@ def test_text_narrows_the_candidates_and_the_graph_counts_within_them(listings: 
     assert "<mark>" in response.json()["results"][0]["highlight"]
 
 
+def test_text_a_year_range_and_a_spec_filter_narrow_together(listings: dict[str, int]) -> None:
+    # the engine applies the words and the years; the graph counts the specs over what is left
+    response = search(q="excavator", lang="en", year_min="2014", **{"spec.engine_power.min": "16"})
+
+    assert found(response, listings) == {"tb230-gb", "pc200-jp"}  # the U27-4 has 15.2 kW
+    assert counts(response, "maker") == {"takeuchi": 1, "komatsu": 1}
+    assert counts(response, "country") == {"GB": 1, "JP": 1}
+    power = response.json()["facets"]["specs"]["engine_power"]
+    # its own filter aside, every listing with the words and the years: not the 2012 PC200
+    assert sum(bucket["count"] for bucket in power["buckets"]) == 4
+
+
 def test_candidate_ids_come_in_id_order_in_one_request_or_page_by_page(listings: dict[str, int]) -> None:
     from search.faceted import candidate_ids
     from search.query import SearchParams
