@@ -55,8 +55,9 @@ candidates: `can_group`), the same queries run over cohorts instead of machines,
 weighted by its machine count; the country facet sums the cohorts' country tallies and the
 ids are the matching cohorts' id lists. With text candidates, the selector first reads every
 cohort's machine ids and counts the candidates in each (`Tallies`); the queries then weight
-each cohort by its candidates, and the matching cohorts' candidates are the ids. Same answers, a fifth to a third of the time at
-100,000 machines (docs/benchmarks.md); the oracle test checks both paths.
+each cohort by its candidates, and the matching cohorts' candidates are the ids. Same
+answers in about a third of the time for a category at 100,000 machines (docs/benchmarks.md);
+the oracle test checks both paths.
 
 A row counts for a facet when ``misses = 0`` or its only miss is that facet's own filter.
 Numbers come back as counts per distinct value, so the histograms are exact. Every value
