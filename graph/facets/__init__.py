@@ -50,8 +50,8 @@ Cohorts
 Most searches filter only by category, maker, model and specs. Machines of one model that
 share every facetable spec value form a cohort (graph/schema.py): 92,000 machines make
 about 5,000 cohorts, each knowing its machine ids and machines per country. When no filter
-needs a machine's own properties (no year, hours or price range, no country, no text
-candidates: `can_group`), the same queries run over cohorts instead of machines, each row
+needs a machine's own properties (no year, hours or price range and no country filter:
+`can_group`), the same queries run over cohorts instead of machines, each row
 weighted by its machine count; the country facet sums the cohorts' country tallies and the
 ids are the matching cohorts' id lists. With text candidates, the selector first reads every
 cohort's machine ids and counts the candidates in each (`Tallies`); the queries then weight
