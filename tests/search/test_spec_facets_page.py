@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 
@@ -65,6 +66,38 @@ def test_ticking_a_value_and_typing_a_range_narrow_the_results(
     page.go_back()
     page.wait_for_url(re.compile(r"^(?!.*operating_weight\.max=5).*spec\.undercarriage=crawler.*"))
     assert len(card_ids(page)) == 5
+
+
+def test_a_range_slider_sets_the_bound_shades_the_histogram_and_searches_when_let_go(
+    live_server: Any, page: Any, screenshot: Any, listings: dict[str, int]
+) -> None:
+    page.goto(f"{live_server.url}/search/?category=excavators")
+    weight = page.locator("fieldset[data-spec=operating_weight]")
+    high = weight.locator(".slider .high")
+    assert (high.get_attribute("min"), high.get_attribute("max"), high.input_value()) == ("2.7", "20.5", "20.5")
+    assert weight.locator(".histogram .bar.outside").count() == 0
+
+    # drag the upper thumb from the right end to a fifth of the way: about 6 t
+    box = weight.locator(".slider").bounding_box()
+    assert box is not None
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] - 7, y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.2, y, steps=8)
+    typed = float(weight.locator("input[name='spec.operating_weight.max']").input_value())
+    assert 4 < typed < 8  # the bound follows the thumb before anything is sent
+    assert weight.locator(".histogram .bar.outside").count() >= 5
+    screenshot(page, "dragging")
+    page.mouse.up()
+
+    page.wait_for_url(re.compile(r".*spec\.operating_weight\.max=.*"))
+    assert card_ids(page) == {listings[k] for k in ("u27-jp", "u27-de", "tb230-gb")}
+    weight = page.locator("fieldset[data-spec=operating_weight]")
+    assert float(weight.locator("input[name='spec.operating_weight.max']").input_value()) == typed
+    assert float(weight.locator(".slider .high").input_value()) == typed  # the slider stays where it was let go
+    assert weight.locator(".slider .low").input_value() == "2.7"  # the other bound is untouched, so unset
+    assert parse_qs(urlparse(page.url).query).get("spec.operating_weight.min") is None  # blank: no bound
+    screenshot(page, "slid")
 
 
 def test_imperial_buyers_see_and_type_pounds(live_server: Any, page: Any, screenshot: Any, listings: dict[str, int]) -> None:
