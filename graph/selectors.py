@@ -111,7 +111,7 @@ def facet_search(
     except FacetRequestError as error:
         raise DomainError(error.message, fields={error.field: [error.message]}, code="invalid_spec_filter") from error
     try:
-        members: dict[str, list[int]] | None = None
+        members: dict[str, list[str]] | None = None
         tallies: Tallies | None = None
         if request.candidates is not None and grouped is not False and can_group(request):
             tallies, members = _candidate_tallies(request.candidates)
