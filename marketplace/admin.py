@@ -1,5 +1,6 @@
 """Staff curate the taxonomy and every listing here. Status changes go through the same
-services as the API, so the outbox hears of them."""
+services as the API, so the outbox hears of them; every save or delete of a catalogue row
+the search index or the graph copies is announced on the outbox too (`Announced`)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -58,22 +60,56 @@ class CountryAdmin(admin.ModelAdmin):
     search_fields = ["code", "names"]
 
 
+class Announced(admin.ModelAdmin):
+    """A catalogue table the projections copy: saves and deletes put an outbox event for
+    `outbox_entity` in the admin's own transaction, so once it commits the search index and
+    the graph re-read the rows and rewrite every listing that shows them."""
+
+    outbox_entity = ""
+
+    def announced_ids(self, obj: Any) -> list[int]:
+        return [obj.pk]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        services.outbox_enqueue(entity=self.outbox_entity, entity_ids=self.announced_ids(obj))
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        ids = self.announced_ids(obj)
+        super().delete_model(request, obj)
+        services.outbox_enqueue(entity=self.outbox_entity, entity_ids=ids)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        with transaction.atomic():  # the bulk delete action runs outside the change view's transaction
+            ids = [pk for obj in queryset for pk in self.announced_ids(obj)]
+            super().delete_queryset(request, queryset)
+            services.outbox_enqueue(entity=self.outbox_entity, entity_ids=ids)
+
+
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(Announced):
     list_display = ["path", "__str__", "depth", "position"]
     search_fields = ["slug", "path", "names"]
     list_filter = ["depth"]
     readonly_fields = ["path", "depth"]
+    outbox_entity = "category"
 
     def save_model(self, request: HttpRequest, obj: Category, form: Any, change: bool) -> None:
         parent = obj.parent
+        old_path = Category.objects.filter(pk=obj.pk).values_list("path", flat=True).first() if change else None
         obj.path = f"{parent.path}/{obj.slug}" if parent else obj.slug
         obj.depth = parent.depth + 1 if parent else 0
         super().save_model(request, obj, form, change)
+        if old_path is not None and old_path != obj.path:  # a new slug or parent: the subtree moves along
+            for child in Category.objects.filter(path__startswith=f"{old_path}/").order_by("depth"):
+                child.path = obj.path + child.path.removeprefix(old_path)
+                child.depth = child.path.count("/")
+                child.save(update_fields=["path", "depth"])
 
 
 @admin.register(Maker)
-class MakerAdmin(admin.ModelAdmin):
+class MakerAdmin(Announced):
+    outbox_entity = "maker"
     list_display = ["name", "slug", "country"]
     search_fields = ["name", "slug"]
     list_filter = ["country"]
@@ -86,7 +122,8 @@ class ModelSpecValueInline(admin.TabularInline):
 
 
 @admin.register(MachineModel)
-class MachineModelAdmin(admin.ModelAdmin):
+class MachineModelAdmin(Announced):  # its catalogue spec values (the inline) included
+    outbox_entity = "model"
     list_display = ["__str__", "maker", "category", "production_start", "production_end"]
     list_filter = ["maker", "category"]
     search_fields = ["model_number", "maker__name", "slug"]
@@ -96,12 +133,17 @@ class MachineModelAdmin(admin.ModelAdmin):
 
 
 @admin.register(SpecCategory)
-class SpecCategoryAdmin(admin.ModelAdmin):
+class SpecCategoryAdmin(Announced):
     list_display = ["code", "__str__", "position"]
+    outbox_entity = "spec"
+
+    def announced_ids(self, obj: Any) -> list[int]:
+        return list(SpecDefinition.objects.filter(spec_category=obj).values_list("pk", flat=True))
 
 
 @admin.register(SpecDefinition)
-class SpecDefinitionAdmin(admin.ModelAdmin):
+class SpecDefinitionAdmin(Announced):
+    outbox_entity = "spec"
     list_display = ["code", "kind", "unit", "min_value", "max_value", "spec_category", "machine_level"]
     list_filter = ["kind", "spec_category", "machine_level"]
     search_fields = ["code", "names"]

@@ -52,9 +52,29 @@ def machine_actions(machine_ids: Iterable[int], index: str, chains: dict[int, li
         yield {"_op_type": "delete", "_index": index, "_id": missing}
 
 
+def showing(changes: dict[str, set[int]]) -> set[int]:
+    """Machines whose documents show a changed model, maker or category (its names, model
+    number, category path), a category counting for every listing in its subtree. Spec
+    definitions are not in documents."""
+    from django.db.models import Q
+
+    from marketplace.models import Category, Machine
+
+    if not any(changes.get(entity) for entity in ("model", "maker", "category")):
+        return set()
+    subtree = Q(pk__in=changes.get("category", ()))
+    for path in Category.objects.filter(pk__in=changes.get("category", ())).values_list("path", flat=True):
+        subtree |= Q(path__startswith=f"{path}/")
+    wanted = Q(model_id__in=changes.get("model", ())) | Q(model__maker_id__in=changes.get("maker", ()))
+    if changes.get("category"):
+        wanted |= Q(model__category__in=Category.objects.filter(subtree))
+    return set(Machine.objects.filter(wanted).values_list("pk", flat=True))
+
+
 def apply_changes(changes: dict[str, set[int]]) -> None:
-    """Outbox projection for the `search` topic."""
-    machine_ids = changes.get("machine", set())
+    """Outbox projection for the `search` topic: the changed machines and every machine
+    showing a changed model, maker or category."""
+    machine_ids = set(changes.get("machine", ())) | showing(changes)
     if not machine_ids:
         return
     _, errors = helpers.bulk(

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from marketplace.models import Machine, MachineStatus, OutboxEvent
-from tests.factories import MachineFactory, UserFactory, model_with_specs
+from marketplace.models import Category, Machine, MachineStatus, Maker, OutboxEvent
+from tests.factories import CategoryFactory, MachineFactory, MakerFactory, UserFactory, model_with_specs
 
 pytestmark = pytest.mark.django_db
 
@@ -67,3 +67,42 @@ def test_bulk_publish_and_unpublish_go_through_the_services(staff_client: Client
 
     staff_client.post("/admin/marketplace/machine/", {"action": "bulk_unpublished", "_selected_action": ids})
     assert set(Machine.objects.values_list("status", flat=True)) == {MachineStatus.DRAFT}
+
+
+def announced() -> set[tuple[str, str, int]]:
+    return set(OutboxEvent.objects.values_list("topic", "entity", "entity_id"))
+
+
+def test_catalogue_edits_in_the_admin_reach_both_projections_through_the_outbox(staff_client: Client) -> None:
+    maker = MakerFactory(slug="komatsu", name="Komatsu")
+
+    response = staff_client.post(
+        f"/admin/marketplace/maker/{maker.pk}/change/", {"slug": "komatsu", "name": "Komatsu Ltd.", "names": "{}", "country": ""}
+    )
+
+    assert response.status_code == 302, response.content[:2000]
+    assert Maker.objects.get(pk=maker.pk).name == "Komatsu Ltd."
+    assert announced() == {("search", "maker", maker.pk), ("graph", "maker", maker.pk)}
+
+    OutboxEvent.objects.all().delete()
+    staff_client.post(f"/admin/marketplace/maker/{maker.pk}/delete/", {"post": "yes"})
+    assert not Maker.objects.filter(pk=maker.pk).exists()
+    assert announced() == {("search", "maker", maker.pk), ("graph", "maker", maker.pk)}
+
+
+def test_a_category_renamed_in_the_admin_moves_its_subtree_and_is_announced(staff_client: Client) -> None:
+    parent = CategoryFactory(slug="excavators")
+    child = CategoryFactory(slug="mini-excavators", parent=parent)
+    grandchild = CategoryFactory(slug="micro-excavators", parent=child)
+
+    response = staff_client.post(
+        f"/admin/marketplace/category/{parent.pk}/change/",
+        {"parent": "", "slug": "diggers", "names": '{"en": "Diggers"}', "position": "0"},
+    )
+
+    assert response.status_code == 302, response.content[:2000]
+    paths = dict(Category.objects.values_list("slug", "path"))
+    assert paths == {"diggers": "diggers", "mini-excavators": "diggers/mini-excavators",
+                     "micro-excavators": "diggers/mini-excavators/micro-excavators"}  # fmt: skip
+    assert Category.objects.get(pk=grandchild.pk).depth == 2
+    assert announced() == {("search", "category", parent.pk), ("graph", "category", parent.pk)}

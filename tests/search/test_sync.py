@@ -15,13 +15,13 @@ import pytest
 from django.db import transaction
 
 from marketplace import services
-from marketplace.models import Machine, OutboxEvent
+from marketplace.models import Category, Machine, MachineModel, Maker, OutboxEvent
 from marketplace.outbox import drain, pending_count
 from search.client import get_client
 from search.indices import MACHINES, alias_name
 from search.sync import apply_changes
 from tests.conftest import database_url_for_subprocesses
-from tests.factories import SellerFactory, model_with_specs
+from tests.factories import CategoryFactory, MachineFactory, SellerFactory, model_with_specs
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -72,6 +72,35 @@ def test_each_kind_of_change_reaches_the_index() -> None:
     drain("search", apply_changes)
     assert indexed(machine.pk) is None
     assert pending_count("search") == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("machine_index")
+def test_taxonomy_changes_rewrite_every_document_that_shows_them() -> None:
+    parent = CategoryFactory(slug="excavators", names={"en": "Excavators"})
+    child = CategoryFactory(slug="mini-excavators", parent=parent, names={"en": "Mini excavators"})
+    shown = MachineFactory(model=model_with_specs(category=child, maker__slug="kubota", maker__name="Kubota"))
+    elsewhere = MachineFactory(model=model_with_specs(category=CategoryFactory(slug="cranes")))
+    apply_changes({"machine": {shown.pk, elsewhere.pk}})
+    untouched = indexed(elsewhere.pk)
+
+    Maker.objects.filter(pk=shown.model.maker_id).update(name="Kubota Corporation")
+    apply_changes({"maker": {shown.model.maker_id}})
+    assert indexed(shown.pk)["maker"]["name"] == "Kubota Corporation"  # type: ignore[index]
+
+    # a parent category renamed: listings of its subcategories show its new name and path
+    Category.objects.filter(pk=parent.pk).update(slug="diggers", path="diggers", names={"en": "Diggers"})
+    Category.objects.filter(pk=child.pk).update(path="diggers/mini-excavators")
+    apply_changes({"category": {parent.pk}})
+    document = indexed(shown.pk)
+    assert document is not None
+    assert document["category"]["path"] == ["diggers", "mini-excavators"]
+    assert document["category"]["names"]["en"] == "Mini excavators Diggers"
+    assert indexed(elsewhere.pk) == untouched
+
+    MachineModel.objects.filter(pk=shown.model_id).update(model_number="U27-4R")
+    apply_changes({"model": {shown.model_id}, "spec": {1}})
+    assert indexed(shown.pk)["model_number"] == "U27-4R"  # type: ignore[index]
 
 
 @pytest.mark.django_db
