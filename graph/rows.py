@@ -158,9 +158,38 @@ def machine_model_ids(machine_ids: Iterable[int]) -> set[int]:
 
 def cohort_key(model_id: int, values: tuple[Any, ...]) -> str:
     """A cohort's name: its model and a digest of its effective values, the same whenever
-    the same machines' cohort is rebuilt."""
+    the same machines' cohort is rebuilt, and the same in the search index's documents."""
     digest = hashlib.blake2b(repr(values).encode(), digest_size=8).hexdigest()
     return f"{model_id}-{digest}"
+
+
+def _signature(catalogue: SpecValues, own: SpecValues, facetable: set[int]) -> tuple[Any, ...]:
+    """A machine's effective values of the facetable specs, in a canonical order."""
+    effective = effective_values(catalogue, own)
+    return tuple(sorted((pk, value) for pk, value in effective.items() if pk in facetable))
+
+
+def cohort_keys(machines: Iterable[tuple[int, int]]) -> dict[int, str]:
+    """The cohort key of each (machine id, model id), read from PostgreSQL: what a search
+    document carries so the engine can count text matches per cohort (search/faceted.py)."""
+    from marketplace.models import MachineSpecValue, ModelSpecValue, SpecDefinition
+
+    pairs = list(machines)
+    facetable = set(SpecDefinition.objects.filter(kind__in=FACETABLE_KINDS).values_list("pk", flat=True))
+    catalogue: dict[int, SpecValues] = defaultdict(dict)
+    for model_id, definition_id, number, text in ModelSpecValue.objects.filter(
+        model_id__in={model_id for _, model_id in pairs}, definition_id__in=facetable
+    ).values_list("model_id", "definition_id", "value_number", "value_text"):
+        catalogue[model_id][definition_id] = (number, text)
+    own: dict[int, SpecValues] = defaultdict(dict)
+    for machine_id, definition_id, number, text in MachineSpecValue.objects.filter(
+        machine_id__in=[machine_id for machine_id, _ in pairs], definition_id__in=facetable
+    ).values_list("machine_id", "definition_id", "value_number", "value_text"):
+        own[machine_id][definition_id] = (number, text)
+    return {
+        machine_id: cohort_key(model_id, _signature(catalogue[model_id], own[machine_id], facetable))
+        for machine_id, model_id in pairs
+    }
 
 
 def cohort_rows(model_ids: Iterable[int] | None, taxonomy: Taxonomy) -> list[Row]:
@@ -183,8 +212,7 @@ def cohort_rows(model_ids: Iterable[int] | None, taxonomy: Taxonomy) -> list[Row
     # model -> effective values (sorted items) -> [machine ids, their countries]
     groups: dict[int, dict[tuple[Any, ...], tuple[list[int], list[str]]]] = defaultdict(dict)
     for machine_id, model_id, country in machines.order_by("id").values_list("id", "model_id", "country_id"):
-        catalogue = {pk: value for pk, value in taxonomy.model_values.get(model_id, {}).items() if pk in facetable}
-        key = tuple(sorted(effective_values(catalogue, own[machine_id]).items()))
+        key = _signature(taxonomy.model_values.get(model_id, {}), own[machine_id], facetable)
         ids, countries = groups[model_id].setdefault(key, ([], []))
         ids.append(machine_id)
         countries.append(country)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import Any, Literal, cast
 
 from neo4j.exceptions import DriverError, Neo4jError
@@ -95,6 +96,15 @@ def _candidate_tallies(candidates: tuple[int, ...]) -> tuple[Tallies, dict[str, 
     return tallies, members
 
 
+def _countries_of(keys: list[str], tallies: Tallies) -> list[list[Any]]:
+    """The country facet of the matching cohorts, from their tallies: ``[[country, count]]``."""
+    per_country: Counter[str] = Counter()
+    for key in keys:
+        _, countries, counts = tallies[key]
+        per_country.update(dict(zip(countries, counts, strict=True)))
+    return [[country, count] for country, count in per_country.items()]
+
+
 def _run(rendered: Rendered) -> list[dict[str, Any]]:
     return run_query(rendered.text, rendered.parameters, timeout=QUERY_TIMEOUT_SECONDS)
 
@@ -112,7 +122,7 @@ def facet_search(
         raise DomainError(error.message, fields={error.field: [error.message]}, code="invalid_spec_filter") from error
     try:
         members: dict[str, list[str]] | None = None
-        tallies: Tallies | None = None
+        tallies: Tallies | None = request.tallies
         if request.candidates is not None and grouped is not False and can_group(request):
             tallies, members = _candidate_tallies(request.candidates)
         queries = build_facet_queries(request, specs, grouped=grouped, tallies=tallies)
@@ -120,8 +130,16 @@ def facet_search(
         models = pool.submit(_run, queries.models)
         machine_specs = pool.submit(_run, queries.machine_specs) if queries.machine_specs else None
         countries = _run(queries.countries)[0] if request.with_ids or request.with_countries else {"countries": []}
+        if tallies is not None and "countries" not in countries:  # matching cohorts' keys only
+            countries = {"countries": _countries_of(countries["ids"], tallies), **countries}
+            if not request.with_ids:
+                del countries["ids"]
+        cohorts = None
         if members is not None and "ids" in countries:  # cohort keys -> the candidates in them
             countries = {**countries, "ids": [list(map(int, members[key])) for key in countries["ids"]]}
-        return combine(models.result(), countries, machine_specs.result()[0] if machine_specs else None, specs)
+        elif request.tallies is not None and "ids" in countries:  # the engine knows which listings
+            cohorts = frozenset(countries.pop("ids"))
+        result = combine(models.result(), countries, machine_specs.result()[0] if machine_specs else None, specs)
+        return replace(result, cohorts=cohorts) if cohorts is not None else result
     except (Neo4jError, DriverError, OSError) as error:
         raise ServiceUnavailableError("Spec filters are unavailable right now; please try again shortly.") from error

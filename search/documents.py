@@ -81,6 +81,11 @@ class MachineDocument(Document):
     price = Object(PriceInner)
     country = Keyword()
     region = Keyword()
+    # The graph's cohort (graph/schema.py), and with the country: text matches are counted per
+    # cohort and country for the spec facets (one terms aggregation; a country aggregation
+    # under each cohort costs four times as much).
+    cohort = Keyword()
+    cohort_country = Keyword()
     status = Keyword()
     seller_id = Long()
     cover_photo = Keyword(index=False)
@@ -98,9 +103,10 @@ def machine_mapping() -> dict[str, Any]:
     return mapping
 
 
-def build_document(machine: Any, category_ancestors: list[Any]) -> dict[str, Any]:
+def build_document(machine: Any, category_ancestors: list[Any], cohort: str | None = None) -> dict[str, Any]:
     """The document body for a machine (a `marketplace.Machine` with model, maker, category and
-    photos loaded) and its category's ancestors, root first, ending with the category itself."""
+    photos loaded), its category's ancestors, root first, ending with the category itself, and
+    its cohort key (`graph.rows.cohort_keys`)."""
     model = machine.model
     maker = model.maker
     photos = list(machine.photos.all())
@@ -134,6 +140,8 @@ def build_document(machine: Any, category_ancestors: list[Any]) -> dict[str, Any
         "price": {"amount": machine.price_amount, "currency": machine.price_currency_id},
         "country": machine.country_id,
         "region": machine.region,
+        "cohort": cohort,
+        "cohort_country": f"{cohort}/{machine.country_id}" if cohort else None,
         "status": machine.status,
         "seller_id": machine.seller_id,
         "cover_photo": photos[0].thumbnail.url if photos else None,

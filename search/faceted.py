@@ -13,12 +13,16 @@ When the graph is asked
   with the result.
 
 Text and spec filters
-* Text is the engine's: when the buyer typed some, the ids of every listing matching it
-  (and the year, hours and price ranges) are fetched from the engine, in id order, 10,000 a
-  page, without documents, and become the graph's candidates. The facets count exactly those
-  listings, narrowed by the other filters.
-* Spec filters are the graph's: with any, the graph returns the ids of the matching listings
-  and the engine pages, sorts and highlights within them (`SearchParams.machine_ids`).
+* Text is the engine's: when the buyer typed some, the listings matching it (and the year,
+  hours and price ranges) are what the graph counts over, narrowed by the other filters.
+  Each search document names its cohort (graph/schema.py), so the engine counts the matches
+  per cohort and country in one aggregation and the graph weighs each cohort by its count
+  (`cohort_tallies`, `FacetRequest.tallies`): no id leaves the engine. With a country
+  filter, which cohorts cannot apply, or past the engine's bucket limit, the ids of every
+  match are fetched instead, in id order, without documents (`candidate_ids`).
+* Spec filters are the graph's: with any, the graph returns the matching cohorts (or ids)
+  and the engine pages, sorts and highlights within them (`SearchParams.cohorts`,
+  `SearchParams.machine_ids`).
   Without, the engine applies the same filters as the graph by itself, and the page of
   results is fetched from the engine while the graph counts (side by side, not one after
   the other).
@@ -36,14 +40,15 @@ Spec facets come back in the buyer's unit system (`SearchParams.units`)::
 from __future__ import annotations
 
 import time
+from collections import defaultdict
 from dataclasses import replace
 from typing import Any
 
 from config.errors import ServiceUnavailableError
 from config.threads import shared_pool
-from graph.facets import EnumFacet, FacetRequest, FacetResult, NumberFacet
+from graph.facets import EnumFacet, FacetRequest, FacetResult, NumberFacet, Tallies
 from graph.selectors import facet_search
-from search.query import CANDIDATES_PAGE, SearchParams, build_candidates
+from search.query import CANDIDATES_PAGE, SearchParams, build_candidates, build_cohort_tallies
 from search.selectors import SearchResult, engine_call, facet_labels, search_machines
 
 FACET_SIZE = 50  # values per facet, as the engine's terms aggregations return
@@ -66,13 +71,35 @@ def candidate_ids(params: SearchParams, *, every_filter: bool = False, page: int
         after = ids[-1]
 
 
-def facet_request(params: SearchParams, candidates: tuple[int, ...] | None) -> FacetRequest:
-    """The graph's part of a search. Candidates from the engine already passed the year,
-    hours and price ranges (`candidate_ids`), so the graph is not asked again: without a
-    country filter, cohorts can then answer (graph/facets)."""
-    ranges = candidates is None
+def cohort_tallies(params: SearchParams, *, every_filter: bool = False) -> Tallies | None:
+    """What `candidate_ids` would list, counted by the engine per cohort and country
+    (`build_cohort_tallies`); None when the tally would not fit the engine's bucket limit."""
+    response = engine_call("search", body=build_cohort_tallies(params, every_filter=every_filter),
+                           filter_path="aggregations.cohorts")
+    cohorts = response.get("aggregations", {}).get("cohorts", {})
+    if cohorts.get("sum_other_doc_count"):
+        return None
+    per_cohort: dict[str, dict[str, int]] = defaultdict(dict)
+    for bucket in cohorts.get("buckets", []):
+        cohort, _, country = bucket["key"].rpartition("/")
+        per_cohort[cohort][country] = bucket["doc_count"]
+    tallies: dict[str, tuple[int, list[str], list[int]]] = {}
+    for cohort, countries in per_cohort.items():
+        ordered = sorted(countries)
+        tallies[cohort] = (sum(countries.values()), ordered, [countries[country] for country in ordered])
+    return tallies
+
+
+def facet_request(
+    params: SearchParams, candidates: tuple[int, ...] | None, tallies: Tallies | None = None
+) -> FacetRequest:
+    """The graph's part of a search. Candidates (or tallies) from the engine already passed
+    the year, hours and price ranges, so the graph is not asked again: without a country
+    filter, cohorts can then answer (graph/facets)."""
+    ranges = candidates is None and tallies is None
     return FacetRequest(
         candidates=candidates,
+        tallies=tallies,
         categories=params.categories,
         makers=params.makers,
         models=params.models,
@@ -99,11 +126,19 @@ def faceted_search(params: SearchParams) -> SearchResult:
     if not params.specs:
         return _with_spec_facets(params)
     started = time.perf_counter()
-    candidates = candidate_ids(params) if params.text.strip() else None
-    facets = facet_search(facet_request(params, candidates))
+    candidates, tallies = None, None
+    if params.text.strip():
+        # Counted per cohort by the engine when the graph can take that (no country filter);
+        # otherwise every matching id.
+        tallies = cohort_tallies(params) if not params.countries else None
+        candidates = candidate_ids(params) if tallies is None else None
+    facets = facet_search(facet_request(params, candidates, tallies))
     graph_ms = round((time.perf_counter() - started) * 1000)
-    ids = tuple(sorted(facets.ids)) if facets.ids is not None else ()
-    result = search_machines(replace(params, machine_ids=ids, facets=False))
+    if facets.cohorts is not None:
+        narrowed = replace(params, cohorts=tuple(sorted(facets.cohorts)), facets=False)
+    else:
+        narrowed = replace(params, machine_ids=tuple(sorted(facets.ids)) if facets.ids is not None else (), facets=False)
+    result = search_machines(narrowed)
     shaped = shape_facets(facets, params.language, params.units) if params.facets else {}
     return replace(result, facets=shaped, graph_ms=graph_ms)
 
@@ -118,8 +153,9 @@ def _with_spec_facets(params: SearchParams) -> SearchResult:
     started = time.perf_counter()
     try:
         if params.text.strip():
-            request = FacetRequest(candidates=candidate_ids(params, every_filter=True), with_ids=False,
-                                   with_countries=False)
+            tallies = cohort_tallies(params, every_filter=True)
+            found = {"tallies": tallies} if tallies is not None else {"candidates": candidate_ids(params, every_filter=True)}
+            request = FacetRequest(**found, with_ids=False, with_countries=False)
         else:
             request = replace(facet_request(params, None), with_countries=False)
         specs = spec_facets(facet_search(request).specs, params.language, params.units)

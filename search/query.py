@@ -26,6 +26,9 @@ MAX_TERMS = 65_536  # the engine's default index.max_terms_count: longer id list
 # Ids of text matches per request for the graph: one request for any search short of the
 # whole catalogue (each page re-runs the text query; the index allows this window).
 CANDIDATES_PAGE = 100_000
+# Buckets of a cohort tally (one per cohort and country): the engine refuses more than 65,536;
+# past this many a search falls back to candidate ids.
+MAX_TALLY_BUCKETS = 60_000
 MAX_LIMIT = 100
 SORTS: dict[str, list[Any]] = {
     "relevance": [{"_score": "desc"}, {"published_at": "desc"}, {"id": "desc"}],
@@ -68,6 +71,7 @@ class SearchParams:
     price_min_pivot: int | None = None
     price_max_pivot: int | None = None
     machine_ids: tuple[int, ...] | None = None  # restrict to these (the graph's spec filters)
+    cohorts: tuple[str, ...] | None = None  # restrict to these cohorts (the same, counted per cohort)
     specs: tuple[SpecFilter, ...] = ()  # spec filters, canonical SI units (decided by the graph)
     units: str = "metric"  # unit system the spec facets are shown in
     sort: str = "relevance"
@@ -147,6 +151,8 @@ def _base_filters(params: SearchParams) -> list[dict[str, Any]]:
         filters.append({"range": {"price_eur_cents": {k: v for k, v in bounds if v is not None}}})
     if params.machine_ids is not None:
         filters.append(ids_filter(params.machine_ids))
+    if params.cohorts is not None:
+        filters.append({"terms": {"cohort": list(params.cohorts)}})
     return filters
 
 
@@ -183,6 +189,16 @@ def build_candidates(
         body["min_score"] = params.tuning.min_score
     if after is not None:
         body["search_after"] = [after]
+    return body
+
+
+def build_cohort_tallies(params: SearchParams, *, every_filter: bool = False) -> dict[str, Any]:
+    """The listings `build_candidates` would list, counted per cohort and country
+    (``<cohort>/<country>``): the graph's spec facets need no more (search/faceted.py)."""
+    body = build_candidates(params, every_filter=every_filter, size=0)
+    for key in ("sort", "stored_fields"):
+        body.pop(key)
+    body["aggs"] = {"cohorts": {"terms": {"field": "cohort_country", "size": MAX_TALLY_BUCKETS}}}
     return body
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from elasticsearch import helpers
 
+from graph.rows import cohort_keys
 from search.client import get_client
 from search.documents import SEARCHABLE_STATUSES, build_document
 from search.indices import MACHINES, alias_name
@@ -34,18 +35,21 @@ def machine_actions(machine_ids: Iterable[int], index: str, chains: dict[int, li
 
     wanted = set(machine_ids)
     chains = chains if chains is not None else category_chains()
-    # Only what a document needs: spec values live in the graph, not in the search index.
+    # Only what a document needs: spec values live in the graph, not in the search index (but
+    # a document names its cohort, which the spec values decide).
     machines = (
         Machine.objects.filter(pk__in=wanted)
         .select_related("model__maker", "model__category")
         .prefetch_related(Prefetch("photos", queryset=Photo.objects.order_by("position", "id").only("id", "machine_id", "thumbnail")))
     )
+    loaded = list(machines)
+    cohorts = cohort_keys((machine.pk, machine.model_id) for machine in loaded if machine.status in SEARCHABLE_STATUSES)
     seen: set[int] = set()
-    for machine in machines:
+    for machine in loaded:
         seen.add(machine.pk)
         if machine.status in SEARCHABLE_STATUSES:
             yield {"_op_type": "index", "_index": index, "_id": machine.pk,
-                   "_source": build_document(machine, chains[machine.model.category_id])}
+                   "_source": build_document(machine, chains[machine.model.category_id], cohorts[machine.pk])}
         else:
             yield {"_op_type": "delete", "_index": index, "_id": machine.pk}
     for missing in wanted - seen:
@@ -54,21 +58,24 @@ def machine_actions(machine_ids: Iterable[int], index: str, chains: dict[int, li
 
 def showing(changes: dict[str, set[int]]) -> set[int]:
     """Machines whose documents show a changed model, maker or category (its names, model
-    number, category path), a category counting for every listing in its subtree. Spec
-    definitions are not in documents."""
+    number, category path; a category counts for every listing in its subtree), or whose
+    cohort a changed model or spec definition may move."""
     from django.db.models import Q
 
     from marketplace.models import Category, Machine
 
-    if not any(changes.get(entity) for entity in ("model", "maker", "category")):
+    if not any(changes.get(entity) for entity in ("model", "maker", "category", "spec")):
         return set()
     subtree = Q(pk__in=changes.get("category", ()))
     for path in Category.objects.filter(pk__in=changes.get("category", ())).values_list("path", flat=True):
         subtree |= Q(path__startswith=f"{path}/")
     wanted = Q(model_id__in=changes.get("model", ())) | Q(model__maker_id__in=changes.get("maker", ()))
+    if changes.get("spec"):  # a spec that becomes or stops being facetable moves its machines' cohorts
+        specs = changes["spec"]
+        wanted |= Q(spec_values__definition_id__in=specs) | Q(model__spec_values__definition_id__in=specs)
     if changes.get("category"):
         wanted |= Q(model__category__in=Category.objects.filter(subtree))
-    return set(Machine.objects.filter(wanted).values_list("pk", flat=True))
+    return set(Machine.objects.filter(wanted).values_list("pk", flat=True).distinct())
 
 
 def apply_changes(changes: dict[str, set[int]]) -> None:

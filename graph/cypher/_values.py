@@ -58,12 +58,12 @@ def freeze(value: object) -> FrozenValue:
     if isinstance(value, float):
         return float(value)
     if isinstance(value, list | tuple):
-        kinds = set(map(type, value))
-        # long lists of ids or codes: one pass in C instead of a call per item
-        if kinds <= {str} or kinds <= {float} or (kinds <= {int} and min(value, default=0) >= _INT64_MIN and max(value, default=0) <= _INT64_MAX):
+        if _plain_scalars(value):  # long lists of ids or codes: one pass in C instead of a call per item
             return tuple(value)
         return tuple(freeze(item) for item in value)
     if isinstance(value, Mapping):
+        if set(map(type, value)) <= {str} and _plain_scalars(value.values()):  # large maps of counts, in one pass
+            return FrozenMap(tuple(value.items()))
         items: list[tuple[str, FrozenValue]] = []
         for key, item in value.items():
             if not isinstance(key, str):
@@ -76,6 +76,15 @@ def freeze(value: object) -> FrozenValue:
     )
 
 
+def _plain_scalars(values: Any) -> bool:
+    """Whether `values` are all exact str, all exact float, or all exact int within Neo4j's range."""
+    listed = list(values)
+    kinds = set(map(type, listed))
+    if kinds <= {str} or kinds <= {float}:
+        return True
+    return kinds <= {int} and min(listed, default=0) >= _INT64_MIN and max(listed, default=0) <= _INT64_MAX
+
+
 def thaw(value: FrozenValue) -> Any:
     """A fresh, mutable copy of a frozen value, in the shapes the neo4j driver expects."""
     if isinstance(value, tuple):
@@ -83,5 +92,7 @@ def thaw(value: FrozenValue) -> Any:
             return list(value)
         return [thaw(item) for item in value]
     if isinstance(value, FrozenMap):
+        if set(map(type, (item for _, item in value.items))).isdisjoint((tuple, FrozenMap)):
+            return dict(value.items)
         return {key: thaw(item) for key, item in value.items}
     return value

@@ -68,8 +68,8 @@ class _Plan:
     model_specs: tuple[str, ...]  # facetable specs read once per model
     machine_specs: tuple[str, ...]  # facetable specs read from machines
     grouped: bool  # rows are cohorts weighted by their machine count, not machines
-    # with text candidates, the cohorts' counts among them (maps by cohort key, as parameters)
-    tallies: tuple[Param, Param, Param] | None = None
+    # with text candidates, the cohorts' counts among them (a map by cohort key, a parameter)
+    tallies: Param | None = None
 
     @property
     def machine_link(self) -> str:
@@ -81,17 +81,12 @@ class _Plan:
 
     def count(self, row: Any = _m) -> Expression:
         """How many machines a cohort row stands for."""
-        return self.tallies[0].at(row.prop("key")) if self.tallies else row.prop("machine_count")
+        return self.tallies.at(row.prop("key")) if self.tallies is not None else row.prop("machine_count")
 
     def weight(self, row: Any = _m) -> Expression:
         """How many machines the rows stand for, as an aggregate."""
         return func.sum(self.count(row)) if self.grouped else func.count()
 
-    def country_tally(self, row: Any = _m) -> tuple[Expression, Expression]:
-        """A cohort row's countries and machines per country (two lists of one length)."""
-        if self.tallies:
-            return self.tallies[1].at(row.prop("key")), self.tallies[2].at(row.prop("key"))
-        return row.prop("countries"), row.prop("country_counts")
 
     @property
     def flags(self) -> tuple[_Flag, ...]:
@@ -125,12 +120,8 @@ def can_group(request: FacetRequest) -> bool:
     return not request.countries and all(bound is None for bound in bounds)
 
 
-def _tally_parameters(tallies: Tallies) -> tuple[Param, Param, Param]:
-    return (
-        param({key: tally[0] for key, tally in tallies.items()}, "cohort_counts"),
-        param({key: list(tally[1]) for key, tally in tallies.items()}, "cohort_countries"),
-        param({key: list(tally[2]) for key, tally in tallies.items()}, "cohort_country_counts"),
-    )
+def _tally_parameter(tallies: Tallies) -> Param:
+    return param({key: tally[0] for key, tally in tallies.items()}, "cohort_counts")
 
 
 def _plan(request: FacetRequest, specs: Mapping[str, SpecInfo], *, grouped: bool, tallies: Tallies | None) -> _Plan:
@@ -159,9 +150,9 @@ def _plan(request: FacetRequest, specs: Mapping[str, SpecInfo], *, grouped: bool
             condition = exists(_mo.ref().rel_out(has).to(spec), where=_value_condition(has, spec_filter))
             model_flags.append(_Flag(name, dimension, condition))
     always: list[Expression] = []
-    counted = _tally_parameters(tallies) if grouped and tallies is not None else None
-    if counted:
-        always.append(counted[0].at(_m.prop("key")).is_not_null())  # cohorts with candidates only
+    counted = _tally_parameter(tallies) if grouped and tallies is not None else None
+    if counted is not None:
+        always.append(counted.at(_m.prop("key")).is_not_null())  # cohorts with candidates only
     elif request.candidates is not None:
         always.append(_m.as_expression().is_in(var("candidates")))
     ranges = (
@@ -258,7 +249,7 @@ def _group_counts(plan: _Plan) -> tuple[Query, list[Any]]:
         inner = inner.return_(*names, plan.weight().as_("n"))
     else:
         inner = inner.return_(plan.weight().as_("n"))
-    if plan.grouped and not plan.machine_flags and not plan.tallies:
+    if plan.grouped and not plan.machine_flags and plan.tallies is None:
         # every cohort counts whole: the model's machine count, kept beside its cohorts
         query = query.with_(*passing, *carried, _mo.prop("machine_count").as_("n"))
     else:
@@ -335,19 +326,21 @@ def countries_query(plan: _Plan, *, with_ids: bool) -> Rendered:
 def _cohort_countries_query(plan: _Plan, *, with_ids: bool) -> Rendered:
     """`countries_query` over cohorts: no country filter applies (or cohorts would not be
     asked), so the country facet counts the matching cohorts' machines by country, read from
-    each cohort's tally, and the ids are the matching cohorts' id lists."""
+    each cohort's tally, and the ids are the matching cohorts' id lists. With tallies, only
+    the matching cohorts' keys (``ids``): the selector holds their machines and countries."""
     query = _machine_rows(plan)
     if plan.machine_flags:
         query = query.with_(_m, "misses").where(_MISSES.eq(0))
+    if plan.tallies is not None:
+        return query.return_(func.collect(_m.prop("key")).as_("ids")).render()
     collected: list[Any] = [func.collect(_m).as_("cohorts")]
-    if with_ids:  # with tallies, the cohorts' keys: the selector knows which candidates each holds
-        collected.append(func.collect(_m.prop("key" if plan.tallies else "machine_ids")).as_("ids"))
+    if with_ids:
+        collected.append(func.collect(_m.prop("machine_ids")).as_("ids"))
     index, countries, counts = var("i"), var("cs"), var("ns")
-    listed, tallied = plan.country_tally()
     tally = (  # each cohort's two lists read once, not once per element
         Query()
         .unwind(var("cohorts"), "m")
-        .with_(listed.as_("cs"), tallied.as_("ns"))
+        .with_(_m.prop("countries").as_("cs"), _m.prop("country_counts").as_("ns"))
         .unwind(func.range(0, func.size(countries) - 1), "i")
         .with_(countries.at(index).as_("country"), func.sum(counts.at(index)).as_("n"))
         .return_(func.collect([var("country"), _N]).as_("countries"))
@@ -450,6 +443,11 @@ def build_facet_queries(
     machines otherwise; `grouped` forces a choice (tests compare the two). Raises
     FacetRequestError for a spec filter `validate` refuses."""
     validate(request, specs)
+    if request.tallies is not None:
+        if request.candidates is not None or not can_group(request) or grouped is False or tallies not in (None, request.tallies):
+            raise ValueError("tallies from the engine are counted by cohorts alone, with no candidates, year, "
+                             "hours, price or country filter")
+        tallies = request.tallies
     if grouped is None:
         grouped = can_group(request) and (request.candidates is None or tallies is not None)
     elif grouped and not can_group(request):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -64,6 +64,9 @@ class FacetRequest:
     price_min: int | None = None  # cents of the pivot currency (EUR)
     price_max: int | None = None
     specs: tuple[SpecFilter, ...] = ()
+    # text candidates already counted per cohort by the search engine (graph.facets.Tallies),
+    # instead of `candidates`: the result then names matching cohorts rather than machines
+    tallies: Mapping[str, tuple[int, Sequence[str], Sequence[int]]] | None = None
     with_ids: bool = True  # also return the ids of the matching machines
     with_countries: bool = True  # count countries too (the ids need that query anyway)
 
@@ -90,12 +93,13 @@ class EnumFacet:
 @dataclass(frozen=True)
 class FacetResult:
     total: int
-    ids: frozenset[int] | None  # None unless the request asked `with_ids`
+    ids: frozenset[int] | None  # None unless the request asked `with_ids` (and gave no tallies)
     category: dict[str, int] = field(default_factory=dict)
     maker: dict[str, int] = field(default_factory=dict)
     model: dict[str, int] = field(default_factory=dict)
     country: dict[str, int] = field(default_factory=dict)
     specs: dict[str, EnumFacet | NumberFacet] = field(default_factory=dict)
+    cohorts: frozenset[str] | None = None  # with tallies and `with_ids`: the matching cohorts
 
 
 def validate(request: FacetRequest, specs: Mapping[str, SpecInfo]) -> None:

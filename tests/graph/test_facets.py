@@ -102,14 +102,33 @@ def test_text_candidates_reach_cohorts_as_tallies_bound_as_parameters() -> None:
     assert "MATCH (mo)<-[:`COHORT_OF`]-(m)\n  WHERE $cohort_counts[m.`key`] IS NOT NULL" in queries.models.text
     assert "sum($cohort_counts[m.`key`]) AS n" in queries.models.text
     assert queries.models.parameters["cohort_counts"] == {"12-ab": 2, "15-cd": 1}
-    assert "WITH $cohort_countries[m.`key`] AS cs, $cohort_country_counts[m.`key`] AS ns" in queries.countries.text
-    assert queries.countries.parameters["cohort_countries"] == {"12-ab": ["DE", "JP"], "15-cd": ["JP"]}
-    assert "collect(m.`key`) AS ids" in queries.countries.text  # the selector maps keys to candidates
+    # the matching cohorts' keys only: the selector holds their candidates and countries
+    assert queries.countries.text.endswith("WHERE $cohort_counts[m.`key`] IS NOT NULL\nRETURN collect(m.`key`) AS ids")
     assert "candidate" not in queries.countries.text
     # without tallies, candidates are machines
     assert "UNWIND $p0 AS candidate_id" in build_facet_queries(request, SPECS).countries.text
     with pytest.raises(ValueError, match="cohorts count text candidates only from their tallies"):
         build_facet_queries(request, SPECS, grouped=True)
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [FacetRequest(tallies={"1-a": (1, ("JP",), (1,))}, countries=("JP",)),
+     FacetRequest(tallies={"1-a": (1, ("JP",), (1,))}, candidates=(1,)),
+     FacetRequest(tallies={"1-a": (1, ("JP",), (1,))}, year_min=2000)],
+)  # fmt: skip
+def test_engine_tallies_only_come_with_filters_cohorts_can_apply(request_: FacetRequest) -> None:
+    with pytest.raises(ValueError, match="tallies from the engine are counted by cohorts alone"):
+        build_facet_queries(request_, SPECS)
+
+
+def test_engine_tallies_weigh_cohorts_like_the_selectors_own() -> None:
+    tallies = {"12-ab": (2, ("DE", "JP"), (1, 1))}
+
+    queries = build_facet_queries(FacetRequest(tallies=tallies), SPECS)
+
+    assert queries.models.parameters["cohort_counts"] == {"12-ab": 2}
+    assert "collect(m.`key`) AS ids" in queries.countries.text
 
 
 def test_model_level_filters_are_flags_on_models_and_machine_level_ones_on_machines() -> None:
@@ -202,17 +221,22 @@ def test_user_input_only_ever_travels_as_parameters(
     categories: list[str], makers: list[str], models: list[str], countries: list[str], fuels: list[str], low: float,
     candidates: list[int] | None, year: int | None,
 ) -> None:
-    request = FacetRequest(
-        candidates=None if candidates is None else tuple(candidates), categories=tuple(categories),
-        makers=tuple(makers), models=tuple(models), countries=tuple(countries), year_min=year,
-        specs=(SpecValues("fuel", tuple(fuels)), SpecRange("bucket_capacity", low), SpecValues("air_conditioning", tuple(fuels))),
-    )  # fmt: skip
+    def request_of(name: Any) -> FacetRequest:
+        return FacetRequest(
+            candidates=None if candidates is None else tuple(candidates), categories=tuple(map(name, categories)),
+            makers=tuple(map(name, makers)), models=tuple(map(name, models)), countries=tuple(map(name, countries)),
+            year_min=year, specs=(SpecValues("fuel", tuple(map(name, fuels))), SpecRange("bucket_capacity", low),
+                                  SpecValues("air_conditioning", tuple(map(name, fuels)))),
+        )  # fmt: skip
 
+    request = request_of(lambda value: value)
     rendered = texts(request)
     values = parameters(request)
 
+    # the same text whatever the values are: they cannot reach it, let alone change its shape
+    assert rendered == texts(request_of(lambda value: "placeholder"))
     for value in [*categories, *makers, *models, *countries, *fuels]:
-        if len(value) >= 4 and not value.isidentifier():
+        if len(value) >= 4 and not value.isidentifier() and all(value not in text for text in texts(FacetRequest())):
             assert all(value not in text for text in rendered)
     flat = [item for value in values for item in (value if isinstance(value, list) else [value])]
     for value in [*categories, *makers, *models, *countries, *fuels]:

@@ -138,6 +138,70 @@ def test_text_a_year_range_and_a_spec_filter_narrow_together(listings: dict[str,
     assert sum(bucket["count"] for bucket in power["buckets"]) == 4
 
 
+def test_each_search_document_names_the_graph_cohort_its_listing_is_counted_in(listings: dict[str, int]) -> None:
+    from graph.client import run_query
+    from search.client import get_client
+    from search.indices import MACHINES, alias_name
+
+    in_graph = {
+        int(machine_id): row["key"]
+        for row in run_query("MATCH (co:Cohort) RETURN co.key AS key, co.machine_ids AS ids")
+        for machine_id in row["ids"].split(",")
+    }
+    body = {"size": 100, "_source": ["id", "cohort", "cohort_country", "country"]}
+    hits = get_client().search(index=alias_name(MACHINES), body=body)["hits"]["hits"]
+    in_index = {hit["_source"]["id"]: hit["_source"]["cohort"] for hit in hits}
+    assert all(hit["_source"]["cohort_country"] == f"{hit['_source']['cohort']}/{hit['_source']['country']}" for hit in hits)
+
+    assert set(in_index) == set(in_graph) == {machine_id for key, machine_id in listings.items() if "draft" not in key}
+    assert in_index == in_graph
+    # the U27-4 with its own bucket is a cohort of its own; its two siblings share one
+    assert in_index[listings["u27-de"]] != in_index[listings["u27-jp"]]
+
+
+@pytest.mark.parametrize(("text", "every_filter", "category"), [
+    ("excavator", False, ()), ("excavator", True, ("mini-excavators",)), ("kubota", False, ()), ("nothing-like-it", False, ()),
+])  # fmt: skip
+def test_the_engines_cohort_tally_counts_what_the_candidate_ids_would(
+    listings: dict[str, int], text: str, every_filter: bool, category: tuple[str, ...]
+) -> None:
+    from graph.facets import FacetRequest
+    from graph.selectors import facet_search
+    from search.faceted import candidate_ids, cohort_tallies
+    from search.query import SearchParams
+
+    params = SearchParams(text=text, language="en", categories=category)
+    tallies = cohort_tallies(params, every_filter=every_filter)
+    ids = candidate_ids(params, every_filter=every_filter)
+
+    assert tallies is not None
+    assert sum(count for count, _, _ in tallies.values()) == len(ids)
+    by_tally = facet_search(FacetRequest(tallies=tallies, with_ids=True))
+    by_ids = facet_search(FacetRequest(candidates=ids, with_ids=True))
+    assert by_tally.ids is None
+    assert by_tally.cohorts is not None
+    assert (by_tally.total, by_tally.category, by_tally.maker, by_tally.country, by_tally.specs) == (
+        by_ids.total, by_ids.category, by_ids.maker, by_ids.country, by_ids.specs)  # fmt: skip
+
+
+def test_past_the_engines_bucket_limit_or_with_a_country_the_ids_are_fetched_instead(listings: dict[str, int]) -> None:
+    from unittest.mock import patch
+
+    from search import query
+    from search.faceted import cohort_tallies
+    from search.query import SearchParams
+
+    spec = {"spec.engine_power.min": "100"}
+    expected = {"pc200-jp", "pc200-us"}
+    with patch.object(query, "MAX_TALLY_BUCKETS", 1):
+        assert cohort_tallies(SearchParams(text="excavator", language="en")) is None
+        assert found(search(q="excavator", lang="en", **spec), listings) == expected
+    assert found(search(q="excavator", lang="en", **spec), listings) == expected
+    response = search(q="excavator", lang="en", country="US", **spec)
+    assert found(response, listings) == {"pc200-us"}
+    assert counts(response, "country") == {"JP": 1, "US": 1}  # disjunctive: the country's own filter aside
+
+
 def test_candidate_ids_come_in_id_order_in_one_request_or_page_by_page(listings: dict[str, int]) -> None:
     from search.faceted import candidate_ids
     from search.query import SearchParams

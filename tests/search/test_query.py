@@ -14,6 +14,8 @@ from search.query import (
     SORTS,
     SearchParams,
     Tuning,
+    build_candidates,
+    build_cohort_tallies,
     build_did_you_mean,
     build_search,
     build_suggest,
@@ -158,3 +160,27 @@ def test_did_you_mean_is_asked_apart_and_only_for_text() -> None:
     assert body["size"] == 0
     assert body["suggest"]["text"] == "bulldozr wheel"
     assert body["suggest"]["did_you_mean"]["phrase"]["field"] == "spelling"
+
+
+def test_the_cohort_tally_counts_the_candidates_matches_per_cohort_and_country_without_hits() -> None:
+    params = SearchParams(text="excavator", language="en", year_min=2015, categories=("cranes",), countries=("JP",))
+
+    body = build_cohort_tallies(params)
+    every = build_cohort_tallies(params, every_filter=True)
+
+    candidates = build_candidates(params)
+    assert body["query"] == candidates["query"]  # the same matches as the ids would be
+    assert body["min_score"] == candidates["min_score"]
+    assert (body["size"], body["_source"], body["track_total_hits"]) == (0, False, False)
+    assert "sort" not in body
+    assert body["aggs"] == {"cohorts": {"terms": {"field": "cohort_country", "size": 60_000}}}
+    # the ranges always apply; the category and country only with every filter
+    assert {"range": {"year": {"gte": 2015}}} in body["query"]["bool"]["filter"]
+    assert {"terms": {"country": ["JP"]}} not in body["query"]["bool"]["filter"]
+    assert {"terms": {"country": ["JP"]}} in every["query"]["bool"]["filter"]
+
+
+def test_cohorts_narrow_a_search_like_ids_do() -> None:
+    body = build_search(SearchParams(text="excavator", cohorts=("7-ab", "9-cd")))
+
+    assert {"terms": {"cohort": ["7-ab", "9-cd"]}} in body["query"]["bool"]["filter"]

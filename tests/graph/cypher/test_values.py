@@ -121,6 +121,21 @@ def test_lists_of_one_scalar_kind_freeze_to_equal_tuples_and_thaw_to_fresh_lists
         assert thawed is not values
 
 
+def test_maps_of_one_scalar_kind_freeze_in_one_pass_and_still_refuse_what_does_not_fit() -> None:
+    counts = {f"cohort-{n}": n for n in range(2000)}
+
+    frozen = freeze(counts)
+
+    assert isinstance(frozen, FrozenMap)
+    assert thaw(frozen) == counts
+    assert thaw(freeze({"a": Rank.FIRST})) == {"a": 1}
+    assert type(thaw(freeze({"a": Rank.FIRST}))["a"]) is int
+    with pytest.raises(UnsupportedValueError, match="does not fit"):
+        freeze({"a": 1, "b": 2**63})
+    with pytest.raises(UnsupportedValueError, match="map keys must be strings"):
+        freeze({1: 1})
+
+
 @pytest.mark.parametrize("value", [bytearray(b"x"), range(3), object(), 1 + 2j])
 def test_mutable_or_unknown_types_are_refused(value: object) -> None:
     with pytest.raises(UnsupportedValueError):
