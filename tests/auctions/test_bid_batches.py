@@ -13,12 +13,15 @@ import pytest
 from django.db import connection, transaction
 
 from auctions.hub import channel_name
-from auctions.models import Auction, Bid, BidRequestRecord
-from auctions.rules import default_increments
+from auctions.models import Auction, Bid
 from auctions.services import BidPlaced, bid_place, bidding
-from auctions.services.bidding import BidRejectedError
 from config.redis import get_redis
-from tests.auctions.test_bidqueue import ascending
+from tests.auctions.test_bidqueue import (
+    ascending,
+    assert_each_event_describes_its_own_bid,
+    assert_the_mixed_batch,
+    mixed_batch,
+)
 from tests.auctions.test_services import soft_close_auction
 from tests.factories import UserFactory
 
@@ -90,61 +93,22 @@ def test_bids_queued_together_commit_together_in_order_and_each_event_describes_
         if (message := pubsub.get_message(timeout=1)) is not None:  # None: the subscription's reply
             messages.append(json.loads(message["data"]))
     pubsub.close()
-    assert all(isinstance(o, BidPlaced) and not o.replayed for o in outcomes)
-    assert [[e.seq for e in o.events] for o in outcomes] == [[seq] for seq in range(1, 13)]  # type: ignore[union-attr]
-    assert (
-        list(Bid.objects.filter(auction=auction).order_by("seq").values_list("amount", flat=True)) == amounts
-    )
+    assert_each_event_describes_its_own_bid(auction, outcomes, messages, amounts)
     first, *rest = transactions_of(auction)
     assert len(set(rest)) == 1  # the eleven queued bids: one transaction
     assert first not in rest
-    assert [m["payload"]["seq"] for m in messages] == list(range(1, 13))
-    assert [m["payload"]["bidCount"] for m in messages] == list(range(1, 13))
-    assert [m["payload"]["minimumBidCents"] for m in messages] == [
-        default_increments("EUR").next_amount(a) for a in amounts
-    ]
-    auction.refresh_from_db()
-    assert (auction.bid_count, auction.last_seq, auction.current_price) == (12, 12, amounts[-1])
 
 
 def test_in_one_batch_a_refused_bid_changes_nothing_and_a_repeated_key_bids_once() -> None:
     auction = soft_close_auction()
-    lead, first, second, third = UserFactory(), UserFactory(), UserFactory(), UserFactory()
     opening, low, high = ascending(3)
-    bids = [
-        {"bidder": lead, "amount": opening, "idempotency_key": "lead"},
-        {"bidder": first, "amount": low, "idempotency_key": "first"},
-        {"bidder": second, "amount": low, "idempotency_key": "too-low"},  # now below the minimum
-        {"bidder": first, "amount": low, "idempotency_key": "first"},  # a retry: not a second bid
-        {"bidder": third, "amount": high, "idempotency_key": "third"},
-        {"bidder": auction.seller, "amount": high * 2, "idempotency_key": "seller"},
-    ]
+    lead = [(UserFactory(), opening, "lead")]
+    batch = mixed_batch(auction, low, high)
+    bids = [{"bidder": b, "amount": a, "idempotency_key": k} for b, a, k in [*lead, *batch]]
 
     outcomes = placed_behind_the_lock(auction, bids)
 
-    assert isinstance(outcomes[1], BidPlaced)
-    assert not outcomes[1].replayed
-    assert isinstance(outcomes[2], BidRejectedError)
-    assert outcomes[2].code == "bid_too_low"
-    assert isinstance(outcomes[3], BidPlaced)
-    assert outcomes[3].replayed
-    assert [e.seq for e in outcomes[3].events] == [2]
-    assert isinstance(outcomes[4], BidPlaced)
-    assert [e.seq for e in outcomes[4].events] == [3]
-    assert isinstance(outcomes[5], BidRejectedError)
-    assert outcomes[5].code == "not_allowed"
-    assert list(Bid.objects.filter(auction=auction).order_by("seq").values_list("bidder", "amount")) == [
-        (lead.pk, opening),
-        (first.pk, low),
-        (third.pk, high),
-    ]
-    assert sorted(
-        BidRequestRecord.objects.filter(auction=auction).values_list("idempotency_key", flat=True)
-    ) == [
-        "first",
-        "lead",
-        "third",
-    ]
+    assert_the_mixed_batch(auction, outcomes[1:], batch, before=lead)
     assert bidding._lines == {}  # nothing left waiting
 
 

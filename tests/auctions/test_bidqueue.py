@@ -29,6 +29,59 @@ def ascending(count: int, start: int = 1_000_000) -> list[int]:
     return amounts
 
 
+def assert_each_event_describes_its_own_bid(auction: Any, outcomes: list[Any], messages: list[Any], amounts: list[int]) -> None:
+    """Rising bids `amounts`, all placed: each outcome and each broadcast event carries its own
+    bid's seq, count and next minimum, not the batch's."""
+    count = len(amounts)
+    assert all(isinstance(o, BidPlaced) and not o.replayed for o in outcomes)
+    assert [[e.seq for e in o.events] for o in outcomes] == [[seq] for seq in range(1, count + 1)]
+    assert list(Bid.objects.filter(auction=auction).order_by("seq").values_list("amount", flat=True)) == amounts
+    assert [m["payload"]["seq"] for m in messages] == list(range(1, count + 1))
+    assert [m["payload"]["bidCount"] for m in messages] == list(range(1, count + 1))
+    assert [m["payload"]["minimumBidCents"] for m in messages] == [
+        default_increments("EUR").next_amount(a) for a in amounts
+    ]
+    auction.refresh_from_db()
+    assert (auction.bid_count, auction.last_seq, auction.current_price) == (count, count, amounts[-1])
+
+
+def mixed_batch(auction: Any, low: int, high: int) -> list[tuple[Any, int, str]]:
+    """(bidder, amount, idempotency key) of a batch with a refused, a repeated and a forbidden bid."""
+    first, second, third = UserFactory(), UserFactory(), UserFactory()
+    return [
+        (first, low, "first"),
+        (second, low, "too-low"),  # the same amount, now below the minimum
+        (first, low, "first"),  # a retry of the first: not a second bid
+        (third, high, "third"),
+        (auction.seller, high * 2, "seller"),
+    ]
+
+
+def assert_the_mixed_batch(auction: Any, outcomes: list[Any], batch: list[tuple[Any, int, str]], before: list[Any]) -> None:
+    """Outcomes of `mixed_batch` placed after the bids `before` ((bidder, amount, key)): the
+    refused and forbidden bids change nothing, the retry answers with the first's event."""
+    seq = len(before) + 1
+    first, too_low, retry, third, seller = outcomes
+    assert isinstance(first, BidPlaced)
+    assert not first.replayed
+    assert isinstance(too_low, BidRejectedError)
+    assert too_low.code == "bid_too_low"
+    assert isinstance(retry, BidPlaced)
+    assert retry.replayed
+    assert [e.seq for e in retry.events] == [seq]
+    assert isinstance(third, BidPlaced)
+    assert [e.seq for e in third.events] == [seq + 1]
+    assert isinstance(seller, BidRejectedError)
+    assert seller.code == "not_allowed"
+    kept = [*before, batch[0], batch[3]]
+    assert list(Bid.objects.filter(auction=auction).order_by("seq").values_list("bidder", "amount")) == [
+        (bidder.pk, amount) for bidder, amount, _ in kept
+    ]
+    assert sorted(BidRequestRecord.objects.filter(auction=auction).values_list("idempotency_key", flat=True)) == sorted(
+        key for _, _, key in kept
+    )
+
+
 async def submit_all(auction_id: int, submissions: list[BidSubmission]) -> list[BidPlaced | Exception]:
     return list(
         await asyncio.gather(
@@ -60,55 +113,16 @@ def test_a_crowd_of_rising_bids_is_placed_in_order_and_each_event_describes_its_
 
     outcomes, messages = async_to_sync(scenario)()
 
-    assert all(isinstance(o, BidPlaced) and not o.replayed for o in outcomes)
-    assert [[e.seq for e in o.events] for o in outcomes] == [[seq] for seq in range(1, 13)]
-    assert (
-        list(Bid.objects.filter(auction=auction).order_by("seq").values_list("amount", flat=True)) == amounts
-    )
-    assert [m["payload"]["seq"] for m in messages] == list(range(1, 13))
-    assert [m["payload"]["bidCount"] for m in messages] == list(range(1, 13))
-    assert [m["payload"]["minimumBidCents"] for m in messages] == [
-        default_increments("EUR").next_amount(a) for a in amounts
-    ]
-    auction.refresh_from_db()
-    assert (auction.bid_count, auction.last_seq, auction.current_price) == (12, 12, amounts[-1])
+    assert_each_event_describes_its_own_bid(auction, outcomes, messages, amounts)
 
 
 def test_in_one_batch_a_refused_bid_changes_nothing_and_a_repeated_key_bids_once() -> None:
     auction = soft_close_auction()
-    first, second, third = UserFactory(), UserFactory(), UserFactory()
-    low, high = ascending(2)
-    submissions = [
-        BidSubmission(first, low, None, "first"),
-        BidSubmission(second, low, None, "too-low"),  # the same amount, now below the minimum
-        BidSubmission(first, low, None, "first"),  # a retry of the first: not a second bid
-        BidSubmission(third, high, None, "third"),
-        BidSubmission(auction.seller, high * 2, None, "seller"),
-    ]
+    batch = mixed_batch(auction, *ascending(2))
 
-    outcomes = async_to_sync(submit_all)(auction.pk, submissions)
+    outcomes = async_to_sync(submit_all)(auction.pk, [BidSubmission(b, a, None, k) for b, a, k in batch])
 
-    assert isinstance(outcomes[0], BidPlaced)
-    assert not outcomes[0].replayed
-    assert isinstance(outcomes[1], BidRejectedError)
-    assert outcomes[1].code == "bid_too_low"
-    assert isinstance(outcomes[2], BidPlaced)
-    assert outcomes[2].replayed
-    assert [e.seq for e in outcomes[2].events] == [1]
-    assert isinstance(outcomes[3], BidPlaced)
-    assert [e.seq for e in outcomes[3].events] == [2]
-    assert isinstance(outcomes[4], BidRejectedError)
-    assert outcomes[4].code == "not_allowed"
-    assert list(Bid.objects.filter(auction=auction).order_by("seq").values_list("bidder", "amount")) == [
-        (first.pk, low),
-        (third.pk, high),
-    ]
-    assert sorted(
-        BidRequestRecord.objects.filter(auction=auction).values_list("idempotency_key", flat=True)
-    ) == [
-        "first",
-        "third",
-    ]
+    assert_the_mixed_batch(auction, outcomes, batch, before=[])
 
 
 def test_a_bidder_who_leaves_before_the_batch_is_taken_places_nothing() -> None:
