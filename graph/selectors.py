@@ -77,7 +77,7 @@ def _candidate_tallies(candidates: tuple[int, ...]) -> tuple[Tallies, dict[str, 
     """Per cohort holding some of the text candidates: how many, and how many per country
     (the queries' weights), and which ones (the ids of a matching cohort, as text)."""
     wanted = set(map(str, candidates))  # compared as the text the cohorts keep
-    tallies: dict[str, tuple[int, list[str], list[int]]] = {}
+    tallies: dict[str, Counter[str]] = {}
     members: dict[str, list[str]] = {}
     listed = _run(cohort_members_query())[0]
     for cohort, ids, countries in zip(listed["cohorts"], listed["ids"], listed["countries"], strict=True):
@@ -86,12 +86,10 @@ def _candidate_tallies(candidates: tuple[int, ...]) -> tuple[Tallies, dict[str, 
         if not found:
             continue
         if len(found) == len(machine_ids):
-            per_country = Counter(countries.split(","))
+            tallies[cohort] = Counter(countries.split(","))
         else:
             country_of = dict(zip(machine_ids, countries.split(","), strict=True))
-            per_country = Counter(map(country_of.__getitem__, found))
-        ordered = sorted(per_country)
-        tallies[cohort] = (len(found), ordered, [per_country[country] for country in ordered])
+            tallies[cohort] = Counter(map(country_of.__getitem__, found))
         members[cohort] = list(found)
     return tallies, members
 
@@ -100,8 +98,7 @@ def _countries_of(keys: list[str], tallies: Tallies) -> list[list[Any]]:
     """The country facet of the matching cohorts, from their tallies: ``[[country, count]]``."""
     per_country: Counter[str] = Counter()
     for key in keys:
-        _, countries, counts = tallies[key]
-        per_country.update(dict(zip(countries, counts, strict=True)))
+        per_country.update(tallies[key])
     return [[country, count] for country, count in per_country.items()]
 
 

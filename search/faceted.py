@@ -79,14 +79,10 @@ def cohort_tallies(params: SearchParams, *, every_filter: bool = False) -> Talli
     cohorts = response.get("aggregations", {}).get("cohorts", {})
     if cohorts.get("sum_other_doc_count"):
         return None
-    per_cohort: dict[str, dict[str, int]] = defaultdict(dict)
+    tallies: dict[str, dict[str, int]] = defaultdict(dict)
     for bucket in cohorts.get("buckets", []):
         cohort, _, country = bucket["key"].rpartition("/")
-        per_cohort[cohort][country] = bucket["doc_count"]
-    tallies: dict[str, tuple[int, list[str], list[int]]] = {}
-    for cohort, countries in per_cohort.items():
-        ordered = sorted(countries)
-        tallies[cohort] = (sum(countries.values()), ordered, [countries[country] for country in ordered])
+        tallies[cohort][country] = bucket["doc_count"]
     return tallies
 
 

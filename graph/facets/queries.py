@@ -28,8 +28,8 @@ from graph.cypher import (
 from graph.facets.request import FACETABLE_KINDS, FacetRequest, SpecFilter, SpecInfo, SpecValues, validate
 from graph.schema import CATALOGUE
 
-# A cohort's key -> (machines among the text candidates, their countries, machines per country)
-Tallies = Mapping[str, tuple[int, Sequence[str], Sequence[int]]]
+# A cohort's key -> how many of its machines are among the text candidates, by country
+Tallies = Mapping[str, Mapping[str, int]]
 
 # Machine-level spec facets are read by walking each counted machine's relationships while
 # there are fewer than this many; beyond it, one pass over the specs' own relationships is
@@ -121,7 +121,7 @@ def can_group(request: FacetRequest) -> bool:
 
 
 def _tally_parameter(tallies: Tallies) -> Param:
-    return param({key: tally[0] for key, tally in tallies.items()}, "cohort_counts")
+    return param({key: sum(countries.values()) for key, countries in tallies.items()}, "cohort_counts")
 
 
 def _plan(request: FacetRequest, specs: Mapping[str, SpecInfo], *, grouped: bool, tallies: Tallies | None) -> _Plan:

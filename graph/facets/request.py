@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -66,7 +66,7 @@ class FacetRequest:
     specs: tuple[SpecFilter, ...] = ()
     # text candidates already counted per cohort by the search engine (graph.facets.Tallies),
     # instead of `candidates`: the result then names matching cohorts rather than machines
-    tallies: Mapping[str, tuple[int, Sequence[str], Sequence[int]]] | None = None
+    tallies: Mapping[str, Mapping[str, int]] | None = None
     with_ids: bool = True  # also return the ids of the matching machines
     with_countries: bool = True  # count countries too (the ids need that query anyway)
 
