@@ -186,12 +186,24 @@ pid_of() {  # prints the pid if the service's process is alive
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+neo4j_answers() {
+    "$VENV/bin/python" - "$1" "$NEO4J_PASSWORD" <<'PYTHON' 2>/dev/null
+import sys
+import neo4j
+with neo4j.GraphDatabase.driver(f"bolt://127.0.0.1:{sys.argv[1]}", auth=("neo4j", sys.argv[2]),
+                                connection_timeout=5) as driver:
+    driver.execute_query("RETURN 1")
+PYTHON
+}
+
 healthy() {
     case $1 in
         postgres) "$(pg_bin pg_isready)" -q -h 127.0.0.1 -p $POSTGRES_PORT ;;
         redis) [ "$(redis-cli -p $REDIS_PORT ping 2>/dev/null)" = PONG ] ;;
         opensearch) curl -fs -m 2 "http://127.0.0.1:$OPENSEARCH_PORT/_cluster/health?wait_for_status=yellow&timeout=1s" >/dev/null ;;
-        neo4j|neo4j-test) port_open "$(port_of "$1")" ;;
+        # An open Bolt port is not yet a server that answers: its first query loads the Cypher
+        # planner (about 2 s here). Ready means a query came back, so nothing after start pays that.
+        neo4j|neo4j-test) port_open "$(port_of "$1")" && neo4j_answers "$(port_of "$1")" ;;
     esac
 }
 
