@@ -82,12 +82,19 @@ class SearchParams:
     tuning: Tuning = field(default_factory=Tuning)
 
 
-def _language_field_query(text: str, path: str, boost: float, tuning: Tuning, *, short_text: bool) -> dict[str, Any]:
+def _language_field_query(text: str, path: str, language: str, boost: float, tuning: Tuning, *, short_text: bool) -> dict[str, Any]:
     """Phrase, phrase-prefix and partial-word clauses for short texts (titles); phrase and
-    words for long ones (prefix expansion over descriptions costs more than it finds)."""
-    should: list[dict[str, Any]] = [{"match_phrase": {path: {"query": text, "boost": tuning.phrase_boost}}}]
+    words for long ones (prefix expansion over descriptions costs more than it finds).
+
+    Trade synonyms expand only the plain words clause: the phrase clauses reward the buyer's
+    own words in order, and read with synonyms they became span queries over every listing
+    that has one of them (about half the search's time for a broad word such as "excavator").
+    The words clause still finds, and scores, every listing a synonym names."""
+    exact = LANGUAGE_ANALYZERS[language]  # the index-time analyser: the same tokens, no synonyms
+    should: list[dict[str, Any]] = [{"match_phrase": {path: {"query": text, "boost": tuning.phrase_boost, "analyzer": exact}}}]
     if short_text:
-        should.append({"match_phrase_prefix": {path: {"query": text, "boost": tuning.prefix_boost, "max_expansions": 20}}})
+        should.append({"match_phrase_prefix": {path: {"query": text, "boost": tuning.prefix_boost, "max_expansions": 20,
+                                                      "analyzer": exact}}})
         should.append({"match": {f"{path}.ngram": {"query": text, "boost": tuning.ngram_boost, "operator": "and"}}})
     should.append({"match": {path: {"query": text, "operator": "and"}}})
     return {"bool": {"should": should, "minimum_should_match": 1, "boost": boost}}
@@ -118,9 +125,9 @@ def text_query(text: str, language: str, tuning: Tuning) -> dict[str, Any]:
     clauses: list[dict[str, Any]] = []
     for field_language in languages_for(text, language):
         boost = tuning.language_boost if field_language == language else 1.0
-        clauses.append(_language_field_query(text, f"title.{field_language}", boost, tuning, short_text=True))
+        clauses.append(_language_field_query(text, f"title.{field_language}", field_language, boost, tuning, short_text=True))
         clauses.append(_language_field_query(
-            text, f"description.{field_language}", boost * tuning.description_weight, tuning, short_text=False))
+            text, f"description.{field_language}", field_language, boost * tuning.description_weight, tuning, short_text=False))
         clauses.append({"match": {f"category.names.{field_language}": {"query": text, "boost": boost * 0.5}}})
         clauses.append({"match": {f"maker.names.{field_language}": {"query": text, "boost": boost * tuning.maker_boost}}})
     # Typo tolerance for Latin scripts, on unstemmed words (a stem is too short to be a

@@ -42,6 +42,17 @@ def test_each_language_field_gets_phrase_prefix_and_ngram_clauses_with_one_requi
     assert [next(iter(should)) for should in description["should"]] == ["match_phrase", "match"]
 
 
+def test_synonyms_expand_the_words_clause_and_phrases_read_the_buyers_own_words() -> None:
+    body = build_search(SearchParams(text="digger", language="ja"))
+
+    for path, analyzer in (("title.ja", "ja_text"), ("description.en", "en_text")):
+        should = language_clause(body, path)["bool"]["should"]
+        phrases = [clause for clause in should if "match_phrase" in clause or "match_phrase_prefix" in clause]
+        assert phrases and all(next(iter(clause.values()))[path]["analyzer"] == analyzer for clause in phrases)
+        words = should[-1]["match"][path]
+        assert "analyzer" not in words  # the field's search analyser, with the trade synonyms
+
+
 @pytest.mark.parametrize(
     ("text", "buyer", "fields"),
     [
