@@ -6,6 +6,7 @@ autocomplete. Only listings a buyer may see are indexed (SEARCHABLE_STATUSES).""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from elasticsearch_dsl import (
@@ -103,22 +104,34 @@ def machine_mapping() -> dict[str, Any]:
     return mapping
 
 
-def build_document(machine: Any, category_ancestors: list[Any], cohort: str | None = None) -> dict[str, Any]:
-    """The document body for a machine (a `marketplace.Machine` with model, maker, category and
-    photos loaded), its category's ancestors, root first, ending with the category itself, and
-    its cohort key (`graph.rows.cohort_keys`)."""
-    model = machine.model
+# The machine columns a document reads: documents are built from plain rows, not model
+# instances (a full reindex builds 100,000 of them; instances cost three times as much).
+DOCUMENT_COLUMNS = (
+    "id", "model_id", "title", "description", "year", "hours", "price_pivot", "price_amount", "price_currency_id",
+    "country_id", "region", "status", "seller_id", "published_at",
+)
+
+
+def build_document(
+    machine: Mapping[str, Any], model: Any, category_ancestors: list[Any], cover_photo: str | None, cohort: str | None = None
+) -> dict[str, Any]:
+    """The document body for a machine row (`DOCUMENT_COLUMNS`), its model (a
+    `marketplace.MachineModel` with its maker loaded), its category's ancestors, root first,
+    ending with the category itself, the URL of its cover photo's thumbnail, and its cohort
+    key (`graph.rows.cohort_keys`)."""
     maker = model.maker
-    photos = list(machine.photos.all())
-    texts = {language: text for language, text in machine.title.items() if language in LANGUAGE_ANALYZERS}
-    languages = sorted(set(texts) | {lang for lang in machine.description if lang in LANGUAGE_ANALYZERS})
+    title, description = machine["title"], machine["description"]
+    texts = {language: text for language, text in title.items() if language in LANGUAGE_ANALYZERS}
+    languages = sorted(set(texts) | {lang for lang in description if lang in LANGUAGE_ANALYZERS})
     suggestions = [f"{maker.name} {model.model_number}", model.model_number]
     contexts = languages or ["en"]
-    category = model.category
+    category = category_ancestors[-1]
+    country = machine["country_id"]
+    published_at = machine["published_at"]
     return {
-        "id": machine.pk,
+        "id": machine["id"],
         "title": texts,
-        "description": {lang: text for lang, text in machine.description.items() if lang in LANGUAGE_ANALYZERS},
+        "description": {lang: text for lang, text in description.items() if lang in LANGUAGE_ANALYZERS},
         "languages": languages,
         "model_number": model.model_number,
         "maker": {"id": maker.pk, "slug": maker.slug, "name": maker.name,
@@ -134,23 +147,23 @@ def build_document(machine: Any, category_ancestors: list[Any], cohort: str | No
                 for lang in LANGUAGE_ANALYZERS if any(lang in ancestor.names for ancestor in category_ancestors)
             },
         },
-        "year": machine.year,
-        "hours": machine.hours,
-        "price_eur_cents": machine.price_pivot,
-        "price": {"amount": machine.price_amount, "currency": machine.price_currency_id},
-        "country": machine.country_id,
-        "region": machine.region,
+        "year": machine["year"],
+        "hours": machine["hours"],
+        "price_eur_cents": machine["price_pivot"],
+        "price": {"amount": machine["price_amount"], "currency": machine["price_currency_id"]},
+        "country": country,
+        "region": machine["region"],
         "cohort": cohort,
-        "cohort_country": f"{cohort}/{machine.country_id}" if cohort else None,
-        "status": machine.status,
-        "seller_id": machine.seller_id,
-        "cover_photo": photos[0].thumbnail.url if photos else None,
-        "published_at": machine.published_at.isoformat() if machine.published_at else None,
+        "cohort_country": f"{cohort}/{country}" if cohort else None,
+        "status": machine["status"],
+        "seller_id": machine["seller_id"],
+        "cover_photo": cover_photo,
+        "published_at": published_at.isoformat() if published_at else None,
         "spelling": " ".join(
-            text for field in (machine.title, machine.description) for lang, text in field.items() if lang in ("en", "de", "fr")
+            text for field in (title, description) for lang, text in field.items() if lang in ("en", "de", "fr")
         ),
         "suggest": [
             {"input": suggestions, "contexts": {"language": contexts}, "weight": 2},
-            *({"input": [title], "contexts": {"language": [language]}, "weight": 1} for language, title in texts.items()),
+            *({"input": [text], "contexts": {"language": [language]}, "weight": 1} for language, text in texts.items()),
         ],
     }

@@ -9,7 +9,7 @@ from elasticsearch import helpers
 
 from graph.rows import cohort_keys
 from search.client import get_client
-from search.documents import SEARCHABLE_STATUSES, build_document
+from search.documents import DOCUMENT_COLUMNS, SEARCHABLE_STATUSES, build_document
 from search.indices import MACHINES, alias_name
 
 
@@ -29,31 +29,35 @@ def category_chains() -> dict[int, list[Any]]:
 def machine_actions(machine_ids: Iterable[int], index: str, chains: dict[int, list[Any]] | None = None) -> Iterator[dict[str, Any]]:
     """Bulk actions bringing `index` in line with the current rows: index what buyers may
     see, delete what they may not (drafts, sold, deleted rows)."""
-    from django.db.models import Prefetch
-
-    from marketplace.models import Machine, Photo
+    from marketplace.models import Machine, MachineModel
 
     wanted = set(machine_ids)
     chains = chains if chains is not None else category_chains()
-    # Only what a document needs: spec values live in the graph, not in the search index (but
-    # a document names its cohort, which the spec values decide).
-    machines = (
-        Machine.objects.filter(pk__in=wanted)
-        .select_related("model__maker", "model__category")
-        .prefetch_related(Prefetch("photos", queryset=Photo.objects.order_by("position", "id").only("id", "machine_id", "thumbnail")))
-    )
-    loaded = list(machines)
-    cohorts = cohort_keys((machine.pk, machine.model_id) for machine in loaded if machine.status in SEARCHABLE_STATUSES)
-    seen: set[int] = set()
-    for machine in loaded:
-        seen.add(machine.pk)
-        if machine.status in SEARCHABLE_STATUSES:
-            yield {"_op_type": "index", "_index": index, "_id": machine.pk,
-                   "_source": build_document(machine, chains[machine.model.category_id], cohorts[machine.pk])}
-        else:
-            yield {"_op_type": "delete", "_index": index, "_id": machine.pk}
-    for missing in wanted - seen:
+    # Only what a document needs, as plain rows: spec values live in the graph, not in the
+    # search index (but a document names its cohort, which the spec values decide).
+    rows = list(Machine.objects.filter(pk__in=wanted).values(*DOCUMENT_COLUMNS))
+    visible = [row for row in rows if row["status"] in SEARCHABLE_STATUSES]
+    models = MachineModel.objects.select_related("maker").in_bulk({row["model_id"] for row in visible})
+    covers = cover_photos([row["id"] for row in visible])
+    cohorts = cohort_keys((row["id"], row["model_id"]) for row in visible)
+    for row in visible:
+        model = models[row["model_id"]]
+        yield {"_op_type": "index", "_index": index, "_id": row["id"],
+               "_source": build_document(row, model, chains[model.category_id], covers.get(row["id"]), cohorts[row["id"]])}
+    for missing in wanted - {row["id"] for row in visible}:
         yield {"_op_type": "delete", "_index": index, "_id": missing}
+
+
+def cover_photos(machine_ids: list[int]) -> dict[int, str]:
+    """The thumbnail URL of each machine's first photo (by position), for those that have one."""
+    from marketplace.models import Photo
+
+    storage = Photo._meta.get_field("thumbnail").storage  # type: ignore[union-attr]
+    firsts = (
+        Photo.objects.filter(machine_id__in=machine_ids).order_by("machine_id", "position", "id")
+        .distinct("machine_id").values_list("machine_id", "thumbnail")
+    )
+    return {machine_id: storage.url(name) for machine_id, name in firsts}
 
 
 def showing(changes: dict[str, set[int]]) -> set[int]:

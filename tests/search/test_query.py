@@ -48,7 +48,8 @@ def test_synonyms_expand_the_words_clause_and_phrases_read_the_buyers_own_words(
     for path, analyzer in (("title.ja", "ja_text"), ("description.en", "en_text")):
         should = language_clause(body, path)["bool"]["should"]
         phrases = [clause for clause in should if "match_phrase" in clause or "match_phrase_prefix" in clause]
-        assert phrases and all(next(iter(clause.values()))[path]["analyzer"] == analyzer for clause in phrases)
+        assert phrases
+        assert all(next(iter(clause.values()))[path]["analyzer"] == analyzer for clause in phrases)
         words = should[-1]["match"][path]
         assert "analyzer" not in words  # the field's search analyser, with the trade synonyms
 

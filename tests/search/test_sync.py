@@ -3,6 +3,7 @@ of change, and nothing lost while the engine is stopped."""
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import subprocess
@@ -13,6 +14,7 @@ from typing import Any
 
 import pytest
 from django.db import transaction
+from PIL import Image
 
 from marketplace import services
 from marketplace.models import Category, Machine, MachineModel, Maker, OutboxEvent
@@ -72,6 +74,33 @@ def test_each_kind_of_change_reaches_the_index() -> None:
     drain("search", apply_changes)
     assert indexed(machine.pk) is None
     assert pending_count("search") == 0
+
+
+def jpeg(colour: str) -> io.BytesIO:
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), colour).save(buffer, format="JPEG")
+    buffer.seek(0)
+    return buffer
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("machine_index")
+def test_the_cover_is_the_first_photos_thumbnail_and_follows_a_deleted_cover() -> None:
+    seller = SellerFactory()
+    machine = new_listing(seller)
+    services.machine_publish(actor=seller, machine_id=machine.pk)
+    drain("search", apply_changes)
+    assert indexed(machine.pk)["cover_photo"] is None  # type: ignore[index]
+
+    photos = [services.photo_add(actor=seller, machine_id=machine.pk, upload=jpeg(colour), size=10_000)
+              for colour in ("red", "green", "blue")]
+    drain("search", apply_changes)
+    assert indexed(machine.pk)["cover_photo"] == photos[0].thumbnail.url  # type: ignore[index]
+
+    services.photo_delete(actor=seller, machine_id=machine.pk, photo_id=photos[0].pk)
+    drain("search", apply_changes)
+    assert indexed(machine.pk)["cover_photo"] == photos[1].thumbnail.url  # type: ignore[index]
+    assert photos[1].thumbnail.url != photos[1].image.url
 
 
 @pytest.mark.django_db
