@@ -46,7 +46,7 @@ from typing import Any
 
 from config.errors import ServiceUnavailableError
 from config.threads import shared_pool
-from graph.facets import EnumFacet, FacetRequest, FacetResult, NumberFacet, Tallies
+from graph.facets import ANY_COUNTRY, EnumFacet, FacetRequest, FacetResult, NumberFacet, Tallies
 from graph.selectors import facet_search
 from search.query import CANDIDATES_PAGE, SearchParams, build_candidates, build_cohort_tallies
 from search.selectors import SearchResult, engine_call, facet_labels, search_machines
@@ -71,14 +71,17 @@ def candidate_ids(params: SearchParams, *, every_filter: bool = False, page: int
         after = ids[-1]
 
 
-def cohort_tallies(params: SearchParams, *, every_filter: bool = False) -> Tallies | None:
+def cohort_tallies(params: SearchParams, *, every_filter: bool = False, by_country: bool = True) -> Tallies | None:
     """What `candidate_ids` would list, counted by the engine per cohort and country
-    (`build_cohort_tallies`); None when the tally would not fit the engine's bucket limit."""
-    response = engine_call("search", body=build_cohort_tallies(params, every_filter=every_filter),
-                           filter_path="aggregations.cohorts")
+    (`build_cohort_tallies`), or per cohort alone (under `ANY_COUNTRY`) when no country
+    facet is wanted; None when the tally would not fit the engine's bucket limit."""
+    body = build_cohort_tallies(params, every_filter=every_filter, by_country=by_country)
+    response = engine_call("search", body=body, filter_path="aggregations.cohorts")
     cohorts = response.get("aggregations", {}).get("cohorts", {})
     if cohorts.get("sum_other_doc_count"):
         return None
+    if not by_country:
+        return {bucket["key"]: {ANY_COUNTRY: bucket["doc_count"]} for bucket in cohorts.get("buckets", [])}
     tallies: dict[str, dict[str, int]] = defaultdict(dict)
     for bucket in cohorts.get("buckets", []):
         cohort, _, country = bucket["key"].rpartition("/")
@@ -149,7 +152,7 @@ def _with_spec_facets(params: SearchParams) -> SearchResult:
     started = time.perf_counter()
     try:
         if params.text.strip():
-            tallies = cohort_tallies(params, every_filter=True)
+            tallies = cohort_tallies(params, every_filter=True, by_country=False)  # no country facet here
             found = {"tallies": tallies} if tallies is not None else {"candidates": candidate_ids(params, every_filter=True)}
             request = FacetRequest(**found, with_ids=False, with_countries=False)
         else:

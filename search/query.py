@@ -199,13 +199,14 @@ def build_candidates(
     return body
 
 
-def build_cohort_tallies(params: SearchParams, *, every_filter: bool = False) -> dict[str, Any]:
+def build_cohort_tallies(params: SearchParams, *, every_filter: bool = False, by_country: bool = True) -> dict[str, Any]:
     """The listings `build_candidates` would list, counted per cohort and country
-    (``<cohort>/<country>``): the graph's spec facets need no more (search/faceted.py)."""
+    (``<cohort>/<country>``), or per cohort alone: the graph's spec facets need no more
+    (search/faceted.py)."""
     body = build_candidates(params, every_filter=every_filter, size=0)
     for key in ("sort", "stored_fields"):
         body.pop(key)
-    body["aggs"] = {"cohorts": {"terms": {"field": "cohort_country", "size": MAX_TALLY_BUCKETS}}}
+    body["aggs"] = {"cohorts": {"terms": {"field": "cohort_country" if by_country else "cohort", "size": MAX_TALLY_BUCKETS}}}
     return body
 
 

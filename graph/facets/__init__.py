@@ -64,7 +64,14 @@ Numbers come back as counts per distinct value, so the histograms are exact. Eve
 is a parameter; spec codes are checked against the spec definitions before a query is built.
 """
 
-from graph.facets.queries import FacetQueries, Tallies, build_facet_queries, can_group, cohort_members_query
+from graph.facets.queries import (
+    ANY_COUNTRY,
+    FacetQueries,
+    Tallies,
+    build_facet_queries,
+    can_group,
+    cohort_members_query,
+)
 from graph.facets.request import (
     Bucket,
     EnumFacet,
@@ -81,6 +88,7 @@ from graph.facets.request import (
 from graph.facets.result import HISTOGRAM_BUCKETS, combine, histogram
 
 __all__ = [
+    "ANY_COUNTRY",
     "HISTOGRAM_BUCKETS",
     "Bucket",
     "EnumFacet",

@@ -30,6 +30,9 @@ from graph.schema import CATALOGUE
 
 # A cohort's key -> how many of its machines are among the text candidates, by country
 Tallies = Mapping[str, Mapping[str, int]]
+# The one "country" of a tally counted without countries: every facet but the country facet
+# needs only each cohort's total, and the engine counts those four times faster.
+ANY_COUNTRY = ""
 
 # Machine-level spec facets are read by walking each counted machine's relationships while
 # there are fewer than this many; beyond it, one pass over the specs' own relationships is
@@ -444,6 +447,8 @@ def build_facet_queries(
     FacetRequestError for a spec filter `validate` refuses."""
     validate(request, specs)
     if request.tallies is not None:
+        if request.with_countries and any(ANY_COUNTRY in countries for countries in request.tallies.values()):
+            raise ValueError("tallies counted without countries cannot give the country facet")
         if request.candidates is not None or not can_group(request) or grouped is False or tallies not in (None, request.tallies):
             raise ValueError("tallies from the engine are counted by cohorts alone, with no candidates, year, "
                              "hours, price or country filter")

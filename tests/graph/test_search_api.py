@@ -183,6 +183,18 @@ def test_the_engines_cohort_tally_counts_what_the_candidate_ids_would(
     assert (by_tally.total, by_tally.category, by_tally.maker, by_tally.country, by_tally.specs) == (
         by_ids.total, by_ids.category, by_ids.maker, by_ids.country, by_ids.specs)  # fmt: skip
 
+    # counted per cohort alone (no country facet): the same totals and the same other facets
+    totals = cohort_tallies(params, every_filter=every_filter, by_country=False)
+    assert totals is not None
+    assert {key: sum(countries.values()) for key, countries in totals.items()} == {
+        key: sum(countries.values()) for key, countries in tallies.items()}  # fmt: skip
+    by_totals = facet_search(FacetRequest(tallies=totals, with_ids=False, with_countries=False))
+    assert (by_totals.total, by_totals.category, by_totals.maker, by_totals.specs) == (
+        by_ids.total, by_ids.category, by_ids.maker, by_ids.specs)  # fmt: skip
+    if totals:  # (an empty tally has nothing to count by country)
+        with pytest.raises(ValueError, match="without countries"):
+            facet_search(FacetRequest(tallies=totals, with_ids=False, with_countries=True))
+
 
 def test_past_the_engines_bucket_limit_or_with_a_country_the_ids_are_fetched_instead(listings: dict[str, int]) -> None:
     from unittest.mock import patch

@@ -190,6 +190,10 @@ def test_the_cohort_tally_counts_the_candidates_matches_per_cohort_and_country_w
     assert {"range": {"year": {"gte": 2015}}} in body["query"]["bool"]["filter"]
     assert {"terms": {"country": ["JP"]}} not in body["query"]["bool"]["filter"]
     assert {"terms": {"country": ["JP"]}} in every["query"]["bool"]["filter"]
+    # without countries: the same matches, counted per cohort alone
+    totals = build_cohort_tallies(params, every_filter=True, by_country=False)
+    assert totals["query"] == every["query"]
+    assert totals["aggs"] == {"cohorts": {"terms": {"field": "cohort", "size": 60_000}}}
 
 
 def test_cohorts_narrow_a_search_like_ids_do() -> None:
