@@ -128,7 +128,7 @@ def facet_search(
         machine_specs = pool.submit(_run, queries.machine_specs) if queries.machine_specs else None
         countries = _run(queries.countries)[0] if request.with_ids or request.with_countries else {"countries": []}
         if tallies is not None and "countries" not in countries:  # matching cohorts' keys only
-            countries = {"countries": _countries_of(countries["ids"], tallies), **countries}
+            countries = {"countries": _countries_of(countries["ids"], tallies) if request.with_countries else [], **countries}
             if not request.with_ids:
                 del countries["ids"]
         cohorts = None

@@ -129,16 +129,22 @@ def faceted_search(params: SearchParams) -> SearchResult:
     if params.text.strip():
         # Counted per cohort by the engine when the graph can take that (no country filter);
         # otherwise every matching id.
-        tallies = cohort_tallies(params) if not params.countries else None
+        tallies = cohort_tallies(params, by_country=False) if not params.countries else None
         candidates = candidate_ids(params) if tallies is None else None
-    facets = facet_search(facet_request(params, candidates, tallies))
+    facets = facet_search(replace(facet_request(params, candidates, tallies), with_countries=tallies is None))
     graph_ms = round((time.perf_counter() - started) * 1000)
     if facets.cohorts is not None:
-        narrowed = replace(params, cohorts=tuple(sorted(facets.cohorts)), facets=False)
+        # The engine pages within the matching cohorts, and counts their matches by country:
+        # with no country filter (or cohorts would not answer), that is the country facet.
+        narrowed = replace(params, cohorts=tuple(sorted(facets.cohorts)), facet_fields=("country",))
     else:
         narrowed = replace(params, machine_ids=tuple(sorted(facets.ids)) if facets.ids is not None else (), facets=False)
     result = search_machines(narrowed)
-    shaped = shape_facets(facets, params.language, params.units) if params.facets else {}
+    if not params.facets:
+        return replace(result, facets={}, graph_ms=graph_ms)
+    shaped = shape_facets(facets, params.language, params.units)
+    if facets.cohorts is not None:
+        shaped["country"] = result.facets["country"]
     return replace(result, facets=shaped, graph_ms=graph_ms)
 
 

@@ -79,6 +79,7 @@ class SearchParams:
     limit: int = 20
     search_after: tuple[Any, ...] | None = None
     facets: bool = True
+    facet_fields: tuple[str, ...] = tuple(FACET_FIELDS)  # which of the engine's facets to count
     tuning: Tuning = field(default_factory=Tuning)
 
 
@@ -243,7 +244,7 @@ def build_search(params: SearchParams) -> dict[str, Any]:
                 "filter": {"bool": {"filter": [f for other, f in facet_filters.items() if other != name]}},
                 "aggs": {"values": {"terms": {"field": path, "size": 50}}},
             }
-            for name, path in FACET_FIELDS.items()
+            for name, path in FACET_FIELDS.items() if name in params.facet_fields
         }
     if text:
         language_fields = [f"title.{params.language}", f"description.{params.language}"]
