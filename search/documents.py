@@ -82,11 +82,9 @@ class MachineDocument(Document):
     price = Object(PriceInner)
     country = Keyword()
     region = Keyword()
-    # The graph's cohort (graph/schema.py), and with the country: text matches are counted per
-    # cohort and country for the spec facets (one terms aggregation; a country aggregation
-    # under each cohort costs four times as much).
+    # The graph's cohort (graph/schema.py): text matches are counted per cohort for the spec
+    # facets (one terms aggregation, search/faceted.py).
     cohort = Keyword()
-    cohort_country = Keyword()
     status = Keyword()
     seller_id = Long()
     cover_photo = Keyword(index=False)
@@ -154,7 +152,6 @@ def build_document(
         "country": country,
         "region": machine["region"],
         "cohort": cohort,
-        "cohort_country": f"{cohort}/{country}" if cohort else None,
         "status": machine["status"],
         "seller_id": machine["seller_id"],
         "cover_photo": cover_photo,

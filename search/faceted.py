@@ -10,16 +10,18 @@ When the graph is asked
 * When the graph answers, it computes every facet: category, maker and country counts and
   the spec facets (graph/facets has the semantics: disjunctive, each facet without its own
   filter). One computation for all of them keeps the counts consistent with each other and
-  with the result.
+  with the result. (With text, the country facet is the engine's: see below.)
 
 Text and spec filters
 * Text is the engine's: when the buyer typed some, the listings matching it (and the year,
   hours and price ranges) are what the graph counts over, narrowed by the other filters.
   Each search document names its cohort (graph/schema.py), so the engine counts the matches
-  per cohort and country in one aggregation and the graph weighs each cohort by its count
-  (`cohort_tallies`, `FacetRequest.tallies`): no id leaves the engine. With a country
-  filter, which cohorts cannot apply, or past the engine's bucket limit, the ids of every
-  match are fetched instead, in id order, without documents (`candidate_ids`).
+  per cohort in one aggregation and the graph weighs each cohort by its count
+  (`cohort_tallies`, `FacetRequest.tallies`): no id leaves the engine. The country facet
+  then comes from the engine's page, counted within the matching cohorts (a tally per
+  cohort and country cost four times as much). With a country filter, which cohorts cannot
+  apply, or past the engine's bucket limit, the ids of every match are fetched instead, in
+  id order, without documents (`candidate_ids`), and the graph counts every facet.
 * Spec filters are the graph's: with any, the graph returns the matching cohorts (or ids)
   and the engine pages, sorts and highlights within them (`SearchParams.cohorts`,
   `SearchParams.machine_ids`).
@@ -40,7 +42,6 @@ Spec facets come back in the buyer's unit system (`SearchParams.units`)::
 from __future__ import annotations
 
 import time
-from collections import defaultdict
 from dataclasses import replace
 from typing import Any
 
@@ -71,22 +72,16 @@ def candidate_ids(params: SearchParams, *, every_filter: bool = False, page: int
         after = ids[-1]
 
 
-def cohort_tallies(params: SearchParams, *, every_filter: bool = False, by_country: bool = True) -> Tallies | None:
-    """What `candidate_ids` would list, counted by the engine per cohort and country
-    (`build_cohort_tallies`), or per cohort alone (under `ANY_COUNTRY`) when no country
-    facet is wanted; None when the tally would not fit the engine's bucket limit."""
-    body = build_cohort_tallies(params, every_filter=every_filter, by_country=by_country)
-    response = engine_call("search", body=body, filter_path="aggregations.cohorts")
+def cohort_tallies(params: SearchParams, *, every_filter: bool = False) -> Tallies | None:
+    """What `candidate_ids` would list, counted by the engine per cohort (each under
+    `ANY_COUNTRY`: the engine counts countries itself when it pages within the matching
+    cohorts); None when the tally would not fit the engine's bucket limit."""
+    response = engine_call("search", body=build_cohort_tallies(params, every_filter=every_filter),
+                           filter_path="aggregations.cohorts")
     cohorts = response.get("aggregations", {}).get("cohorts", {})
     if cohorts.get("sum_other_doc_count"):
         return None
-    if not by_country:
-        return {bucket["key"]: {ANY_COUNTRY: bucket["doc_count"]} for bucket in cohorts.get("buckets", [])}
-    tallies: dict[str, dict[str, int]] = defaultdict(dict)
-    for bucket in cohorts.get("buckets", []):
-        cohort, _, country = bucket["key"].rpartition("/")
-        tallies[cohort][country] = bucket["doc_count"]
-    return tallies
+    return {bucket["key"]: {ANY_COUNTRY: bucket["doc_count"]} for bucket in cohorts.get("buckets", [])}
 
 
 def facet_request(
@@ -129,7 +124,7 @@ def faceted_search(params: SearchParams) -> SearchResult:
     if params.text.strip():
         # Counted per cohort by the engine when the graph can take that (no country filter);
         # otherwise every matching id.
-        tallies = cohort_tallies(params, by_country=False) if not params.countries else None
+        tallies = cohort_tallies(params) if not params.countries else None
         candidates = candidate_ids(params) if tallies is None else None
     facets = facet_search(replace(facet_request(params, candidates, tallies), with_countries=tallies is None))
     graph_ms = round((time.perf_counter() - started) * 1000)
@@ -158,7 +153,7 @@ def _with_spec_facets(params: SearchParams) -> SearchResult:
     started = time.perf_counter()
     try:
         if params.text.strip():
-            tallies = cohort_tallies(params, every_filter=True, by_country=False)  # no country facet here
+            tallies = cohort_tallies(params, every_filter=True)  # no country facet here
             found = {"tallies": tallies} if tallies is not None else {"candidates": candidate_ids(params, every_filter=True)}
             request = FacetRequest(**found, with_ids=False, with_countries=False)
         else:

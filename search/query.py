@@ -26,8 +26,8 @@ MAX_TERMS = 65_536  # the engine's default index.max_terms_count: longer id list
 # Ids of text matches per request for the graph: one request for any search short of the
 # whole catalogue (each page re-runs the text query; the index allows this window).
 CANDIDATES_PAGE = 100_000
-# Buckets of a cohort tally (one per cohort and country): the engine refuses more than 65,536;
-# past this many a search falls back to candidate ids.
+# Buckets of a cohort tally (one per cohort): the engine refuses more than 65,536; past this
+# many a search falls back to candidate ids.
 MAX_TALLY_BUCKETS = 60_000
 MAX_LIMIT = 100
 SORTS: dict[str, list[Any]] = {
@@ -200,14 +200,13 @@ def build_candidates(
     return body
 
 
-def build_cohort_tallies(params: SearchParams, *, every_filter: bool = False, by_country: bool = True) -> dict[str, Any]:
-    """The listings `build_candidates` would list, counted per cohort and country
-    (``<cohort>/<country>``), or per cohort alone: the graph's spec facets need no more
-    (search/faceted.py)."""
+def build_cohort_tallies(params: SearchParams, *, every_filter: bool = False) -> dict[str, Any]:
+    """The listings `build_candidates` would list, counted per cohort: the graph's spec facets
+    need no more (search/faceted.py)."""
     body = build_candidates(params, every_filter=every_filter, size=0)
     for key in ("sort", "stored_fields"):
         body.pop(key)
-    body["aggs"] = {"cohorts": {"terms": {"field": "cohort_country" if by_country else "cohort", "size": MAX_TALLY_BUCKETS}}}
+    body["aggs"] = {"cohorts": {"terms": {"field": "cohort", "size": MAX_TALLY_BUCKETS}}}
     return body
 
 
