@@ -23,19 +23,21 @@ from elasticsearch_dsl import (
     Text,
 )
 
-from search.analysis import LANGUAGE_ANALYZERS, search_analyzer
+from search.analysis import LANGUAGE_ANALYZERS, LONG_TEXT_ANALYZERS, search_analyzer
 
 SEARCHABLE_STATUSES = frozenset({"published", "reserved", "in_auction"})
 
 
 
-def _texts_by_language(*, ngram: bool = False) -> Object:
+def _texts_by_language(*, ngram: bool = False, long_text: bool = False) -> Object:
     """One text field per language with that language's analyzer; `ngram` adds the partial-word
-    subfield (titles only: on long texts it costs more at index time than it brings)."""
+    subfield (titles only: on long texts it costs more at index time than it brings);
+    `long_text` fields take LONG_TEXT_ANALYZERS."""
     subfields = {"fields": {"ngram": Text(analyzer="ngram_words_index", search_analyzer="standard")}} if ngram else {}
+    analyzers = LONG_TEXT_ANALYZERS if long_text else LANGUAGE_ANALYZERS
     properties = {
-        language: Text(analyzer=analyzer, search_analyzer=search_analyzer(language), **subfields)
-        for language, analyzer in LANGUAGE_ANALYZERS.items()
+        language: Text(analyzer=analyzer, search_analyzer=search_analyzer(language, long_text=long_text), **subfields)
+        for language, analyzer in analyzers.items()
     }
     return Object(properties=properties)
 
@@ -67,7 +69,7 @@ class PriceInner(InnerDoc):
 class MachineDocument(Document):
     id = Long()
     title = _texts_by_language(ngram=True)
-    description = _texts_by_language()
+    description = _texts_by_language(long_text=True)
     languages = Keyword()
     model_number = Keyword(
         normalizer="lowercase_keyword",

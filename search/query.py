@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from graph.facets import SpecFilter
-from search.analysis import LANGUAGE_ANALYZERS
+from search.analysis import LANGUAGE_ANALYZERS, LONG_TEXT_ANALYZERS
 
 MAX_WINDOW = 10_000  # offset + limit beyond this must page with search_after
 MAX_TERMS = 65_536  # the engine's default index.max_terms_count: longer id lists are split
@@ -91,7 +91,8 @@ def _language_field_query(text: str, path: str, language: str, boost: float, tun
     own words in order, and read with synonyms they became span queries over every listing
     that has one of them (about half the search's time for a broad word such as "excavator").
     The words clause still finds, and scores, every listing a synonym names."""
-    exact = LANGUAGE_ANALYZERS[language]  # the index-time analyser: the same tokens, no synonyms
+    # the index-time analyser: the same tokens, no synonyms
+    exact = (LANGUAGE_ANALYZERS if short_text else LONG_TEXT_ANALYZERS)[language]
     should: list[dict[str, Any]] = [{"match_phrase": {path: {"query": text, "boost": tuning.phrase_boost, "analyzer": exact}}}]
     if short_text:
         should.append({"match_phrase_prefix": {path: {"query": text, "boost": tuning.prefix_boost, "max_expansions": 20,

@@ -57,6 +57,19 @@ def test_chinese_segmentation_finds_a_word_inside_a_sentence(search_index: str) 
     assert "挖掘机" in analyze(search_index, "zh_text", "二手挖掘机出售")
 
 
+def test_japanese_and_chinese_descriptions_match_as_bigrams_in_order(search_index: str) -> None:
+    index_documents(search_index, [
+        {"id": 1, "description": {"ja": "バケット交換済みの油圧ショベルです", "zh": "二手小松挖掘机出售"}},
+        {"id": 2, "description": {"ja": "油圧配管とショベルのアーム", "zh": "挖土方用的掘进机"}},
+    ])
+
+    assert analyze(search_index, "cjk_bigram_text", "油圧ショベル") == ["油圧", "圧シ", "ショ", "ョベ", "ベル"]
+    # every bigram of the words, adjacent: the phrase, not its characters scattered about
+    assert matching_ids(search_index, {"match_phrase": {"description.ja": "油圧ショベル"}}) == [1]
+    assert matching_ids(search_index, {"match_phrase": {"description.zh": "挖掘机"}}) == [1]
+    assert matching_ids(search_index, {"match": {"description.ja": {"query": "ショベル", "operator": "and"}}}) == [1, 2]
+
+
 def test_german_stemming_and_umlaut_folding(search_index: str) -> None:
     index_documents(search_index, [
         {"id": 1, "title": {"de": "Bagger mit zwei Löffeln"}},

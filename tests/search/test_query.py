@@ -45,7 +45,7 @@ def test_each_language_field_gets_phrase_prefix_and_ngram_clauses_with_one_requi
 def test_synonyms_expand_the_words_clause_and_phrases_read_the_buyers_own_words() -> None:
     body = build_search(SearchParams(text="digger", language="ja"))
 
-    for path, analyzer in (("title.ja", "ja_text"), ("description.en", "en_text")):
+    for path, analyzer in (("title.ja", "ja_text"), ("description.en", "en_text"), ("description.ja", "cjk_bigram_text")):
         should = language_clause(body, path)["bool"]["should"]
         phrases = [clause for clause in should if "match_phrase" in clause or "match_phrase_prefix" in clause]
         assert phrases
