@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph.facets.request import FACETABLE_KINDS
+from marketplace.sql import any_of
 from search.documents import SEARCHABLE_STATUSES
 
 Row = dict[str, Any]
@@ -178,12 +179,12 @@ def cohort_keys(machines: Iterable[tuple[int, int]]) -> dict[int, str]:
     facetable = set(SpecDefinition.objects.filter(kind__in=FACETABLE_KINDS).values_list("pk", flat=True))
     catalogue: dict[int, SpecValues] = defaultdict(dict)
     for model_id, definition_id, number, text in ModelSpecValue.objects.filter(
-        model_id__in={model_id for _, model_id in pairs}, definition_id__in=facetable
+        model_id__in=any_of({model_id for _, model_id in pairs}), definition_id__in=facetable
     ).values_list("model_id", "definition_id", "value_number", "value_text"):
         catalogue[model_id][definition_id] = (number, text)
     own: dict[int, SpecValues] = defaultdict(dict)
     for machine_id, definition_id, number, text in MachineSpecValue.objects.filter(
-        machine_id__in=[machine_id for machine_id, _ in pairs], definition_id__in=facetable
+        machine_id__in=any_of(machine_id for machine_id, _ in pairs), definition_id__in=facetable
     ).values_list("machine_id", "definition_id", "value_number", "value_text"):
         own[machine_id][definition_id] = (number, text)
     return {

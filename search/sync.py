@@ -8,6 +8,7 @@ from typing import Any
 from elasticsearch import helpers
 
 from graph.rows import cohort_keys
+from marketplace.sql import any_of
 from search.client import get_client
 from search.documents import DOCUMENT_COLUMNS, SEARCHABLE_STATUSES, build_document
 from search.indices import MACHINES, alias_name
@@ -35,7 +36,7 @@ def machine_actions(machine_ids: Iterable[int], index: str, chains: dict[int, li
     chains = chains if chains is not None else category_chains()
     # Only what a document needs, as plain rows: spec values live in the graph, not in the
     # search index (but a document names its cohort, which the spec values decide).
-    rows = list(Machine.objects.filter(pk__in=wanted).values(*DOCUMENT_COLUMNS))
+    rows = list(Machine.objects.filter(pk__in=any_of(wanted)).values(*DOCUMENT_COLUMNS))
     visible = [row for row in rows if row["status"] in SEARCHABLE_STATUSES]
     models = MachineModel.objects.select_related("maker").in_bulk({row["model_id"] for row in visible})
     covers = cover_photos([row["id"] for row in visible])
@@ -54,7 +55,7 @@ def cover_photos(machine_ids: list[int]) -> dict[int, str]:
 
     storage = Photo._meta.get_field("thumbnail").storage  # type: ignore[union-attr]
     firsts = (
-        Photo.objects.filter(machine_id__in=machine_ids).order_by("machine_id", "position", "id")
+        Photo.objects.filter(machine_id__in=any_of(machine_ids)).order_by("machine_id", "position", "id")
         .distinct("machine_id").values_list("machine_id", "thumbnail")
     )
     return {machine_id: storage.url(name) for machine_id, name in firsts}
