@@ -34,13 +34,15 @@ class ReindexResult:
 
 def _send(client: Any, actions: list[dict[str, Any]]) -> int:
     """One bulk request; a listing deleted meanwhile (delete of a missing id) is not an error."""
-    _, errors = helpers.bulk(client, actions, chunk_size=len(actions) or 1, request_timeout=120, raise_on_error=False)
+    _, errors = helpers.bulk(client, actions, chunk_size=len(actions) or 1, request_timeout=BULK_TIMEOUT_SECONDS,
+                             raise_on_error=False)
     failures = [error for error in errors if not is_missing_delete(error)]  # type: ignore[union-attr]
     if failures:
         raise RuntimeError(f"{len(failures)} documents failed: {failures[:3]}")
     return len(actions)
 
 
+BULK_TIMEOUT_SECONDS = 120  # bulk loads and the refresh after them (the client's default is a query's)
 # Bulk requests being analysed while the next batch is built (three measured no faster).
 IN_FLIGHT = 2
 
@@ -93,8 +95,10 @@ def reindex_machines(*, batch_size: int = 1000, on_progress: Callable[[int, int]
                 done += in_flight.popleft().result()
                 if on_progress:
                     on_progress(done, len(ids))
-        client.indices.put_settings(index=new_index, body={"index": {"refresh_interval": "1s", "translog.durability": "request"}})
-        client.indices.refresh(index=new_index)
+        client.indices.put_settings(index=new_index, body={"index": {"refresh_interval": "1s", "translog.durability": "request"}},
+                                    request_timeout=BULK_TIMEOUT_SECONDS)
+        # The first refresh writes every buffered document out: seconds, not a query's time.
+        client.indices.refresh(index=new_index, request_timeout=BULK_TIMEOUT_SECONDS)
     except Exception:
         client.indices.delete(index=new_index, ignore=[404])
         raise
