@@ -73,11 +73,11 @@ def _overridden_definitions() -> set[int]:
         return {row[0] for row in cursor.fetchall()}
 
 
-def _candidate_tallies(candidates: tuple[int, ...]) -> tuple[Tallies, dict[str, list[str]]]:
-    """Per cohort holding some of the text candidates: how many, and how many per country
-    (the queries' weights), and which ones (the ids of a matching cohort, as text)."""
+def _candidate_tallies(candidates: tuple[int, ...]) -> tuple[dict[str, Counter[str]], dict[str, list[str]]]:
+    """Per cohort holding some of the text candidates: how many per country (summed, the
+    queries' weights), and which ones (the ids of a matching cohort, as text)."""
     wanted = set(map(str, candidates))  # compared as the text the cohorts keep
-    tallies: dict[str, Counter[str]] = {}
+    by_country: dict[str, Counter[str]] = {}
     members: dict[str, list[str]] = {}
     listed = _run(cohort_members_query())[0]
     for cohort, ids, countries in zip(listed["cohorts"], listed["ids"], listed["countries"], strict=True):
@@ -86,19 +86,19 @@ def _candidate_tallies(candidates: tuple[int, ...]) -> tuple[Tallies, dict[str, 
         if not found:
             continue
         if len(found) == len(machine_ids):
-            tallies[cohort] = Counter(countries.split(","))
+            by_country[cohort] = Counter(countries.split(","))
         else:
             country_of = dict(zip(machine_ids, countries.split(","), strict=True))
-            tallies[cohort] = Counter(map(country_of.__getitem__, found))
+            by_country[cohort] = Counter(map(country_of.__getitem__, found))
         members[cohort] = list(found)
-    return tallies, members
+    return by_country, members
 
 
-def _countries_of(keys: list[str], tallies: Tallies) -> list[list[Any]]:
-    """The country facet of the matching cohorts, from their tallies: ``[[country, count]]``."""
+def _countries_of(keys: list[str], by_country: dict[str, Counter[str]]) -> list[list[Any]]:
+    """The country facet of the matching cohorts, from their candidates' countries: ``[[country, count]]``."""
     per_country: Counter[str] = Counter()
     for key in keys:
-        per_country.update(tallies[key])
+        per_country.update(by_country[key])
     return [[country, count] for country, count in per_country.items()]
 
 
@@ -119,16 +119,19 @@ def facet_search(
         raise DomainError(error.message, fields={error.field: [error.message]}, code="invalid_spec_filter") from error
     try:
         members: dict[str, list[str]] | None = None
+        by_country: dict[str, Counter[str]] | None = None
         tallies: Tallies | None = request.tallies
         if request.candidates is not None and grouped is not False and can_group(request):
-            tallies, members = _candidate_tallies(request.candidates)
+            by_country, members = _candidate_tallies(request.candidates)
+            tallies = {key: sum(countries.values()) for key, countries in by_country.items()}
         queries = build_facet_queries(request, specs, grouped=grouped, tallies=tallies)
         pool = _pool()
         models = pool.submit(_run, queries.models)
         machine_specs = pool.submit(_run, queries.machine_specs) if queries.machine_specs else None
         countries = _run(queries.countries)[0] if request.with_ids or request.with_countries else {"countries": []}
         if tallies is not None and "countries" not in countries:  # matching cohorts' keys only
-            countries = {"countries": _countries_of(countries["ids"], tallies) if request.with_countries else [], **countries}
+            found = _countries_of(countries["ids"], by_country) if by_country is not None and request.with_countries else []
+            countries = {"countries": found, **countries}
             if not request.with_ids:
                 del countries["ids"]
         cohorts = None

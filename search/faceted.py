@@ -47,7 +47,7 @@ from typing import Any
 
 from config.errors import ServiceUnavailableError
 from config.threads import shared_pool
-from graph.facets import ANY_COUNTRY, EnumFacet, FacetRequest, FacetResult, NumberFacet, Tallies
+from graph.facets import EnumFacet, FacetRequest, FacetResult, NumberFacet, Tallies
 from graph.selectors import facet_search
 from search.query import CANDIDATES_PAGE, SearchParams, build_candidates, build_cohort_tallies
 from search.selectors import SearchResult, engine_call, facet_labels, search_machines
@@ -73,15 +73,15 @@ def candidate_ids(params: SearchParams, *, every_filter: bool = False, page: int
 
 
 def cohort_tallies(params: SearchParams, *, every_filter: bool = False) -> Tallies | None:
-    """What `candidate_ids` would list, counted by the engine per cohort (each under
-    `ANY_COUNTRY`: the engine counts countries itself when it pages within the matching
-    cohorts); None when the tally would not fit the engine's bucket limit."""
+    """What `candidate_ids` would list, counted by the engine per cohort (not per country:
+    the engine counts countries itself when it pages within the matching cohorts); None
+    when the tally would not fit the engine's bucket limit."""
     response = engine_call("search", body=build_cohort_tallies(params, every_filter=every_filter),
                            filter_path="aggregations.cohorts")
     cohorts = response.get("aggregations", {}).get("cohorts", {})
     if cohorts.get("sum_other_doc_count"):
         return None
-    return {bucket["key"]: {ANY_COUNTRY: bucket["doc_count"]} for bucket in cohorts.get("buckets", [])}
+    return {bucket["key"]: bucket["doc_count"] for bucket in cohorts.get("buckets", [])}
 
 
 def facet_request(
@@ -89,7 +89,8 @@ def facet_request(
 ) -> FacetRequest:
     """The graph's part of a search. Candidates (or tallies) from the engine already passed
     the year, hours and price ranges, so the graph is not asked again: without a country
-    filter, cohorts can then answer (graph/facets)."""
+    filter, cohorts can then answer (graph/facets). Tallies have no countries: the engine
+    counts the country facet then."""
     ranges = candidates is None and tallies is None
     return FacetRequest(
         candidates=candidates,
@@ -105,6 +106,7 @@ def facet_request(
         price_max=params.price_max_pivot if ranges else None,
         specs=params.specs,
         with_ids=bool(params.specs),
+        with_countries=tallies is None,
     )
 
 
@@ -126,7 +128,7 @@ def faceted_search(params: SearchParams) -> SearchResult:
         # otherwise every matching id.
         tallies = cohort_tallies(params) if not params.countries else None
         candidates = candidate_ids(params) if tallies is None else None
-    facets = facet_search(replace(facet_request(params, candidates, tallies), with_countries=tallies is None))
+    facets = facet_search(facet_request(params, candidates, tallies))
     graph_ms = round((time.perf_counter() - started) * 1000)
     if facets.cohorts is not None:
         # The engine pages within the matching cohorts, and counts their matches by country:

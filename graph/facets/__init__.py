@@ -65,7 +65,6 @@ is a parameter; spec codes are checked against the spec definitions before a que
 """
 
 from graph.facets.queries import (
-    ANY_COUNTRY,
     FacetQueries,
     Tallies,
     build_facet_queries,
@@ -88,7 +87,6 @@ from graph.facets.request import (
 from graph.facets.result import HISTOGRAM_BUCKETS, combine, histogram
 
 __all__ = [
-    "ANY_COUNTRY",
     "HISTOGRAM_BUCKETS",
     "Bucket",
     "EnumFacet",

@@ -28,11 +28,8 @@ from graph.cypher import (
 from graph.facets.request import FACETABLE_KINDS, FacetRequest, SpecFilter, SpecInfo, SpecValues, validate
 from graph.schema import CATALOGUE
 
-# A cohort's key -> how many of its machines are among the text candidates, by country
-Tallies = Mapping[str, Mapping[str, int]]
-# The one "country" of a tally counted without countries: every facet but the country facet
-# needs only each cohort's total, and the engine counts those four times faster.
-ANY_COUNTRY = ""
+# A cohort's key -> how many of its machines are among the text candidates
+Tallies = Mapping[str, int]
 
 # Machine-level spec facets are read by walking each counted machine's relationships while
 # there are fewer than this many; beyond it, one pass over the specs' own relationships is
@@ -90,7 +87,6 @@ class _Plan:
         """How many machines the rows stand for, as an aggregate."""
         return func.sum(self.count(row)) if self.grouped else func.count()
 
-
     @property
     def flags(self) -> tuple[_Flag, ...]:
         return self.model_flags + self.machine_flags
@@ -124,7 +120,7 @@ def can_group(request: FacetRequest) -> bool:
 
 
 def _tally_parameter(tallies: Tallies) -> Param:
-    return param({key: sum(countries.values()) for key, countries in tallies.items()}, "cohort_counts")
+    return param(dict(tallies), "cohort_counts")
 
 
 def _plan(request: FacetRequest, specs: Mapping[str, SpecInfo], *, grouped: bool, tallies: Tallies | None) -> _Plan:
@@ -447,8 +443,8 @@ def build_facet_queries(
     FacetRequestError for a spec filter `validate` refuses."""
     validate(request, specs)
     if request.tallies is not None:
-        if request.with_countries and any(ANY_COUNTRY in countries for countries in request.tallies.values()):
-            raise ValueError("tallies counted without countries cannot give the country facet")
+        if request.with_countries:
+            raise ValueError("the engine's tallies have no countries: ask without the country facet")
         if request.candidates is not None or not can_group(request) or grouped is False or tallies not in (None, request.tallies):
             raise ValueError("tallies from the engine are counted by cohorts alone, with no candidates, year, "
                              "hours, price or country filter")

@@ -65,8 +65,9 @@ class FacetRequest:
     price_max: int | None = None
     specs: tuple[SpecFilter, ...] = ()
     # text candidates already counted per cohort by the search engine (graph.facets.Tallies),
-    # instead of `candidates`: the result then names matching cohorts rather than machines
-    tallies: Mapping[str, Mapping[str, int]] | None = None
+    # instead of `candidates`: the result then names matching cohorts rather than machines,
+    # and has no country facet (the engine counts that one when it pages)
+    tallies: Mapping[str, int] | None = None
     with_ids: bool = True  # also return the ids of the matching machines
     with_countries: bool = True  # count countries too (the ids need that query anyway)
 

@@ -95,7 +95,7 @@ def test_what_only_a_machine_knows_sends_the_request_to_the_machines(request_: F
 
 def test_text_candidates_reach_cohorts_as_tallies_bound_as_parameters() -> None:
     request = FacetRequest(candidates=(4, 7, 9), categories=("excavators",))
-    tallies = {"12-ab": {"DE": 1, "JP": 1}, "15-cd": {"JP": 1}}
+    tallies = {"12-ab": 2, "15-cd": 1}
 
     queries = build_facet_queries(request, SPECS, tallies=tallies)
 
@@ -113,9 +113,9 @@ def test_text_candidates_reach_cohorts_as_tallies_bound_as_parameters() -> None:
 
 @pytest.mark.parametrize(
     "request_",
-    [FacetRequest(tallies={"1-a": {"JP": 1}}, countries=("JP",)),
-     FacetRequest(tallies={"1-a": {"JP": 1}}, candidates=(1,)),
-     FacetRequest(tallies={"1-a": {"JP": 1}}, year_min=2000)],
+    [FacetRequest(tallies={"1-a": 1}, countries=("JP",), with_countries=False),
+     FacetRequest(tallies={"1-a": 1}, candidates=(1,), with_countries=False),
+     FacetRequest(tallies={"1-a": 1}, year_min=2000, with_countries=False)],
 )  # fmt: skip
 def test_engine_tallies_only_come_with_filters_cohorts_can_apply(request_: FacetRequest) -> None:
     with pytest.raises(ValueError, match="tallies from the engine are counted by cohorts alone"):
@@ -123,12 +123,14 @@ def test_engine_tallies_only_come_with_filters_cohorts_can_apply(request_: Facet
 
 
 def test_engine_tallies_weigh_cohorts_like_the_selectors_own() -> None:
-    tallies = {"12-ab": {"DE": 1, "JP": 1}}
+    tallies = {"12-ab": 2}
 
-    queries = build_facet_queries(FacetRequest(tallies=tallies), SPECS)
+    queries = build_facet_queries(FacetRequest(tallies=tallies, with_countries=False), SPECS)
 
     assert queries.models.parameters["cohort_counts"] == {"12-ab": 2}
     assert "collect(m.`key`) AS ids" in queries.countries.text
+    with pytest.raises(ValueError, match="the engine's tallies have no countries"):
+        build_facet_queries(FacetRequest(tallies=tallies), SPECS)
 
 
 def test_model_level_filters_are_flags_on_models_and_machine_level_ones_on_machines() -> None:
