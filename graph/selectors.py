@@ -128,7 +128,11 @@ def facet_search(
         pool = _pool()
         models = pool.submit(_run, queries.models)
         machine_specs = pool.submit(_run, queries.machine_specs) if queries.machine_specs else None
-        countries = _run(queries.countries)[0] if request.with_ids or request.with_countries else {"countries": []}
+        asked = request.with_ids or request.with_countries
+        countries = _run(queries.countries)[0] if asked and queries.countries is not None else {"countries": []}
+        specs_row = machine_specs.result()[0] if machine_specs else None
+        if specs_row is not None and "ids" in specs_row:  # the matching cohorts' keys came with the specs
+            countries = {"ids": specs_row.pop("ids")}
         if tallies is not None and "countries" not in countries:  # matching cohorts' keys only
             found = _countries_of(countries["ids"], by_country) if by_country is not None and request.with_countries else []
             countries = {"countries": found, **countries}
@@ -139,7 +143,7 @@ def facet_search(
             countries = {**countries, "ids": [list(map(int, members[key])) for key in countries["ids"]]}
         elif request.tallies is not None and "ids" in countries:  # the engine knows which listings
             cohorts = frozenset(countries.pop("ids"))
-        result = combine(models.result(), countries, machine_specs.result()[0] if machine_specs else None, specs)
+        result = combine(models.result(), countries, specs_row, specs)
         return replace(result, cohorts=cohorts) if cohorts is not None else result
     except (Neo4jError, DriverError, OSError) as error:
         raise ServiceUnavailableError("Spec filters are unavailable right now; please try again shortly.") from error

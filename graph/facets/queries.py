@@ -18,7 +18,6 @@ from graph.cypher import (
     all_of,
     any_of,
     case,
-    exists,
     func,
     node,
     param,
@@ -59,10 +58,20 @@ class _Flag:
 
 
 @dataclass(frozen=True)
+class _PassingSet:
+    """The rows passing a spec filter, found once from the Spec node's side: machines (or
+    cohorts) for a spec some machine overrides, models for the others."""
+
+    name: str
+    spec_filter: SpecFilter
+    of_models: bool
+
+
+@dataclass(frozen=True)
 class _Plan:
     model_flags: tuple[_Flag, ...]
     machine_flags: tuple[_Flag, ...]
-    passing: tuple[tuple[str, SpecFilter], ...]  # per-machine spec filters: (set variable, filter)
+    passing: tuple[_PassingSet, ...]  # every spec filter, as the set of rows passing it
     candidates: tuple[int, ...] | None
     always: tuple[Expression, ...]  # candidates, year, hours, price
     model_specs: tuple[str, ...]  # facetable specs read once per model
@@ -126,7 +135,7 @@ def _tally_parameter(tallies: Tallies) -> Param:
 def _plan(request: FacetRequest, specs: Mapping[str, SpecInfo], *, grouped: bool, tallies: Tallies | None) -> _Plan:
     model_flags: list[_Flag] = []
     machine_flags: list[_Flag] = []
-    passing: list[tuple[str, SpecFilter]] = []
+    passing: list[_PassingSet] = []
     if request.categories:
         in_path = (param(slug).is_in(_c.prop("path")) for slug in request.categories)
         model_flags.append(_Flag("f_category", "category", any_of(*in_path)))
@@ -141,13 +150,13 @@ def _plan(request: FacetRequest, specs: Mapping[str, SpecInfo], *, grouped: bool
         if specs[spec_filter.code].per_machine:
             # The machines passing it are found once, from the Spec node's side; each machine
             # is then only looked up in that set (a hash lookup, not a walk of its relationships).
-            passing.append((f"passing{index}", spec_filter))
+            passing.append(_PassingSet(f"passing{index}", spec_filter, of_models=False))
             machine_flags.append(_Flag(name, dimension, _m.as_expression().is_in(var(f"passing{index}"))))
         else:
-            has = rel(f"r{index}", "HAS_SPEC")
-            spec = node(None, "Spec", properties={"code": spec_filter.code})
-            condition = exists(_mo.ref().rel_out(has).to(spec), where=_value_condition(has, spec_filter))
-            model_flags.append(_Flag(name, dimension, condition))
+            # Likewise the models passing it, in one pass from the Spec node's side: a
+            # membership test per model costs less than a pattern over its specs.
+            passing.append(_PassingSet(f"models{index}", spec_filter, of_models=True))
+            model_flags.append(_Flag(name, dimension, _mo.as_expression().is_in(var(f"models{index}"))))
     always: list[Expression] = []
     counted = _tally_parameter(tallies) if grouped and tallies is not None else None
     if counted is not None:
@@ -186,7 +195,7 @@ def _misses(flags: Sequence[_Flag]) -> Expression:
 
 
 def _models(plan: _Plan, *, strict: bool) -> tuple[Query, list[str], list[Any]]:
-    """Stage 1: the per-machine filters' passing sets, then the models (with maker and
+    """Stage 1: the spec filters' passing sets, then the models (with maker and
     category) that can count: at most one model-level miss, or none when `strict`. Returns
     the query, the passing-set variables and the variables carried."""
     query = Query(schema=CATALOGUE)
@@ -198,15 +207,16 @@ def _models(plan: _Plan, *, strict: bool) -> tuple[Query, list[str], list[Any]]:
         query = query.unwind(list(plan.candidates), "candidate_id").match(candidate)
         query = query.with_(func.collect(candidate).as_("candidates"))
         passing.append("candidates")
-    for name, spec_filter in plan.passing:
-        has, machine = rel("r", plan.spec_link), node("p")
-        spec = node(None, "Spec", properties={"code": spec_filter.code})
+    for found in plan.passing:
+        has = rel("r", "HAS_SPEC" if found.of_models else plan.spec_link)
+        row = node("x", "Model") if found.of_models else node("p")
+        spec = node(None, "Spec", properties={"code": found.spec_filter.code})
         query = (
-            query.optional_match(spec.rel_in(has).from_(machine))
-            .where(_value_condition(has, spec_filter))
-            .with_(*passing, func.collect(machine).as_(name))
+            query.optional_match(spec.rel_in(has).from_(row))
+            .where(_value_condition(has, found.spec_filter))
+            .with_(*passing, func.collect(row).as_(found.name))
         )
-        passing.append(name)
+        passing.append(found.name)
     query = query.match(_mk.rel_out("MADE_MODEL").to(_mo).rel_out("BELONGS_TO_CATEGORY").to(_c))
     carried: list[Any] = [_mk, _mo, _c]
     if not plan.model_flags:
@@ -348,13 +358,17 @@ def _cohort_countries_query(plan: _Plan, *, with_ids: bool) -> Rendered:
     return query.return_("countries", *(["ids"] if with_ids else [])).render()
 
 
-def machine_specs_query(plan: _Plan) -> Rendered | None:
+def machine_specs_query(plan: _Plan, *, with_keys: bool = False) -> Rendered | None:
     """Facets of the specs some machine overrides, from the machines' own relationships:
     ``rows: [[code, number, text, count]]``. The machines counting are collected into sets
     first; then either each machine's relationships are walked (few machines) or each spec's
-    relationships are read once and kept when their machine is in a set (many machines)."""
+    relationships are read once and kept when their machine is in a set (many machines).
+    `with_keys` (cohorts weighted by tallies): also ``ids``, the matching cohorts' keys, the
+    set `_cohort_countries_query` would collect, so that query need not run."""
     if not plan.machine_specs:
         return None
+    if with_keys and not (plan.grouped and plan.tallies is not None):
+        raise ValueError("only cohorts weighted by tallies return their keys with the machine-level specs")
     query = _machine_rows(plan)
     own = [flag for flag in plan.machine_flags if flag.spec_code]
     sets: dict[str, Expression] = {"matching": _m.as_expression()}
@@ -363,7 +377,8 @@ def machine_specs_query(plan: _Plan) -> Rendered | None:
         query = query.where(any_of(_MISSES.eq(0), *(~flag.variable for flag in own)))
         sets = {"matching": case().when(_MISSES.eq(0), _m)}
         sets.update({f"without_{flag.name}": case().when(~flag.variable, _m) for flag in own})
-    query = query.with_(*(func.collect(value).as_(name) for name, value in sets.items()))
+    keys = [func.collect(case().when(_MISSES.eq(0), _m.prop("key")) if plan.machine_flags else _m.prop("key")).as_("ids")]
+    query = query.with_(*(func.collect(value).as_(name) for name, value in sets.items()), *(keys if with_keys else []))
     spec, has, machine = node("s", "Spec"), rel("r", plan.spec_link), node("p")
     # Hash lookups first: a spec's code (a property read) only for the few rows that need it.
     in_sets = any_of(
@@ -404,12 +419,20 @@ def machine_specs_query(plan: _Plan) -> Rendered | None:
         .match(spec.rel_in(has).from_(machine)).where(spec.prop("code").is_in(codes) & in_sets)
         .return_(*columns)
     )
-    query = (
-        query.call(from_machines.union_all(from_specs), scope=tuple(sets))
-        .with_(spec, "number", "text", func.sum(var("tally")).as_("tally"))
-        .return_(func.collect([spec.prop("code"), var("number"), var("text"), var("tally")]).as_("rows"))
-    )
-    return query.render()
+    walked = from_machines.union_all(from_specs)
+
+    def counted(rows: Query) -> Query:
+        return (
+            rows.with_(spec, "number", "text", func.sum(var("tally")).as_("tally"))
+            .return_(func.collect([spec.prop("code"), var("number"), var("text"), var("tally")]).as_("rows"))
+        )
+
+    if not with_keys:
+        return counted(query.call(walked, scope=tuple(sets))).render()
+    # Counted in a subquery of the one row holding the sets, so that the keys beside them
+    # are not a grouping key of the aggregation (a list of thousands hashed per row).
+    inner = counted(Query().call(walked, scope=tuple(sets)))
+    return query.call(inner, scope=tuple(sets)).return_("rows", "ids").render()
 
 
 def cohort_members_query() -> Rendered:
@@ -426,7 +449,9 @@ def cohort_members_query() -> Rendered:
 @dataclass(frozen=True)
 class FacetQueries:
     models: Rendered
-    countries: Rendered
+    # None when `machine_specs` returns the matching cohorts' keys itself (cohorts weighted
+    # by tallies: then the keys are all this query would give)
+    countries: Rendered | None
     machine_specs: Rendered | None
 
 
@@ -456,4 +481,11 @@ def build_facet_queries(
     if grouped and request.candidates is not None and tallies is None:
         raise ValueError("cohorts count text candidates only from their tallies")
     plan = _plan(request, specs, grouped=grouped, tallies=tallies)
-    return FacetQueries(models_query(plan), countries_query(plan, with_ids=request.with_ids), machine_specs_query(plan))
+    # With tallies, the countries query would only collect the matching cohorts' keys: the
+    # machine-level specs query walks the same rows, so it collects them (one query fewer).
+    keys_with_specs = plan.tallies is not None and bool(plan.machine_specs) and (request.with_ids or request.with_countries)
+    return FacetQueries(
+        models_query(plan),
+        None if keys_with_specs else countries_query(plan, with_ids=request.with_ids),
+        machine_specs_query(plan, with_keys=keys_with_specs),
+    )

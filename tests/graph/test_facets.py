@@ -102,9 +102,20 @@ def test_text_candidates_reach_cohorts_as_tallies_bound_as_parameters() -> None:
     assert "MATCH (mo)<-[:`COHORT_OF`]-(m)\n  WHERE $cohort_counts[m.`key`] IS NOT NULL" in queries.models.text
     assert "sum($cohort_counts[m.`key`]) AS n" in queries.models.text
     assert queries.models.parameters["cohort_counts"] == {"12-ab": 2, "15-cd": 1}
-    # the matching cohorts' keys only: the selector holds their candidates and countries
-    assert queries.countries.text.endswith("WHERE $cohort_counts[m.`key`] IS NOT NULL\nRETURN collect(m.`key`) AS ids")
-    assert "candidate" not in queries.countries.text
+    # the matching cohorts' keys only (the selector holds their candidates and countries),
+    # collected by the machine-level specs query, which walks the same cohorts
+    assert queries.countries is None
+    assert "WHERE $cohort_counts[m.`key`] IS NOT NULL\nWITH collect(m) AS matching, collect(m.`key`) AS ids" in queries.machine_specs.text
+    assert queries.machine_specs.text.endswith("RETURN rows, ids")
+    assert "candidate" not in queries.machine_specs.text
+    # with no spec some machine overrides, the countries query collects them
+    catalogue_only = {code: info for code, info in SPECS.items() if not info.per_machine}
+    alone = build_facet_queries(request, catalogue_only, tallies=tallies)
+    assert alone.machine_specs is None
+    assert alone.countries.text.endswith("WHERE $cohort_counts[m.`key`] IS NOT NULL\nRETURN collect(m.`key`) AS ids")
+    # a machine-level filter: only the cohorts passing it are matching
+    per_machine = FacetRequest(candidates=(4, 7, 9), specs=(SpecValues("air_conditioning", ("yes",)),))
+    assert "collect(CASE WHEN misses = $p" in build_facet_queries(per_machine, SPECS, tallies=tallies).machine_specs.text
     # without tallies, candidates are machines
     assert "UNWIND $p0 AS candidate_id" in build_facet_queries(request, SPECS).countries.text
     with pytest.raises(ValueError, match="cohorts count text candidates only from their tallies"):
@@ -128,7 +139,7 @@ def test_engine_tallies_weigh_cohorts_like_the_selectors_own() -> None:
     queries = build_facet_queries(FacetRequest(tallies=tallies, with_countries=False), SPECS)
 
     assert queries.models.parameters["cohort_counts"] == {"12-ab": 2}
-    assert "collect(m.`key`) AS ids" in queries.countries.text
+    assert "collect(m.`key`) AS ids" in queries.machine_specs.text
     with pytest.raises(ValueError, match="the engine's tallies have no countries"):
         build_facet_queries(FacetRequest(tallies=tallies), SPECS)
 
@@ -143,12 +154,13 @@ def test_model_level_filters_are_flags_on_models_and_machine_level_ones_on_machi
 
     assert re.search(r"\$p\d+ IN c\.`path` AS f_category", models)
     assert re.search(r"mk\.`slug` IN \$p\d+ AS f_maker", models)
-    # a spec no machine overrides is tested once per model...
-    assert re.search(r"EXISTS \{ MATCH \(mo\)-\[r\d+:`HAS_SPEC`\]->\(:`Spec` \{`code`: \$p\d+\}\) WHERE r\d+\.`number` >= \$p\d+ "
-                     r"AND r\d+\.`number` <= \$p\d+ \} AS f_spec0", models)
+    # a spec no machine overrides is a set of models found from the Spec node's side...
+    assert re.search(r"OPTIONAL MATCH \(:`Spec` \{`code`: \$p\d+\}\)<-\[r:`HAS_SPEC`\]-\(x:`Model`\)\n"
+                     r"WHERE r\.`number` >= \$p\d+ AND r\.`number` <= \$p\d+\nWITH collect\(x\) AS models0", models)
+    assert "mo IN models0 AS f_spec0" in models
     # ...one that some machine overrides is a set of machines found from the Spec node's side
     assert re.search(r"OPTIONAL MATCH \(:`Spec` \{`code`: \$p\d+\}\)<-\[r:`HAS_SPEC`\]-\(p\)\nWHERE r\.`text` IN \$p\d+\n"
-                     r"WITH collect\(p\) AS passing1", models)
+                     r"WITH models0, collect\(p\) AS passing1", models)
     assert "m IN passing1 AS f_spec1" in models
     assert re.search(r"m\.`country` IN \$p\d+ AS f_country", models)
     assert "WHERE model_misses <= $p" in models
