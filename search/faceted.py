@@ -157,9 +157,9 @@ def _with_spec_facets(params: SearchParams) -> SearchResult:
         if params.text.strip():
             tallies = cohort_tallies(params, every_filter=True)  # no country facet here
             found = {"tallies": tallies} if tallies is not None else {"candidates": candidate_ids(params, every_filter=True)}
-            request = FacetRequest(**found, with_ids=False, with_countries=False)
+            request = FacetRequest(**found, with_ids=False, with_countries=False, specs_only=True)
         else:
-            request = replace(facet_request(params, None), with_countries=False)
+            request = replace(facet_request(params, None), with_countries=False, specs_only=True)
         specs = spec_facets(facet_search(request).specs, params.language, params.units)
     except ServiceUnavailableError:
         specs = {}

@@ -79,6 +79,7 @@ class _Plan:
     grouped: bool  # rows are cohorts weighted by their machine count, not machines
     # with text candidates, the cohorts' counts among them (a map by cohort key, a parameter)
     tallies: Param | None = None
+    specs_only: bool = False  # no total, category, maker or model facet
 
     @property
     def machine_link(self) -> str:
@@ -184,6 +185,7 @@ def _plan(request: FacetRequest, specs: Mapping[str, SpecInfo], *, grouped: bool
         tuple(code for code in facetable if specs[code].per_machine),
         grouped,
         counted,
+        request.specs_only,
     )
 
 
@@ -272,8 +274,8 @@ def _group_counts(plan: _Plan) -> tuple[Query, list[Any]]:
 
 
 def models_query(plan: _Plan) -> Rendered:
-    """Category, maker and model facets, model-level spec facets and the total, as rows
-    ``facet, rows: [[item, number, text, count]]``."""
+    """Category, maker and model facets, model-level spec facets and the total (only the
+    spec facets when the plan is `specs_only`), as rows ``facet, rows: [[item, number, text, count]]``."""
     groups, carried = _group_counts(plan)
     flags = plan.flags
 
@@ -286,12 +288,14 @@ def models_query(plan: _Plan) -> Rendered:
         columns = (param(facet), item, param(None), param(None), _N)
         return query.return_(*(column.as_(name) for column, name in zip(columns, _COLUMNS, strict=True)))
 
-    parts: Union = (
-        part("category", _c.prop("path"), plan.context("category", flags), unwind=True)
-        .union_all(part("maker", _mk.prop("slug"), plan.context("maker", flags)))
-        .union_all(part("model", _mo.prop("slug"), plan.context("model", flags)))
-        .union_all(part("total", param(None), _MISSES.eq(0) if flags else None))
-    )
+    parts: list[Query] = []
+    if not (plan.specs_only and plan.model_specs):  # (with no spec to count, the rest is counted)
+        parts += [
+            part("category", _c.prop("path"), plan.context("category", flags), unwind=True),
+            part("maker", _mk.prop("slug"), plan.context("maker", flags)),
+            part("model", _mo.prop("slug"), plan.context("model", flags)),
+            part("total", param(None), _MISSES.eq(0) if flags else None),
+        ]
     if plan.model_specs:
         spec, has = node("s", "Spec"), rel("r", "HAS_SPEC")
         where: Expression = spec.prop("code").is_in(list(plan.model_specs))
@@ -299,12 +303,15 @@ def models_query(plan: _Plan) -> Rendered:
             own = [flag for flag in plan.model_flags if flag.spec_code]
             where = where & any_of(_MISSES.eq(0), *(spec.prop("code").eq(f.spec_code) & ~f.variable for f in own))
         columns = (param("spec"), spec.prop("code"), has.prop("number"), has.prop("text"), _N)
-        parts = parts.union_all(
+        parts.append(
             Query().match(_mo.ref().rel_out(has).to(spec)).where(where)
             .return_(*(column.as_(name) for column, name in zip(columns, _COLUMNS, strict=True)))
-        )
+        )  # fmt: skip
+    union: Query | Union = parts[0]
+    for other in parts[1:]:
+        union = union.union_all(other)
     query = (
-        groups.call(parts, scope=tuple(carried))
+        groups.call(union, scope=tuple(carried))
         .with_("facet", "item", "number", "text", func.sum(var("weight")).as_("tally"))
         .return_("facet", func.collect([var("item"), var("number"), var("text"), var("tally")]).as_("rows"))
     )
@@ -369,6 +376,8 @@ def machine_specs_query(plan: _Plan, *, with_keys: bool = False) -> Rendered | N
         return None
     if with_keys and not (plan.grouped and plan.tallies is not None):
         raise ValueError("only cohorts weighted by tallies return their keys with the machine-level specs")
+    if plan.tallies is not None and not plan.flags and not with_keys:
+        return _tallied_specs_query(plan)
     query = _machine_rows(plan)
     own = [flag for flag in plan.machine_flags if flag.spec_code]
     sets: dict[str, Expression] = {"matching": _m.as_expression()}
@@ -433,6 +442,21 @@ def machine_specs_query(plan: _Plan, *, with_keys: bool = False) -> Rendered | N
     # are not a grouping key of the aggregation (a list of thousands hashed per row).
     inner = counted(Query().call(walked, scope=tuple(sets)))
     return query.call(inner, scope=tuple(sets)).return_("rows", "ids").render()
+
+
+def _tallied_specs_query(plan: _Plan) -> Rendered:
+    """`machine_specs_query` when the tallies are the only filter (the engine applied every
+    other): each cohort with a tally counts, so one pass over the specs' relationships reads
+    every value, with no walk from the models to find the cohorts first."""
+    spec, has, cohort = node("s", "Spec"), rel("r", "COHORT_HAS_SPEC"), node("p")
+    query = (
+        Query(schema=CATALOGUE)
+        .match(spec.rel_in(has).from_(cohort)).where(spec.prop("code").is_in(list(plan.machine_specs)))
+        .with_(spec, has, plan.count(cohort).as_("n")).where(_N.is_not_null())
+        .with_(spec, has.prop("number").as_("number"), has.prop("text").as_("text"), func.sum(_N).as_("tally"))
+        .return_(func.collect([spec.prop("code"), var("number"), var("text"), var("tally")]).as_("rows"))
+    )  # fmt: skip
+    return query.render()
 
 
 def cohort_members_query() -> Rendered:

@@ -70,6 +70,9 @@ class FacetRequest:
     tallies: Mapping[str, int] | None = None
     with_ids: bool = True  # also return the ids of the matching machines
     with_countries: bool = True  # count countries too (the ids need that query anyway)
+    # only the spec facets: no total, category, maker or model facet (the search engine
+    # counts those when no spec filter applies, search/faceted.py)
+    specs_only: bool = False
 
 
 @dataclass(frozen=True)

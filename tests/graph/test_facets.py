@@ -4,6 +4,7 @@ and how records become a result, without a server."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -142,6 +143,26 @@ def test_engine_tallies_weigh_cohorts_like_the_selectors_own() -> None:
     assert "collect(m.`key`) AS ids" in queries.machine_specs.text
     with pytest.raises(ValueError, match="the engine's tallies have no countries"):
         build_facet_queries(FacetRequest(tallies=tallies), SPECS)
+
+
+def test_spec_facets_alone_from_tallies_skip_the_other_facets_and_the_walk_from_models() -> None:
+    request = FacetRequest(tallies={"12-ab": 2}, with_ids=False, with_countries=False, specs_only=True)
+
+    queries = build_facet_queries(request, SPECS)
+
+    assert not re.search(r"AS facet, (mk|mo)\.`slug` AS item", queries.models.text)
+    assert "UNWIND c.`path`" not in queries.models.text
+    assert "MATCH (mo)-[r:`HAS_SPEC`]->(s:`Spec`)" in queries.models.text
+    # every cohort with a tally counts: one pass over the overridden specs' relationships
+    assert queries.machine_specs.text.startswith("MATCH (s:`Spec`)<-[r:`COHORT_HAS_SPEC`]-(p)\nWHERE s.`code` IN $p")
+    assert "$cohort_counts[p.`key`] AS n" in queries.machine_specs.text
+    assert "Model" not in queries.machine_specs.text
+    # with a filter the graph applies, the cohorts are found from the models as before
+    filtered = build_facet_queries(replace(request, categories=("excavators",)), SPECS)
+    assert "MADE_MODEL" in filtered.machine_specs.text
+    # with no spec to count, the other facets are counted after all
+    no_model_specs = {code: info for code, info in SPECS.items() if info.per_machine}
+    assert "mk.`slug` AS item" in build_facet_queries(request, no_model_specs).models.text
 
 
 def test_model_level_filters_are_flags_on_models_and_machine_level_ones_on_machines() -> None:

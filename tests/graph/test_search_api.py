@@ -183,6 +183,10 @@ def test_the_engines_cohort_tally_counts_what_the_candidate_ids_would(
     assert (by_tally.total, by_tally.category, by_tally.maker, by_tally.model, by_tally.specs) == (
         by_ids.total, by_ids.category, by_ids.maker, by_ids.model, by_ids.specs)  # fmt: skip
     assert by_tally.country == {}
+    # the spec facets alone (a search without spec filters): the same, from shorter queries
+    specs_only = facet_search(FacetRequest(tallies=tallies, with_ids=False, with_countries=False, specs_only=True))
+    assert specs_only.specs == by_ids.specs
+    assert (specs_only.total, specs_only.category, specs_only.maker, specs_only.model) == (0, {}, {}, {})
     with pytest.raises(ValueError, match="the engine's tallies have no countries"):
         facet_search(FacetRequest(tallies=tallies, with_ids=False, with_countries=True))
 
