@@ -39,6 +39,7 @@ SPEC_FILTERS = [
 ]
 PREFIXES = ["ko", "kom", "koma", "cat", "cate", "hit", "kub", "pc2", "コマ", "日立", "小松", "vol", "lieb", "zx"]
 TIMING = re.compile(r"engine;dur=([0-9.]+)")
+CANDIDATES_TIMING = re.compile(r"candidates;dur=([0-9.]+)")
 GRAPH_TIMING = re.compile(r"graph;dur=([0-9.]+)")
 CLASSES = ("text only", "text + filters + facets", "category + spec filters + facets", "autocomplete")
 
@@ -67,8 +68,10 @@ def run_class(
         response = client.get(url, params=params)
         latencies.append((time.perf_counter() - started) * 1000)
         response.raise_for_status()
+        # the engine's own time: the page, plus the text candidates the graph counted over
         match = TIMING.search(response.headers.get("server-timing", ""))
-        engine.append(float(match.group(1)) if match else float("nan"))
+        candidates = CANDIDATES_TIMING.search(response.headers.get("server-timing", ""))
+        engine.append((float(match.group(1)) if match else float("nan")) + (float(candidates.group(1)) if candidates else 0.0))
         graph_match = GRAPH_TIMING.search(response.headers.get("server-timing", ""))
         graph.append(float(graph_match.group(1)) if graph_match else 0.0)
     return latencies, engine, graph
@@ -96,7 +99,7 @@ def main() -> None:
         print(f"indexed: {client.get(f'{base}/api/search/', params={'limit': 1}).json()['count']} machines")
         for _ in range(30):  # warm caches and connections
             client.get(f"{base}/api/search/", params={"q": rng.choice(TEXTS)[0]})
-        print(f"{'class':<26} {'client latency (ms)':<52} {'engine took (ms)':<52} ratio p50 / p95")
+        print(f"{'class':<26} {'client latency (ms)':<52} {'engine took, page + candidates (ms)':<52} ratio p50 / p95")
         for name in CLASSES:
             latencies, engine, graph = run_class(client, base, name, arguments.requests, rng)
             ratio_p50 = percentile(latencies, 0.5) / max(percentile(engine, 0.5), 1.0)

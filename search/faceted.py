@@ -42,7 +42,7 @@ Spec facets come back in the buyer's unit system (`SearchParams.units`)::
 from __future__ import annotations
 
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from config.errors import ServiceUnavailableError
@@ -56,15 +56,26 @@ FACET_SIZE = 50  # values per facet, as the engine's terms aggregations return
 
 
 
-def candidate_ids(params: SearchParams, *, every_filter: bool = False, page: int = CANDIDATES_PAGE) -> tuple[int, ...]:
+@dataclass
+class _Took:
+    """The engine's own time (`took`) over the requests for the text candidates."""
+
+    ms: int = 0
+
+
+def candidate_ids(
+    params: SearchParams, *, every_filter: bool = False, page: int = CANDIDATES_PAGE, took: _Took | None = None
+) -> tuple[int, ...]:
     """Ids of every listing the text (and the year, hours and price ranges; with
     `every_filter`, every filter but the spec filters) matches, in id order, `page` a
     request (one request for anything short of the whole catalogue)."""
+    took = took if took is not None else _Took()
     ids: list[int] = []
     after: int | None = None
     while True:
         body = build_candidates(params, after, every_filter=every_filter, size=page)
-        response = engine_call("search", body=body, filter_path="hits.hits.sort")
+        response = engine_call("search", body=body, filter_path="took,hits.hits.sort")
+        took.ms += response.get("took", 0)
         hits = response.get("hits", {}).get("hits", [])
         ids.extend(int(hit["sort"][0]) for hit in hits)
         if len(hits) < page:
@@ -72,12 +83,14 @@ def candidate_ids(params: SearchParams, *, every_filter: bool = False, page: int
         after = ids[-1]
 
 
-def cohort_tallies(params: SearchParams, *, every_filter: bool = False) -> Tallies | None:
+def cohort_tallies(params: SearchParams, *, every_filter: bool = False, took: _Took | None = None) -> Tallies | None:
     """What `candidate_ids` would list, counted by the engine per cohort (not per country:
     the engine counts countries itself when it pages within the matching cohorts); None
     when the tally would not fit the engine's bucket limit."""
     response = engine_call("search", body=build_cohort_tallies(params, every_filter=every_filter),
-                           filter_path="aggregations.cohorts")
+                           filter_path="took,aggregations.cohorts")
+    if took is not None:
+        took.ms += response.get("took", 0)
     cohorts = response.get("aggregations", {}).get("cohorts", {})
     if cohorts.get("sum_other_doc_count"):
         return None
@@ -122,12 +135,12 @@ def faceted_search(params: SearchParams) -> SearchResult:
     if not params.specs:
         return _with_spec_facets(params)
     started = time.perf_counter()
-    candidates, tallies = None, None
+    candidates, tallies, took = None, None, _Took()
     if params.text.strip():
         # Counted per cohort by the engine when the graph can take that (no country filter);
         # otherwise every matching id.
-        tallies = cohort_tallies(params) if not params.countries else None
-        candidates = candidate_ids(params) if tallies is None else None
+        tallies = cohort_tallies(params, took=took) if not params.countries else None
+        candidates = candidate_ids(params, took=took) if tallies is None else None
     facets = facet_search(facet_request(params, candidates, tallies))
     graph_ms = round((time.perf_counter() - started) * 1000)
     if facets.cohorts is not None:
@@ -138,11 +151,11 @@ def faceted_search(params: SearchParams) -> SearchResult:
         narrowed = replace(params, machine_ids=tuple(sorted(facets.ids)) if facets.ids is not None else (), facets=False)
     result = search_machines(narrowed)
     if not params.facets:
-        return replace(result, facets={}, graph_ms=graph_ms)
+        return replace(result, facets={}, graph_ms=graph_ms, candidates_ms=took.ms)
     shaped = shape_facets(facets, params.language, params.units)
     if facets.cohorts is not None:
         shaped["country"] = result.facets["country"]
-    return replace(result, facets=shaped, graph_ms=graph_ms)
+    return replace(result, facets=shaped, graph_ms=graph_ms, candidates_ms=took.ms)
 
 
 def _with_spec_facets(params: SearchParams) -> SearchResult:
@@ -153,10 +166,12 @@ def _with_spec_facets(params: SearchParams) -> SearchResult:
     # the labels are read here: a pool thread would open a database connection of its own
     page = shared_pool("search-page", workers=4).submit(search_machines, params, facet_labels(params.language))
     started = time.perf_counter()
+    took = _Took()
     try:
         if params.text.strip():
-            tallies = cohort_tallies(params, every_filter=True)  # no country facet here
-            found = {"tallies": tallies} if tallies is not None else {"candidates": candidate_ids(params, every_filter=True)}
+            tallies = cohort_tallies(params, every_filter=True, took=took)  # no country facet here
+            found = {"tallies": tallies} if tallies is not None else {
+                "candidates": candidate_ids(params, every_filter=True, took=took)}
             request = FacetRequest(**found, with_ids=False, with_countries=False, specs_only=True)
         else:
             request = replace(facet_request(params, None), with_countries=False, specs_only=True)
@@ -165,7 +180,7 @@ def _with_spec_facets(params: SearchParams) -> SearchResult:
         specs = {}
     graph_ms = round((time.perf_counter() - started) * 1000)
     result = page.result()
-    return replace(result, facets={**result.facets, "specs": specs}, graph_ms=graph_ms)
+    return replace(result, facets={**result.facets, "specs": specs}, graph_ms=graph_ms, candidates_ms=took.ms)
 
 
 def shape_facets(result: FacetResult, language: str, units: str) -> dict[str, Any]:

@@ -24,8 +24,9 @@ class SearchResult:
     facets: dict[str, Any]  # name -> [{key, label, count}]; "specs": see search/faceted.py
     suggestion: str | None
     next_cursor: str | None
-    took_ms: int
-    graph_ms: int = 0
+    took_ms: int  # the engine's own time for the page
+    graph_ms: int = 0  # the graph's part, the text candidates' requests included
+    candidates_ms: int = 0  # the engine's own time for the text candidates the graph counted
 
 
 def engine_call(method: str, **kwargs: Any) -> dict[str, Any]:

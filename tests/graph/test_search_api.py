@@ -3,6 +3,7 @@ ranges in either unit system, enumerations, text, disjunctive counts, bad input.
 
 from __future__ import annotations
 
+import re
 import socket
 from collections.abc import Iterator
 from typing import Any
@@ -225,6 +226,7 @@ def test_text_and_a_category_give_spec_facets_over_what_matches_both(listings: d
     response = search(q="excavator", lang="en", category="mini-excavators", country=["JP", "GB"])
 
     assert found(response, listings) == {"u27-jp", "tb230-gb"}
+    assert re.search(r"engine;dur=\d+, candidates;dur=\d+, graph;dur=\d+", response["Server-Timing"])
     # the spec facets count the listings matching the words and every filter...
     power = response.json()["facets"]["specs"]["engine_power"]
     assert (power["min"], power["max"], sum(b["count"] for b in power["buckets"])) == (15.2, 18.2, 2)
@@ -261,6 +263,7 @@ def test_a_category_brings_spec_facets_and_the_graph_time(listings: dict[str, in
     assert [value["key"] for value in response.json()["facets"]["specs"]["undercarriage"]["values"]] == ["crawler"]
     assert counts(response, "category")["loaders"] == 1
     assert "graph;dur=" in response["Server-Timing"]
+    assert "candidates;dur=0" in response["Server-Timing"]  # no words: the engine was asked for no candidates
 
 
 def test_without_a_category_or_spec_filter_the_engine_answers_alone(listings: dict[str, int]) -> None:
