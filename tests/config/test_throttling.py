@@ -1,14 +1,19 @@
-"""The general API throttles keep serving while Redis, where their counters live, is unreachable;
-the login throttle stays strict."""
+"""Throttles count in Redis: a window that holds its limit, across threads at once, and
+general API throttles that keep serving while Redis is unreachable; the login throttle stays
+strict."""
 
 from __future__ import annotations
 
 import socket
+import threading
+import uuid
 from typing import Any
 
 import pytest
-from rest_framework.test import APIClient
+from rest_framework.test import APIClient, APIRequestFactory
 
+from config.redis import get_redis
+from config.throttling import RedisWindowThrottle
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +24,58 @@ def redis_unreachable(settings: Any) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    settings.CACHES = {**settings.CACHES, "default": {**settings.CACHES["default"], "LOCATION": f"redis://127.0.0.1:{port}/0"}}
+    settings.REDIS_URL = f"redis://127.0.0.1:{port}/0"
+    settings.CACHES = {**settings.CACHES, "default": {**settings.CACHES["default"], "LOCATION": settings.REDIS_URL}}
+
+
+def window(rate: str) -> type[RedisWindowThrottle]:
+    """A throttle at `rate` on a key of its own (every instance counts in the same window)."""
+    key = f"test-{uuid.uuid4().hex}"
+
+    class Window(RedisWindowThrottle):
+        def get_rate(self) -> str:
+            return rate
+
+        def get_cache_key(self, request: Any, view: Any) -> str:
+            return key
+
+    return Window
+
+
+def test_the_window_lets_its_limit_through_then_says_how_long_to_wait() -> None:
+    throttle, request = window("3/minute"), APIRequestFactory().get("/")
+
+    passed = [throttle().allow_request(request, None) for _ in range(5)]
+    refused = throttle()
+    assert not refused.allow_request(request, None)
+
+    assert passed == [True, True, True, False, False]
+    assert 59 < refused.wait() <= 60  # the first of the three leaves the window in a minute
+    ttl = get_redis().pttl(f"throttle:{throttle().get_cache_key(request, None)}")
+    assert 0 < ttl <= 60_000  # the window expires with its last request
+
+
+def test_concurrent_requests_never_pass_more_than_the_limit() -> None:
+    throttle, request = window("25/minute"), APIRequestFactory().get("/")
+    start = threading.Barrier(8)
+    allowed: list[bool] = []
+    lock = threading.Lock()
+
+    def client() -> None:
+        start.wait()
+        for _ in range(10):
+            answer = throttle().allow_request(request, None)
+            with lock:
+                allowed.append(answer)
+
+    threads = [threading.Thread(target=client) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(allowed) == 80
+    assert allowed.count(True) == 25
 
 
 def test_reads_are_served_unthrottled_while_redis_is_unreachable(redis_unreachable: None) -> None:
