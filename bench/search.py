@@ -46,10 +46,12 @@ CLASSES = ("text only", "text + filters + facets", "category + spec filters + fa
 
 def run_class(
     client: httpx.Client, base: str, name: str, requests: int, rng: random.Random
-) -> tuple[list[float], list[float], list[float]]:
-    """Client latencies, the engine's `took` and the graph's time (0 when it took no part)."""
+) -> tuple[list[float], list[float], list[float], list[float]]:
+    """Client latencies, the engine's `took` (the page and the text candidates), the page's
+    alone, and the graph's time (0 when it took no part)."""
     latencies: list[float] = []
     engine: list[float] = []
+    page: list[float] = []
     graph: list[float] = []
     for _ in range(requests):
         if name == "autocomplete":
@@ -71,10 +73,16 @@ def run_class(
         # the engine's own time: the page, plus the text candidates the graph counted over
         match = TIMING.search(response.headers.get("server-timing", ""))
         candidates = CANDIDATES_TIMING.search(response.headers.get("server-timing", ""))
-        engine.append((float(match.group(1)) if match else float("nan")) + (float(candidates.group(1)) if candidates else 0.0))
+        page.append(float(match.group(1)) if match else float("nan"))
+        engine.append(page[-1] + (float(candidates.group(1)) if candidates else 0.0))
         graph_match = GRAPH_TIMING.search(response.headers.get("server-timing", ""))
         graph.append(float(graph_match.group(1)) if graph_match else 0.0)
-    return latencies, engine, graph
+    return latencies, engine, page, graph
+
+
+def ratio(latencies: list[float], took: list[float]) -> str:
+    """Client latency over the engine's took, at p50 and at p95."""
+    return " / ".join(f"{percentile(latencies, q) / max(percentile(took, q), 1.0):.2f}" for q in (0.5, 0.95))
 
 
 def main() -> None:
@@ -101,12 +109,11 @@ def main() -> None:
             client.get(f"{base}/api/search/", params={"q": rng.choice(TEXTS)[0]})
         print(f"{'class':<26} {'client latency (ms)':<52} {'engine took, page + candidates (ms)':<52} ratio p50 / p95")
         for name in CLASSES:
-            latencies, engine, graph = run_class(client, base, name, arguments.requests, rng)
-            ratio_p50 = percentile(latencies, 0.5) / max(percentile(engine, 0.5), 1.0)
-            ratio_p95 = percentile(latencies, 0.95) / max(percentile(engine, 0.95), 1.0)
-            print(f"{name:<26} {summary(latencies):<52} {summary(engine):<52} {ratio_p50:.2f} / {ratio_p95:.2f}")
+            latencies, engine, page, graph = run_class(client, base, name, arguments.requests, rng)
+            print(f"{name:<26} {summary(latencies):<52} {summary(engine):<52} {ratio(latencies, engine)}")
             if any(graph):
                 print(f"{'':<26} {'':<52} graph {summary(graph):<46} (graph time, incl. candidates)")
+                print(f"{'':<26} {'':<52} page  {summary(page):<46} {ratio(latencies, page)} (to the page's took alone)")
 
 
 if __name__ == "__main__":
