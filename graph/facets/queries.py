@@ -289,13 +289,14 @@ def models_query(plan: _Plan) -> Rendered:
         return query.return_(*(column.as_(name) for column, name in zip(columns, _COLUMNS, strict=True)))
 
     parts: list[Query] = []
-    if not (plan.specs_only and plan.model_specs):  # (with no spec to count, the rest is counted)
+    if not plan.specs_only:
         parts += [
             part("category", _c.prop("path"), plan.context("category", flags), unwind=True),
             part("maker", _mk.prop("slug"), plan.context("maker", flags)),
             part("model", _mo.prop("slug"), plan.context("model", flags)),
-            part("total", param(None), _MISSES.eq(0) if flags else None),
         ]
+    if not plan.specs_only or not plan.model_specs:  # (the union needs a part: then the total)
+        parts.append(part("total", param(None), _MISSES.eq(0) if flags else None))
     if plan.model_specs:
         spec, has = node("s", "Spec"), rel("r", "HAS_SPEC")
         where: Expression = spec.prop("code").is_in(list(plan.model_specs))

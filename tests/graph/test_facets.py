@@ -160,9 +160,12 @@ def test_spec_facets_alone_from_tallies_skip_the_other_facets_and_the_walk_from_
     # with a filter the graph applies, the cohorts are found from the models as before
     filtered = build_facet_queries(replace(request, categories=("excavators",)), SPECS)
     assert "MADE_MODEL" in filtered.machine_specs.text
-    # with no spec to count, the other facets are counted after all
+    # with no catalogue spec to count, the models query counts the total alone
     no_model_specs = {code: info for code, info in SPECS.items() if info.per_machine}
-    assert "mk.`slug` AS item" in build_facet_queries(request, no_model_specs).models.text
+    alone = build_facet_queries(request, no_model_specs).models.text
+    assert "AS item" in alone
+    assert "UNION" not in alone
+    assert "mk.`slug`" not in alone
 
 
 def test_model_level_filters_are_flags_on_models_and_machine_level_ones_on_machines() -> None:
