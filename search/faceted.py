@@ -57,25 +57,26 @@ FACET_SIZE = 50  # values per facet, as the engine's terms aggregations return
 
 
 @dataclass
-class _Took:
-    """The engine's own time (`took`) over the requests for the text candidates."""
+class Took:
+    """The engine's own time (`took`, ms) summed over the requests for the text candidates
+    (reported in Server-Timing beside the page's)."""
 
     ms: int = 0
 
 
 def candidate_ids(
-    params: SearchParams, *, every_filter: bool = False, page: int = CANDIDATES_PAGE, took: _Took | None = None
+    params: SearchParams, *, every_filter: bool = False, page: int = CANDIDATES_PAGE, took: Took | None = None
 ) -> tuple[int, ...]:
     """Ids of every listing the text (and the year, hours and price ranges; with
     `every_filter`, every filter but the spec filters) matches, in id order, `page` a
     request (one request for anything short of the whole catalogue)."""
-    took = took if took is not None else _Took()
     ids: list[int] = []
     after: int | None = None
     while True:
         body = build_candidates(params, after, every_filter=every_filter, size=page)
         response = engine_call("search", body=body, filter_path="took,hits.hits.sort")
-        took.ms += response.get("took", 0)
+        if took is not None:
+            took.ms += response.get("took", 0)
         hits = response.get("hits", {}).get("hits", [])
         ids.extend(int(hit["sort"][0]) for hit in hits)
         if len(hits) < page:
@@ -83,7 +84,7 @@ def candidate_ids(
         after = ids[-1]
 
 
-def cohort_tallies(params: SearchParams, *, every_filter: bool = False, took: _Took | None = None) -> Tallies | None:
+def cohort_tallies(params: SearchParams, *, every_filter: bool = False, took: Took | None = None) -> Tallies | None:
     """What `candidate_ids` would list, counted by the engine per cohort (not per country:
     the engine counts countries itself when it pages within the matching cohorts); None
     when the tally would not fit the engine's bucket limit."""
@@ -135,7 +136,7 @@ def faceted_search(params: SearchParams) -> SearchResult:
     if not params.specs:
         return _with_spec_facets(params)
     started = time.perf_counter()
-    candidates, tallies, took = None, None, _Took()
+    candidates, tallies, took = None, None, Took()
     if params.text.strip():
         # Counted per cohort by the engine when the graph can take that (no country filter);
         # otherwise every matching id.
@@ -166,7 +167,7 @@ def _with_spec_facets(params: SearchParams) -> SearchResult:
     # the labels are read here: a pool thread would open a database connection of its own
     page = shared_pool("search-page", workers=4).submit(search_machines, params, facet_labels(params.language))
     started = time.perf_counter()
-    took = _Took()
+    took = Took()
     try:
         if params.text.strip():
             tallies = cohort_tallies(params, every_filter=True, took=took)  # no country facet here
