@@ -20,8 +20,6 @@ import logging
 import uuid
 from typing import Any
 
-from django.conf import settings
-from redis.commands.core import Script
 from redis.exceptions import RedisError
 from rest_framework.throttling import (
     AnonRateThrottle,
@@ -50,15 +48,6 @@ end
 local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 return {0, math.max(0, window - (now - tonumber(oldest[2])))}
 """
-_scripts: dict[str, Script] = {}
-
-
-def _window_script() -> Script:
-    """The script on the shared client of the current REDIS_URL (called by its digest, EVALSHA)."""
-    script = _scripts.get(settings.REDIS_URL)
-    if script is None:
-        script = _scripts.setdefault(settings.REDIS_URL, get_redis().register_script(_WINDOW))
-    return script
 
 
 class RedisWindowThrottle(SimpleRateThrottle):
@@ -73,7 +62,9 @@ class RedisWindowThrottle(SimpleRateThrottle):
         if self.key is None:
             return True
         arguments = [self.duration * 1000, self.num_requests, uuid.uuid4().hex]
-        allowed, self._wait_ms = _window_script()(keys=[f"throttle:{self.key}"], args=arguments)
+        # called by its digest (EVALSHA), loaded once per Redis server
+        window = get_redis().register_script(_WINDOW)
+        allowed, self._wait_ms = window(keys=[f"throttle:{self.key}"], args=arguments)
         return bool(allowed)
 
     def wait(self) -> float:

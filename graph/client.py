@@ -44,7 +44,7 @@ def run_query(
 ) -> list[dict[str, Any]]:
     """Run one query in its own transaction and return its records as dicts of the values
     the driver decoded (queries return properties, lists and maps, never nodes: the
-    driver's `Record.data()` would walk every nested list again in Python, 10-15 ms for a
+    driver's `Record.data()` would walk every nested list again in Python, 10-25 ms for a
     facet query's few thousand rows).
 
     Values always travel in `parameters`; `text` is written by code (see graph/cypher)."""

@@ -387,8 +387,10 @@ def machine_specs_query(plan: _Plan, *, with_keys: bool = False) -> Rendered | N
         query = query.where(any_of(_MISSES.eq(0), *(~flag.variable for flag in own)))
         sets = {"matching": case().when(_MISSES.eq(0), _m)}
         sets.update({f"without_{flag.name}": case().when(~flag.variable, _m) for flag in own})
-    keys = [func.collect(case().when(_MISSES.eq(0), _m.prop("key")) if plan.machine_flags else _m.prop("key")).as_("ids")]
-    query = query.with_(*(func.collect(value).as_(name) for name, value in sets.items()), *(keys if with_keys else []))
+    collected = [func.collect(value).as_(name) for name, value in sets.items()]
+    if with_keys:  # the matching cohorts' keys
+        collected.append(func.collect(case().when(_MISSES.eq(0), _m.prop("key")) if plan.machine_flags else _m.prop("key")).as_("ids"))
+    query = query.with_(*collected)
     spec, has, machine = node("s", "Spec"), rel("r", plan.spec_link), node("p")
     # Hash lookups first: a spec's code (a property read) only for the few rows that need it.
     in_sets = any_of(
