@@ -73,6 +73,7 @@ from graph.facets.queries import (
     build_facet_queries,
     can_group,
     cohort_members_query,
+    cohort_model_id,
 )
 from graph.facets.request import (
     Bucket,
@@ -106,6 +107,7 @@ __all__ = [
     "build_facet_queries",
     "can_group",
     "cohort_members_query",
+    "cohort_model_id",
     "combine",
     "histogram",
     "validate",

@@ -4,6 +4,7 @@ against the spec definitions by `validate` before anything is built."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +30,11 @@ from graph.schema import CATALOGUE
 
 # A cohort's key -> how many of its machines are among the text candidates
 Tallies = Mapping[str, int]
+
+
+def cohort_model_id(key: str) -> int:
+    """The model of a cohort: its key names the model first (graph.rows.cohort_key)."""
+    return int(key.split("-", 1)[0])
 
 # Machine-level spec facets are read by walking each counted machine's relationships while
 # there are fewer than this many; beyond it, one pass over the specs' own relationships is
@@ -80,6 +86,9 @@ class _Plan:
     # with text candidates, the cohorts' counts among them (a map by cohort key, a parameter)
     tallies: Param | None = None
     specs_only: bool = False  # no total, category, maker or model facet
+    # the tallies summed per model (model ids, and their counts in the same order), when
+    # they are the only filter and only the spec facets are asked: catalogue values need no more
+    model_tallies: tuple[Param, Param] | None = None
 
     @property
     def machine_link(self) -> str:
@@ -175,6 +184,14 @@ def _plan(request: FacetRequest, specs: Mapping[str, SpecInfo], *, grouped: bool
         if high is not None:
             always.append(_m.prop(key) <= high)
     facetable = sorted(code for code, info in specs.items() if info.kind in FACETABLE_KINDS)
+    model_tallies = None
+    if counted is not None and tallies is not None and request.specs_only and not model_flags and not machine_flags:
+        per_model: dict[int, int] = defaultdict(int)
+        for key, count in tallies.items():
+            per_model[cohort_model_id(key)] += count
+        ordered = sorted(per_model)
+        # two lists of integers (frozen in one pass each), read side by side
+        model_tallies = (param(ordered, "model_ids"), param([per_model[model_id] for model_id in ordered], "model_counts"))
     return _Plan(
         tuple(model_flags),
         tuple(machine_flags),
@@ -186,6 +203,7 @@ def _plan(request: FacetRequest, specs: Mapping[str, SpecInfo], *, grouped: bool
         grouped,
         counted,
         request.specs_only,
+        model_tallies,
     )
 
 
@@ -276,6 +294,8 @@ def _group_counts(plan: _Plan) -> tuple[Query, list[Any]]:
 def models_query(plan: _Plan) -> Rendered:
     """Category, maker and model facets, model-level spec facets and the total (only the
     spec facets when the plan is `specs_only`), as rows ``facet, rows: [[item, number, text, count]]``."""
+    if plan.model_tallies is not None and plan.model_specs:
+        return _tallied_models_query(plan, plan.model_tallies)
     groups, carried = _group_counts(plan)
     flags = plan.flags
 
@@ -316,6 +336,27 @@ def models_query(plan: _Plan) -> Rendered:
         .with_("facet", "item", "number", "text", func.sum(var("weight")).as_("tally"))
         .return_("facet", func.collect([var("item"), var("number"), var("text"), var("tally")]).as_("rows"))
     )
+    return query.render()
+
+
+def _tallied_models_query(plan: _Plan, model_tallies: tuple[Param, Param]) -> Rendered:
+    """`models_query` for the spec facets alone when the tallies are the only filter: each
+    model weighs its catalogue values by its cohorts' tallies, summed beforehand, so the
+    query starts from the few hundred models with candidates (an index seek each) instead
+    of visiting every model's cohorts and looking each one up in the tallies."""
+    ids, counts = model_tallies
+    spec, has, wanted, index = node("s"), rel("r", "HAS_SPEC"), node("w", "Spec"), var("i")
+    model = node("mo", "Model", properties={"id": ids.at(index)})
+    query = (
+        Query(schema=CATALOGUE)
+        .match(wanted).where(wanted.prop("code").is_in(list(plan.model_specs)))
+        .with_(func.collect(wanted).as_("wanted"))
+        .unwind(func.range(0, func.size(ids) - 1), "i")
+        .match(model.rel_out(has).to(spec)).where(spec.as_expression().is_in(var("wanted")))
+        .with_(spec, has.prop("number").as_("number"), has.prop("text").as_("text"), func.sum(counts.at(index)).as_("tally"))
+        .return_(param("spec").as_("facet"),
+                 func.collect([spec.prop("code"), var("number"), var("text"), var("tally")]).as_("rows"))
+    )  # fmt: skip
     return query.render()
 
 

@@ -28,6 +28,7 @@ from graph.facets import (
     SpecRange,
     SpecValues,
     can_group,
+    cohort_members_query,
     histogram,
     queries,
 )
@@ -295,6 +296,42 @@ def test_spec_facets_read_from_the_spec_side_agree_with_the_oracle(catalogue: Ca
         assert facet_search(request, catalogue.specs) == expected
         if can_group(request):
             assert facet_search(request, catalogue.specs, grouped=False) == expected
+
+
+def _engine_tallies(candidates: tuple[int, ...]) -> dict[str, int]:
+    """What the search engine's cohort tally would count for these candidates: how many of
+    them each cohort holds, from the cohorts' own id lists (hidden listings are in none)."""
+    listed = run_query(cohort_members_query().text)[0]
+    wanted = set(candidates)
+    counted = {key: len(wanted.intersection(map(int, ids.split(",")))) for key, ids in zip(listed["cohorts"], listed["ids"], strict=True)}
+    return {key: count for key, count in counted.items() if count}
+
+
+@settings(max_examples=30, deadline=None, derandomize=False)
+@given(data=st.data())
+def test_spec_facets_alone_from_engine_tallies_agree_with_the_oracle(catalogue: Catalogue, data: st.DataObject) -> None:
+    """A search with words and no spec filter: the engine counts the matches per cohort, the
+    graph counts the spec facets alone from those tallies. Without other filters the
+    catalogue values are weighed per model, the tallies summed beforehand; with a category,
+    maker or model filter, from the models' cohorts as before. Either way, the oracle's."""
+    drawn = data.draw(requests(catalogue))
+    candidates = drawn.candidates if drawn.candidates is not None else tuple(listing.id for listing in catalogue.listings)
+    filters = data.draw(st.booleans())
+    request = FacetRequest(
+        candidates=candidates,
+        categories=drawn.categories if filters else (), makers=drawn.makers if filters else (),
+        models=drawn.models if filters else (),
+    )  # fmt: skip
+    expected = oracle(request, catalogue)
+    tallies = _engine_tallies(candidates)
+    event("other filters" if request.categories or request.makers or request.models else "tallies alone")
+    event("some listings match" if expected.total else "no listing matches")
+
+    specs_only = FacetRequest(
+        tallies=tallies, categories=request.categories, makers=request.makers, models=request.models,
+        with_ids=False, with_countries=False, specs_only=True,
+    )  # fmt: skip
+    assert facet_search(specs_only, catalogue.specs).specs == expected.specs
 
 
 def test_cohorts_cannot_answer_what_only_machines_know(catalogue: Catalogue) -> None:

@@ -21,9 +21,11 @@ from graph.facets import (
     SpecRange,
     SpecValues,
     build_facet_queries,
+    cohort_model_id,
     combine,
     histogram,
 )
+from graph.rows import cohort_key
 from tests.graph.cypher.support import INJECTIONS
 
 SPECS = {
@@ -152,7 +154,9 @@ def test_spec_facets_alone_from_tallies_skip_the_other_facets_and_the_walk_from_
 
     assert not re.search(r"AS facet, (mk|mo)\.`slug` AS item", queries.models.text)
     assert "UNWIND c.`path`" not in queries.models.text
-    assert "MATCH (mo)-[r:`HAS_SPEC`]->(s:`Spec`)" in queries.models.text
+    # the catalogue values are weighed per model: the tallies summed by model beforehand
+    assert "MATCH (mo:`Model` {`id`: $model_ids[i]})-[r:`HAS_SPEC`]->(s)" in queries.models.text
+    assert "cohort_counts" not in queries.models.parameters
     # every cohort with a tally counts: one pass over the overridden specs' relationships
     assert queries.machine_specs.text.startswith("MATCH (s:`Spec`)<-[r:`COHORT_HAS_SPEC`]-(p)\nWHERE s.`code` IN $p")
     assert "$cohort_counts[p.`key`] AS n" in queries.machine_specs.text
@@ -160,12 +164,23 @@ def test_spec_facets_alone_from_tallies_skip_the_other_facets_and_the_walk_from_
     # with a filter the graph applies, the cohorts are found from the models as before
     filtered = build_facet_queries(replace(request, categories=("excavators",)), SPECS)
     assert "MADE_MODEL" in filtered.machine_specs.text
+    assert "MATCH (mo)-[r:`HAS_SPEC`]->(s:`Spec`)" in filtered.models.text
     # with no catalogue spec to count, the models query counts the total alone
     no_model_specs = {code: info for code, info in SPECS.items() if info.per_machine}
     alone = build_facet_queries(request, no_model_specs).models.text
     assert "AS item" in alone
     assert "UNION" not in alone
     assert "mk.`slug`" not in alone
+
+
+def test_tallies_are_summed_per_model_for_the_catalogue_values() -> None:
+    tallies = {cohort_key(12, (("a", 1),)): 2, cohort_key(12, (("a", 2),)): 3, cohort_key(7, ()): 1}
+    request = FacetRequest(tallies=tallies, with_ids=False, with_countries=False, specs_only=True)
+
+    models = build_facet_queries(request, SPECS).models
+
+    assert [cohort_model_id(key) for key in tallies] == [12, 12, 7]
+    assert (models.parameters["model_ids"], models.parameters["model_counts"]) == ([7, 12], [1, 5])
 
 
 def test_model_level_filters_are_flags_on_models_and_machine_level_ones_on_machines() -> None:
