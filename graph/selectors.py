@@ -106,6 +106,13 @@ def _run(rendered: Rendered) -> list[dict[str, Any]]:
     return run_query(rendered.text, rendered.parameters, timeout=QUERY_TIMEOUT_SECONDS)
 
 
+def _nothing_matches(request: FacetRequest) -> FacetResult:
+    """The result of a request whose text candidates are none."""
+    if request.tallies is not None:  # (never with countries: build_facet_queries refuses that)
+        return FacetResult(total=0, ids=None, cohorts=frozenset() if request.with_ids else None)
+    return FacetResult(total=0, ids=frozenset() if request.with_ids else None)
+
+
 def facet_search(
     request: FacetRequest, specs: dict[str, SpecInfo] | None = None, *, grouped: bool | None = None
 ) -> FacetResult:
@@ -117,6 +124,10 @@ def facet_search(
         validate(request, specs)
     except FacetRequestError as error:
         raise DomainError(error.message, fields={error.field: [error.message]}, code="invalid_spec_filter") from error
+    # The text matched nothing (no candidate, or no tally): every facet is empty, which the
+    # queries would find out only after visiting every model's cohorts.
+    if request.candidates == () and request.tallies is None:
+        return _nothing_matches(request)
     try:
         members: dict[str, list[str]] | None = None
         by_country: dict[str, Counter[str]] | None = None
@@ -125,6 +136,8 @@ def facet_search(
             by_country, members = _candidate_tallies(request.candidates)
             tallies = {key: sum(countries.values()) for key, countries in by_country.items()}
         queries = build_facet_queries(request, specs, grouped=grouped, tallies=tallies)
+        if request.tallies is not None and not request.tallies:
+            return _nothing_matches(request)
         pool = _pool()
         models = pool.submit(_run, queries.models)
         machine_specs = pool.submit(_run, queries.machine_specs) if queries.machine_specs else None

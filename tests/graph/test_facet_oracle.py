@@ -334,6 +334,18 @@ def test_spec_facets_alone_from_engine_tallies_agree_with_the_oracle(catalogue: 
     assert facet_search(specs_only, catalogue.specs).specs == expected.specs
 
 
+@pytest.mark.parametrize("with_ids", [True, False])
+def test_text_that_matched_nothing_counts_nothing(catalogue: Catalogue, with_ids: bool) -> None:
+    nothing = FacetRequest(candidates=(), categories=(catalogue.listings[0].path[0],), with_ids=with_ids)
+    no_tally = FacetRequest(tallies={}, with_ids=with_ids, with_countries=False, specs_only=True)
+
+    assert facet_search(nothing, catalogue.specs) == oracle(nothing, catalogue)
+    assert facet_search(nothing, catalogue.specs).total == 0
+    assert facet_search(no_tally, catalogue.specs) == FacetResult(0, None, cohorts=frozenset() if with_ids else None)
+    with pytest.raises(ValueError, match="the engine's tallies have no countries"):
+        facet_search(replace(no_tally, with_countries=True), catalogue.specs)
+
+
 def test_cohorts_cannot_answer_what_only_machines_know(catalogue: Catalogue) -> None:
     for request in (FacetRequest(year_min=2015), FacetRequest(countries=("JP",)), FacetRequest(candidates=(1,), hours_max=9)):
         assert not can_group(request)
