@@ -114,6 +114,13 @@ def main() -> None:
             if any(graph):
                 print(f"{'':<26} {'':<52} graph {summary(graph):<46} (graph time, incl. candidates)")
                 print(f"{'':<26} {'':<52} page  {summary(page):<46} {ratio(latencies, page)} (to the page's took alone)")
+            if 0 < sum(1 for ms in graph if ms) < len(graph):
+                # the same requests split by whether the graph counted spec facets (those with a category)
+                for label, wanted in (("  engine alone", False), ("  with the graph", True)):
+                    chosen = [index for index, ms in enumerate(graph) if bool(ms) == wanted]
+                    picked = [latencies[index] for index in chosen]
+                    took = [engine[index] for index in chosen]
+                    print(f"{label:<26} {summary(picked):<52} {summary(took):<52} {ratio(picked, took)}")
 
 
 if __name__ == "__main__":
