@@ -66,3 +66,31 @@ def test_a_node_written_through_bolt_is_read_back() -> None:
 
     # then exactly that node comes back
     assert rows == [{"name": "Komatsu", "id": 7}]
+
+
+
+@pytest.mark.django_db(transaction=True)
+def test_requests_to_a_server_process_reuse_pooled_connections() -> None:
+    """Django under ASGI runs each request's synchronous code in a context of its own, where a
+    persistent connection is never found again (each request opened one): the server
+    process's pool hands the same connection to request after request."""
+    import httpx
+
+    from tests.auctions.cluster import Node, process_environment
+
+    # given a server whose PostgreSQL sessions are named, so that they can be told apart
+    node = Node(process_environment(PGAPPNAME="pool-under-test")).start()
+    try:
+        seen: set[int] = set()
+        for _ in range(10):
+            # when request after request reads the database
+            assert httpx.get(f"{node.http}/healthz", timeout=10).json()["checks"]["database"]["status"] == "ok"
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pid FROM pg_stat_activity WHERE application_name = 'pool-under-test'")
+                seen.update(pid for (pid,) in cursor.fetchall())
+    finally:
+        node.stop()
+
+    # then the pool's sessions served them all (one, or two when the first request came while
+    # the pool was still opening its first); a session per request made 11 here
+    assert 1 <= len(seen) <= 2
