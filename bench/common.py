@@ -48,6 +48,20 @@ def setup_django() -> None:
     logging.getLogger("neo4j").setLevel(logging.ERROR)
 
 
+def server_gc() -> None:
+    """The server process's garbage collector settings (config/server.py), for benchmarks that
+    time in their own process what runs in a server: with CPython's defaults, full
+    collections of the benchmark's own heap (tens of ms) landed in whichever step was
+    being timed."""
+    import gc
+
+    from django.conf import settings
+
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*settings.GC_THRESHOLDS)
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

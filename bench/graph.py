@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from bench.common import machine_line, percentile, setup_django, summary
+from bench.common import machine_line, percentile, server_gc, setup_django, summary
 
 CATEGORY_ONLY = ["excavators", "mini-excavators", "crawler-excavators", "wheel-loaders", "forklifts", "cranes",
                  "dozers", "telehandlers", "rollers", "aerial-work-platforms"]  # fmt: skip
@@ -89,6 +89,7 @@ def main() -> None:
               f"({result.machines / result.seconds:.0f} machines/s); {result.removed} stale nodes removed")
     print(f"machines in the graph: {run_query('MATCH (m:Machine) RETURN count(m) AS n')[0]['n']}")
 
+    server_gc()  # the facet computation runs in a server process, under its collector settings
     rng = random.Random(arguments.seed)
     specs = spec_catalogue()
     kinds = ("category only", "category + maker + 2 spec ranges", "text + spec ranges")
