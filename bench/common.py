@@ -49,17 +49,12 @@ def setup_django() -> None:
 
 
 def server_gc() -> None:
-    """The server process's garbage collector settings (config/server.py), for benchmarks that
-    time in their own process what runs in a server: with CPython's defaults, full
-    collections of the benchmark's own heap (tens of ms) landed in whichever step was
-    being timed."""
-    import gc
+    """The server process's garbage collector settings, for benchmarks that time in their own
+    process what runs in a server: with CPython's defaults, full collections of the
+    benchmark's own heap (tens of ms) landed in whichever step was being timed."""
+    from config.server import tune_garbage_collection
 
-    from django.conf import settings
-
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(*settings.GC_THRESHOLDS)
+    tune_garbage_collection()
 
 
 def free_port() -> int:

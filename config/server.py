@@ -30,6 +30,21 @@ class DrainingServer(uvicorn.Server):
         await super().shutdown(sockets)
 
 
+def tune_garbage_collection() -> None:
+    """Garbage collection on a server holding thousands of sockets: a full collection walks
+    every object of every socket and stalls them all (≈ 400 ms with 2,500 sockets on this
+    machine). Django and the project's modules live as long as the process: frozen, they are
+    never walked. A larger young generation lets the short-lived objects of each fan-out (a
+    task per socket) die before a collection promotes them, and full collections wait for ten
+    times more middle-generation ones than CPython's default (see docs/benchmarks.md). Call
+    once everything the process keeps is loaded."""
+    from django.conf import settings
+
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*settings.GC_THRESHOLDS)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -41,19 +56,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--timeout-graceful-shutdown", type=int, default=10)
     options = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-    from django.conf import settings
-
     from config.asgi import application
 
-    # Garbage collection on a server holding thousands of sockets: a full collection walks every
-    # object of every socket and stalls them all (≈ 400 ms with 2,500 sockets on this machine).
-    # Django and the project's modules live as long as the process: frozen, they are never
-    # walked. A larger young generation lets the short-lived objects of each fan-out (a task
-    # per socket) die before a collection promotes them, and full collections wait for ten
-    # times more middle-generation ones than CPython's default (see docs/benchmarks.md).
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(*settings.GC_THRESHOLDS)
+    tune_garbage_collection()
     config = uvicorn.Config(
         application,
         host=options.host,

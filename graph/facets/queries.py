@@ -36,6 +36,7 @@ def cohort_model_id(key: str) -> int:
     """The model of a cohort: its key names the model first (graph.rows.cohort_key)."""
     return int(key.split("-", 1)[0])
 
+
 # Machine-level spec facets are read by walking each counted machine's relationships while
 # there are fewer than this many; beyond it, one pass over the specs' own relationships is
 # cheaper (measured at 100,000 machines: the two cross at roughly 10,000 machines).
@@ -185,7 +186,7 @@ def _plan(request: FacetRequest, specs: Mapping[str, SpecInfo], *, grouped: bool
             always.append(_m.prop(key) <= high)
     facetable = sorted(code for code, info in specs.items() if info.kind in FACETABLE_KINDS)
     model_tallies = None
-    if counted is not None and tallies is not None and request.specs_only and not model_flags and not machine_flags:
+    if counted is not None and tallies is not None and request.specs_only and not (model_flags or machine_flags):
         per_model: dict[int, int] = defaultdict(int)
         for key, count in tallies.items():
             per_model[cohort_model_id(key)] += count

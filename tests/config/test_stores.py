@@ -68,7 +68,6 @@ def test_a_node_written_through_bolt_is_read_back() -> None:
     assert rows == [{"name": "Komatsu", "id": 7}]
 
 
-
 @pytest.mark.django_db(transaction=True)
 def test_requests_to_a_server_process_reuse_pooled_connections() -> None:
     """Django under ASGI runs each request's synchronous code in a context of its own, where a
