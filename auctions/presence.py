@@ -125,7 +125,9 @@ class _Heartbeat:
         finally:
             self.announcing.discard(auction_id)  # a join from here on announces again
         try:
-            watching = await sync_to_async(presence_count, thread_sensitive=False)(auction_id=auction_id, now=time.time())
+            watching = await sync_to_async(presence_count, thread_sensitive=False)(
+                auction_id=auction_id, now=time.time()
+            )
         except RedisError:
             logger.warning("could not count the watchers of auction %s", auction_id, exc_info=True)
             return

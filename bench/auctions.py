@@ -78,7 +78,9 @@ def setup_auction(bidders: int) -> tuple[int, list[str]]:
     })  # fmt: skip
     tokens = []
     for index in range(bidders):
-        user, _ = User.objects.get_or_create(username=f"bench-bidder-{index}", defaults={"email": f"bench{index}@example.com"})
+        user, _ = User.objects.get_or_create(
+            username=f"bench-bidder-{index}", defaults={"email": f"bench{index}@example.com"}
+        )
         tokens.append(str(Token.objects.get_or_create(user=user)[0].key))
     return auction.pk, tokens
 
@@ -126,7 +128,9 @@ async def hot_auction(bases: list[str], auction_id: int, tokens: list[str], seco
     return {"elapsed": elapsed, "latencies": latencies, "outcomes": dict(outcomes)}
 
 
-async def hot_auction_sockets(bases: list[str], auction_id: int, tokens: list[str], seconds: float) -> dict[str, Any]:
+async def hot_auction_sockets(
+    bases: list[str], auction_id: int, tokens: list[str], seconds: float
+) -> dict[str, Any]:
     """Bidders on sockets (as the live page bids), one socket each."""
     from bench.wsclient import connect
 
@@ -137,8 +141,15 @@ async def hot_auction_sockets(bases: list[str], auction_id: int, tokens: list[st
     replies: list[asyncio.Queue[bytes]] = []
     for index, token in enumerate(tokens):
         inbox: asyncio.Queue[bytes] = asyncio.Queue()
-        url = bases[index % len(bases)].replace("http://", "ws://") + f"/ws/auctions/{auction_id}/?token={token}"
-        socket, _ = await connect(url, "http://127.0.0.1", lambda raw, inbox=inbox: inbox.put_nowait(raw) if b'"key"' in raw else None)
+        url = (
+            bases[index % len(bases)].replace("http://", "ws://")
+            + f"/ws/auctions/{auction_id}/?token={token}"
+        )
+        socket, _ = await connect(
+            url,
+            "http://127.0.0.1",
+            lambda raw, inbox=inbox: inbox.put_nowait(raw) if b'"key"' in raw else None,
+        )
         sockets.append(socket)
         replies.append(inbox)
     deadline = time.perf_counter() + seconds
@@ -146,7 +157,9 @@ async def hot_auction_sockets(bases: list[str], auction_id: int, tokens: list[st
     async def bidder(index: int) -> None:
         while time.perf_counter() < deadline:
             started = time.perf_counter()
-            sockets[index].send_text(json.dumps({"action": "bid", "amount": tickets.next(), "key": uuid.uuid4().hex}))
+            sockets[index].send_text(
+                json.dumps({"action": "bid", "amount": tickets.next(), "key": uuid.uuid4().hex})
+            )
             reply = json.loads(await asyncio.wait_for(replies[index].get(), 30))
             latencies.append((time.perf_counter() - started) * 1000)
             outcomes["accepted" if reply["event"] == "bid_accepted" else reply["payload"]["code"]] += 1
@@ -178,7 +191,10 @@ class Watchers:
         async def open_one(index: int) -> None:
             async with gate:
                 socket, _snapshot = await asyncio.wait_for(
-                    connect(self.urls[(self.offset + index) % len(self.urls)], "http://127.0.0.1", self.record), 120
+                    connect(
+                        self.urls[(self.offset + index) % len(self.urls)], "http://127.0.0.1", self.record
+                    ),
+                    120,
                 )
                 self.sockets.append(socket)
 
@@ -245,7 +261,9 @@ class WatcherCrowd:
         for index in range(processes):
             size = share + (1 if index < count % processes else 0)
             parent, child = context.Pipe()
-            worker = context.Process(target=watcher_process, args=(child, bases, auction_id, size, offset), daemon=True)
+            worker = context.Process(
+                target=watcher_process, args=(child, bases, auction_id, size, offset), daemon=True
+            )
             worker.start()
             self.pipes.append(parent)
             self.workers.append(worker)
@@ -276,7 +294,13 @@ class WatcherCrowd:
 
 
 def fan_out(
-    bases: list[str], pids: list[int], count: int, rounds: int, processes: int, mode: str, verbose: bool = False
+    bases: list[str],
+    pids: list[int],
+    count: int,
+    rounds: int,
+    processes: int,
+    mode: str,
+    verbose: bool = False,
 ) -> dict[str, Any]:
     """`rounds` bids over REST, each timed from its request to its `new_bid` at every watcher,
     then `rounds` broadcasts of the server's kind (`mode`) timed from the call to every arrival."""
@@ -304,9 +328,14 @@ def fan_out(
             for round_number in range(rounds):
                 # one bid through the whole path: REST on node 1, row lock, commit, broadcast;
                 # two bidders take turns (a high bidder raising their own bid is not a new bid)
-                headers = {"Authorization": f"Token {tokens[round_number % 2]}", "Idempotency-Key": uuid.uuid4().hex}
+                headers = {
+                    "Authorization": f"Token {tokens[round_number % 2]}",
+                    "Idempotency-Key": uuid.uuid4().hex,
+                }
                 sent = time.perf_counter()
-                reply = client.post(f"{bases[0]}/api/auctions/{auction_id}/bids/", json={"amount": minimum}, headers=headers)
+                reply = client.post(
+                    f"{bases[0]}/api/auctions/{auction_id}/bids/", json={"amount": minimum}, headers=headers
+                )
                 assert reply.status_code == 201, reply.text
                 seq = reply.json()["bids"][-1]["seq"]
                 minimum = reply.json()["auction"]["minimumBidCents"]
@@ -317,8 +346,12 @@ def fan_out(
                 if mode == "hub":
                     publish(auction_id, [message])
                 else:  # the baseline, straight through channels-redis
-                    async_to_sync(layer.group_send)(group_name(auction_id), {"type": "auction.event", "message": message})
-                broadcasts.extend((arrival - sent) * 1000 for arrival in crowd.wait_for(("ping", round_number)))
+                    async_to_sync(layer.group_send)(
+                        group_name(auction_id), {"type": "auction.event", "message": message}
+                    )
+                broadcasts.extend(
+                    (arrival - sent) * 1000 for arrival in crowd.wait_for(("ping", round_number))
+                )
                 if verbose:
                     print(f"      round {round_number}: bid p50/max {percentile(bids[-count:], 0.5):.0f}/{max(bids[-count:]):.0f} ms, "
                           f"broadcast p50/max {percentile(broadcasts[-count:], 0.5):.0f}/{max(broadcasts[-count:]):.0f} ms")  # fmt: skip
@@ -329,20 +362,26 @@ def fan_out(
 
 
 def servers(stack: ExitStack, mode: str) -> tuple[list[str], list[int]]:
-    bases = [stack.enter_context(asgi_server(extra_env=dict(SERVER_ENV, AUCTION_FANOUT=mode))) for _ in range(2)]
+    bases = [
+        stack.enter_context(asgi_server(extra_env=dict(SERVER_ENV, AUCTION_FANOUT=mode))) for _ in range(2)
+    ]
     return bases, server_pids([int(base.rsplit(":", 1)[1]) for base in bases])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--watchers", default="1000,5000", help="Watcher counts for the fan-out, comma-separated.")
+    parser.add_argument(
+        "--watchers", default="1000,5000", help="Watcher counts for the fan-out, comma-separated."
+    )
     parser.add_argument("--seconds", type=float, default=10.0, help="Length of the hot-auction run.")
     parser.add_argument("--bidders", type=int, default=50, help="Concurrent bidders on the hot auction.")
     parser.add_argument("--rounds", type=int, default=20, help="Bids (and broadcasts) per fan-out size.")
     parser.add_argument("--clients", type=int, default=2, help="Client processes holding the watchers.")
     parser.add_argument("--skip-bids", action="store_true", help="Only the fan-out and memory parts.")
     parser.add_argument("--verbose", action="store_true", help="Print each fan-out round.")
-    parser.add_argument("--modes", default="hub,channel_layer", help="Fan-outs to run: hub (ours), channel_layer (baseline).")
+    parser.add_argument(
+        "--modes", default="hub,channel_layer", help="Fan-outs to run: hub (ours), channel_layer (baseline)."
+    )
     arguments = parser.parse_args()
     # every watcher is a socket here and one in a server (which inherit this limit)
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -366,14 +405,20 @@ def main() -> None:
             for count in counts:
                 label = "hub (ours)" if mode == "hub" else "channels-redis group_send (baseline)"
                 try:
-                    result = results[(mode, count)] = fan_out(bases, pids, count, arguments.rounds, arguments.clients, mode, arguments.verbose)
+                    result = results[(mode, count)] = fan_out(
+                        bases, pids, count, arguments.rounds, arguments.clients, mode, arguments.verbose
+                    )
                 except TimeoutError as error:
                     print(f"(b) {label}: {count} watchers FAILED: {error}")
                     continue
-                print(f"(b) {label}: {count} watchers over 2 processes ({result['connect_seconds']:.1f} s to connect), {arguments.rounds} rounds")
+                print(
+                    f"(b) {label}: {count} watchers over 2 processes ({result['connect_seconds']:.1f} s to connect), {arguments.rounds} rounds"
+                )
                 print(f"    bid request → delivery (ms)  {summary(result['bids'])}")
                 print(f"    broadcast → delivery (ms)    {summary(result['broadcasts'])}")
-                print(f"(c) memory per idle connection: {result['kb_per_connection']:.0f} KB (server RSS growth / {count})")
+                print(
+                    f"(c) memory per idle connection: {result['kb_per_connection']:.0f} KB (server RSS growth / {count})"
+                )
     for count in counts:
         if ("hub", count) not in results or ("channel_layer", count) not in results:
             print(f"    {count} watchers: no ratio (a run failed)")
@@ -382,7 +427,9 @@ def main() -> None:
         for part in ("bids", "broadcasts"):
             p50 = percentile(baseline[part], 0.5) / percentile(ours[part], 0.5)
             p99 = percentile(baseline[part], 0.99) / percentile(ours[part], 0.99)
-            print(f"    {count} watchers, {part}: baseline / ours p50 {p50:.2f}, p99 {p99:.2f} (above 1: ours is faster)")
+            print(
+                f"    {count} watchers, {part}: baseline / ours p50 {p50:.2f}, p99 {p99:.2f} (above 1: ours is faster)"
+            )
 
 
 if __name__ == "__main__":

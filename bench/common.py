@@ -31,7 +31,11 @@ def summary(values: list[float]) -> str:
 
 
 def machine_line() -> str:
-    memory_kb = int(next(line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")).split()[1])
+    memory_kb = int(
+        next(
+            line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")
+        ).split()[1]
+    )
     return f"{date.today().isoformat()} · {platform.node()} · {os.cpu_count()} cores · {memory_kb // 1024 // 1024} GB · Python {platform.python_version()}"
 
 
@@ -64,16 +68,35 @@ def free_port() -> int:
 
 
 @contextmanager
-def asgi_server(port: int | None = None, settings: str = "config.settings.local", extra_env: dict[str, str] | None = None) -> Iterator[str]:
+def asgi_server(
+    port: int | None = None, settings: str = "config.settings.local", extra_env: dict[str, str] | None = None
+) -> Iterator[str]:
     """One server process (`python -m config.server`, as deployed); yields its base URL once it answers."""
     port = port or free_port()
     # The benchmark client is one anonymous caller: lift the per-client throttle for it.
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE=settings, DEBUG="false", THROTTLE_ANON="10000000/minute",
-               THROTTLE_USER="10000000/minute", **(extra_env or {}))
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE=settings,
+        DEBUG="false",
+        THROTTLE_ANON="10000000/minute",
+        THROTTLE_USER="10000000/minute",
+        **(extra_env or {}),
+    )
     process = subprocess.Popen(
-        [sys.executable, "-m", "config.server", "--host", "127.0.0.1", "--port", str(port),
-         "--log-level", "warning", "--no-access-log"],
-        cwd=ROOT, env=env,
+        [
+            sys.executable,
+            "-m",
+            "config.server",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     base = f"http://127.0.0.1:{port}"
     try:

@@ -50,7 +50,9 @@ def requests(rng: random.Random, kind: str) -> tuple[str, Any]:
         return "", FacetRequest(categories=(rng.choice(CATEGORY_ONLY),), with_ids=False)
     if kind == "category + maker + 2 spec ranges":
         category, maker, ranges = rng.choice(CATEGORY_MAKER_SPECS)
-        return "", FacetRequest(categories=(category,), makers=(maker,), specs=tuple(SpecRange(*r) for r in ranges))
+        return "", FacetRequest(
+            categories=(category,), makers=(maker,), specs=tuple(SpecRange(*r) for r in ranges)
+        )
     text, ranges = rng.choice(TEXT_SPECS)
     return text, FacetRequest(specs=tuple(SpecRange(*r) for r in ranges))
 
@@ -85,8 +87,10 @@ def main() -> None:
         from graph.resync import resync_graph
 
         result = resync_graph()
-        print(f"graph_resync: {result.machines} machines in {result.seconds:.1f} s "
-              f"({result.machines / result.seconds:.0f} machines/s); {result.removed} stale nodes removed")
+        print(
+            f"graph_resync: {result.machines} machines in {result.seconds:.1f} s "
+            f"({result.machines / result.seconds:.0f} machines/s); {result.removed} stale nodes removed"
+        )
     print(f"machines in the graph: {run_query('MATCH (m:Machine) RETURN count(m) AS n')[0]['n']}")
 
     server_gc()  # the facet computation runs in a server process, under its collector settings
@@ -119,8 +123,11 @@ def main() -> None:
                 # baseline needs the ids of every match
                 tally_ms, tallies = timed(lambda text=text: cohort_tallies(SearchParams(text=text)))
                 tallies_ms.append(tally_ms)
-                elapsed, from_graph = timed(lambda request=request, tallies=tallies: facet_search(
-                    replace(request, tallies=tallies, with_countries=False), specs))
+                elapsed, from_graph = timed(
+                    lambda request=request, tallies=tallies: facet_search(
+                        replace(request, tallies=tallies, with_countries=False), specs
+                    )
+                )
                 graph_ms.append(elapsed + tally_ms)
                 fetch_ms, candidates = timed(lambda text=text: candidate_ids(SearchParams(text=text)))
                 candidates_ms.append(fetch_ms)
@@ -143,8 +150,12 @@ def main() -> None:
             print(f"{'':<34} {'(of which':<10} {summary(tallies_ms):<54} the engine's count per cohort)")
         print(f"{'':<34} {'PostgreSQL':<10} {summary(postgres_ms):<54} {ratio_p50:.2f} / {ratio_p95:.2f}")
         if candidates_ms:
-            print(f"{'':<34} {'(of which':<10} {summary(candidates_ms):<54} candidate ids from the search engine)")
-        print(f"{'':<34} same counts from both stores: {arguments.requests - disagreements}/{arguments.requests}")
+            print(
+                f"{'':<34} {'(of which':<10} {summary(candidates_ms):<54} candidate ids from the search engine)"
+            )
+        print(
+            f"{'':<34} same counts from both stores: {arguments.requests - disagreements}/{arguments.requests}"
+        )
 
 
 if __name__ == "__main__":

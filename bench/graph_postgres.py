@@ -21,13 +21,20 @@ SPEC_JOINS = """
             AND catalogue{i}.definition_id = %(definition{i})s"""
 
 
-def _flags(request: FacetRequest, specs: dict[str, SpecInfo], params: dict[str, Any]) -> list[tuple[str, str, str]]:
+def _flags(
+    request: FacetRequest, specs: dict[str, SpecInfo], params: dict[str, Any]
+) -> list[tuple[str, str, str]]:
     """(column, dimension, SQL condition) per filter."""
     from marketplace.models import SpecDefinition
 
     flags = []
     for dimension, key, values, condition in (
-        ("category", "categories", request.categories, "string_to_array(c.path, '/') && %(categories)s::text[]"),
+        (
+            "category",
+            "categories",
+            request.categories,
+            "string_to_array(c.path, '/') && %(categories)s::text[]",
+        ),
         ("maker", "makers", request.makers, "mk.slug = ANY(%(makers)s)"),
         ("model", "models", request.models, "mo.slug = ANY(%(models)s)"),
         ("country", "countries", request.countries, "m.country_id = ANY(%(countries)s)"),
@@ -41,7 +48,9 @@ def _flags(request: FacetRequest, specs: dict[str, SpecInfo], params: dict[str, 
         params[key] = definitions[spec_filter.code]
         if isinstance(spec_filter, SpecValues):
             params[f"values{index}"] = list(spec_filter.values)
-            condition = f"COALESCE(own{index}.value_text, catalogue{index}.value_text) = ANY(%(values{index})s)"
+            condition = (
+                f"COALESCE(own{index}.value_text, catalogue{index}.value_text) = ANY(%(values{index})s)"
+            )
         else:
             assert isinstance(spec_filter, SpecRange)
             value = f"COALESCE(own{index}.value_number, catalogue{index}.value_number)"
@@ -64,8 +73,11 @@ def postgres_facets(request: FacetRequest, specs: dict[str, SpecInfo]) -> FacetR
     if request.candidates is not None:
         params["candidates"] = list(request.candidates)
         always.append("m.id = ANY(%(candidates)s)")
-    for column, low, high in (("year", request.year_min, request.year_max), ("hours", request.hours_min, request.hours_max),
-                              ("price_pivot", request.price_min, request.price_max)):
+    for column, low, high in (
+        ("year", request.year_min, request.year_max),
+        ("hours", request.hours_min, request.hours_max),
+        ("price_pivot", request.price_min, request.price_max),
+    ):
         if low is not None:
             params[f"{column}_low"] = low
             always.append(f"m.{column} >= %({column}_low)s")
@@ -80,7 +92,9 @@ def postgres_facets(request: FacetRequest, specs: dict[str, SpecInfo]) -> FacetR
         own = [column for column, name, _ in flags if name == dimension]
         return f"(misses = 0 OR NOT {own[0]})" if own else "misses = 0"
 
-    spec_context = " OR ".join(["misses = 0"] + [f"(d.code = %(code{i})s AND NOT f_spec{i})" for i in range(len(request.specs))])
+    spec_context = " OR ".join(
+        ["misses = 0"] + [f"(d.code = %(code{i})s AND NOT f_spec{i})" for i in range(len(request.specs))]
+    )
     sql = f"""
     WITH base AS MATERIALIZED (
         SELECT m.id, m.model_id, m.country_id AS country, mk.slug AS maker, mo.slug AS model, c.path{flag_columns}
@@ -127,4 +141,6 @@ def postgres_facets(request: FacetRequest, specs: dict[str, SpecInfo]) -> FacetR
     country_row: dict[str, Any] = {"countries": countries}
     if request.with_ids:
         country_row["ids"] = ids
-    return combine([{"facet": facet, "rows": found} for facet, found in grouped.items()], country_row, None, specs)
+    return combine(
+        [{"facet": facet, "rows": found} for facet, found in grouped.items()], country_row, None, specs
+    )

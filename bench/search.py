@@ -18,10 +18,22 @@ import httpx
 from bench.common import asgi_server, machine_line, percentile, setup_django, summary
 
 TEXTS = [
-    ("excavator", "en"), ("komatsu pc200", "en"), ("wheel loader", "en"), ("kubota mini excavator", "en"),
-    ("PC20", "en"), ("digger", "en"), ("crane", "en"), ("low hours dozer", "en"), ("caterpillar 320", "en"),
-    ("油圧ショベル", "ja"), ("コマツ", "ja"), ("ミニショベル", "ja"), ("ホイールローダー", "ja"),
-    ("挖掘机", "zh"), ("小松 挖掘机", "zh"), ("装载机", "zh"),
+    ("excavator", "en"),
+    ("komatsu pc200", "en"),
+    ("wheel loader", "en"),
+    ("kubota mini excavator", "en"),
+    ("PC20", "en"),
+    ("digger", "en"),
+    ("crane", "en"),
+    ("low hours dozer", "en"),
+    ("caterpillar 320", "en"),
+    ("油圧ショベル", "ja"),
+    ("コマツ", "ja"),
+    ("ミニショベル", "ja"),
+    ("ホイールローダー", "ja"),
+    ("挖掘机", "zh"),
+    ("小松 挖掘机", "zh"),
+    ("装载机", "zh"),
 ]
 FILTERS = [
     {"category": "excavators", "year_min": "2012"},
@@ -37,7 +49,22 @@ SPEC_FILTERS = [
     {"category": "wheel-loaders", "spec.bucket_capacity.min": "2"},
     {"category": "forklifts", "spec.rated_load.min": "1.5", "maker": "toyota"},
 ]
-PREFIXES = ["ko", "kom", "koma", "cat", "cate", "hit", "kub", "pc2", "コマ", "日立", "小松", "vol", "lieb", "zx"]
+PREFIXES = [
+    "ko",
+    "kom",
+    "koma",
+    "cat",
+    "cate",
+    "hit",
+    "kub",
+    "pc2",
+    "コマ",
+    "日立",
+    "小松",
+    "vol",
+    "lieb",
+    "zx",
+]
 TIMING = re.compile(r"engine;dur=([0-9.]+)")
 CANDIDATES_TIMING = re.compile(r"candidates;dur=([0-9.]+)")
 GRAPH_TIMING = re.compile(r"graph;dur=([0-9.]+)")
@@ -100,20 +127,26 @@ def main() -> None:
         from search.reindex import reindex_machines
 
         result = reindex_machines()
-        print(f"full reindex: {result.documents} documents in {result.seconds:.1f} s ({result.documents / result.seconds:.0f} docs/s)")
+        print(
+            f"full reindex: {result.documents} documents in {result.seconds:.1f} s ({result.documents / result.seconds:.0f} docs/s)"
+        )
 
     rng = random.Random(arguments.seed)
     with asgi_server() as base, httpx.Client(timeout=30) as client:
         print(f"indexed: {client.get(f'{base}/api/search/', params={'limit': 1}).json()['count']} machines")
         for _ in range(30):  # warm caches and connections
             client.get(f"{base}/api/search/", params={"q": rng.choice(TEXTS)[0]})
-        print(f"{'class':<26} {'client latency (ms)':<52} {'engine took, page + candidates (ms)':<52} ratio p50 / p95")
+        print(
+            f"{'class':<26} {'client latency (ms)':<52} {'engine took, page + candidates (ms)':<52} ratio p50 / p95"
+        )
         for name in CLASSES:
             latencies, engine, page, graph = run_class(client, base, name, arguments.requests, rng)
             print(f"{name:<26} {summary(latencies):<52} {summary(engine):<52} {ratio(latencies, engine)}")
             if any(graph):
                 print(f"{'':<26} {'':<52} graph {summary(graph):<46} (graph time, incl. candidates)")
-                print(f"{'':<26} {'':<52} page  {summary(page):<46} {ratio(latencies, page)} (to the page's took alone)")
+                print(
+                    f"{'':<26} {'':<52} page  {summary(page):<46} {ratio(latencies, page)} (to the page's took alone)"
+                )
             if 0 < sum(1 for ms in graph if ms) < len(graph):
                 # the same requests split by whether the graph counted spec facets (those with a category)
                 for label, wanted in (("  engine alone", False), ("  with the graph", True)):

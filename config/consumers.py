@@ -17,6 +17,10 @@ class PingConsumer(AsyncWebsocketConsumer):
         try:
             message: Any = json.loads(text_data or "")
         except json.JSONDecodeError:
-            await self.send(json.dumps({"event": "error", "payload": {"code": "malformed", "message": "Messages must be JSON."}}))
+            await self.send(
+                json.dumps(
+                    {"event": "error", "payload": {"code": "malformed", "message": "Messages must be JSON."}}
+                )
+            )
             return
         await self.send(json.dumps({"event": "pong", "payload": message}))

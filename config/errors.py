@@ -1,10 +1,10 @@
 """Typed errors services raise, each with a stable machine-readable code and an HTTP status.
 
-    DomainError (400 invalid / validation_error)
-    ├── NotFoundError (404 not_found)
-    ├── ForbiddenError (403 forbidden)
-    ├── ConflictError (409 conflict)
-    └── ServiceUnavailableError (503 service_unavailable)
+DomainError (400 invalid / validation_error)
+├── NotFoundError (404 not_found)
+├── ForbiddenError (403 forbidden)
+├── ConflictError (409 conflict)
+└── ServiceUnavailableError (503 service_unavailable)
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ class DomainError(Exception):
     code = "invalid"
     status_code = status.HTTP_400_BAD_REQUEST
 
-    def __init__(self, message: str, *, fields: dict[str, list[str]] | None = None, code: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, fields: dict[str, list[str]] | None = None, code: str | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.fields = fields or {}

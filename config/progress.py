@@ -9,7 +9,9 @@ from tqdm import tqdm
 
 
 @contextmanager
-def progress_bar(description: str, unit: str, *, enabled: bool = True) -> Iterator[Callable[[int, int], None]]:
+def progress_bar(
+    description: str, unit: str, *, enabled: bool = True
+) -> Iterator[Callable[[int, int], None]]:
     bar = tqdm(total=0, unit=unit, desc=description, disable=not enabled)
 
     def update(done: int, total: int) -> None:

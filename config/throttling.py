@@ -96,4 +96,6 @@ class StrictScopedThrottle(ScopedRateThrottle, RedisWindowThrottle):
         try:
             return super().allow_request(request, view)
         except RedisError as error:
-            raise ServiceUnavailableError("Signing in is unavailable for a moment; please try again shortly.") from error
+            raise ServiceUnavailableError(
+                "Signing in is unavailable for a moment; please try again shortly."
+            ) from error

@@ -134,7 +134,9 @@ def machine_batch(machine_ids: Iterable[int], taxonomy: Taxonomy) -> MachineBatc
     for machine_id, status, year, hours, price, country, model_id in machines:
         model = taxonomy.models[model_id]
         category = taxonomy.categories[model["category_id"]]
-        specs, spec_ids = _spec_rows(effective_values(taxonomy.model_values.get(model_id, {}), own[machine_id]))
+        specs, spec_ids = _spec_rows(
+            effective_values(taxonomy.model_values.get(model_id, {}), own[machine_id])
+        )
         rows.append({
             "id": machine_id,
             "model_id": model_id,
@@ -202,13 +204,17 @@ def cohort_rows(model_ids: Iterable[int] | None, taxonomy: Taxonomy) -> list[Row
 
     facetable = {pk for pk, spec in taxonomy.specs.items() if spec["kind"] in FACETABLE_KINDS}
     machines = Machine.objects.filter(status__in=SEARCHABLE_STATUSES)
-    values = MachineSpecValue.objects.filter(definition_id__in=facetable, machine__status__in=SEARCHABLE_STATUSES)
+    values = MachineSpecValue.objects.filter(
+        definition_id__in=facetable, machine__status__in=SEARCHABLE_STATUSES
+    )
     wanted = set(taxonomy.models) if model_ids is None else set(model_ids)
     if model_ids is not None:
         machines = machines.filter(model_id__in=wanted)
         values = values.filter(machine__model_id__in=wanted)
     own: dict[int, SpecValues] = defaultdict(dict)
-    for machine_id, definition_id, number, text in values.values_list("machine_id", "definition_id", "value_number", "value_text"):
+    for machine_id, definition_id, number, text in values.values_list(
+        "machine_id", "definition_id", "value_number", "value_text"
+    ):
         own[machine_id][definition_id] = (number, text)
     # model -> effective values (sorted items) -> [machine ids, their countries]
     groups: dict[int, dict[tuple[Any, ...], tuple[list[int], list[str]]]] = defaultdict(dict)

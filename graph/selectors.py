@@ -30,7 +30,6 @@ QUERY_TIMEOUT_SECONDS = 10.0
 SpecKindName = Literal["number", "enum", "text"]
 
 
-
 def _pool() -> ThreadPoolExecutor:
     """The facet queries of one request run side by side (Neo4j runs each on one core)."""
     return shared_pool("graph-facets", workers=3)
@@ -123,7 +122,9 @@ def facet_search(
     try:
         validate(request, specs)
     except FacetRequestError as error:
-        raise DomainError(error.message, fields={error.field: [error.message]}, code="invalid_spec_filter") from error
+        raise DomainError(
+            error.message, fields={error.field: [error.message]}, code="invalid_spec_filter"
+        ) from error
     # The text matched nothing (no candidate, or no tally): every facet is empty, which the
     # queries would find out only after visiting every model's cohorts.
     if request.candidates == () and request.tallies is None:
@@ -142,12 +143,18 @@ def facet_search(
         models = pool.submit(_run, queries.models)
         machine_specs = pool.submit(_run, queries.machine_specs) if queries.machine_specs else None
         asked = request.with_ids or request.with_countries
-        countries = _run(queries.countries)[0] if asked and queries.countries is not None else {"countries": []}
+        countries = (
+            _run(queries.countries)[0] if asked and queries.countries is not None else {"countries": []}
+        )
         specs_row = machine_specs.result()[0] if machine_specs else None
         if specs_row is not None and "ids" in specs_row:  # the matching cohorts' keys came with the specs
             countries = {"ids": specs_row.pop("ids")}
         if tallies is not None and "countries" not in countries:  # matching cohorts' keys only
-            found = _countries_of(countries["ids"], by_country) if by_country is not None and request.with_countries else []
+            found = (
+                _countries_of(countries["ids"], by_country)
+                if by_country is not None and request.with_countries
+                else []
+            )
             countries = {"countries": found, **countries}
             if not request.with_ids:
                 del countries["ids"]
@@ -159,4 +166,6 @@ def facet_search(
         result = combine(models.result(), countries, specs_row, specs)
         return replace(result, cohorts=cohorts) if cohorts is not None else result
     except (Neo4jError, DriverError, OSError) as error:
-        raise ServiceUnavailableError("Spec filters are unavailable right now; please try again shortly.") from error
+        raise ServiceUnavailableError(
+            "Spec filters are unavailable right now; please try again shortly."
+        ) from error

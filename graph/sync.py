@@ -31,7 +31,7 @@ TAXONOMY_LABELS = {"category": "Category", "maker": "Maker", "model": "Model", "
 def chunked(values: Iterable[int], size: int) -> Iterator[list[int]]:
     ordered = sorted(values)
     for start in range(0, len(ordered), size):
-        yield ordered[start:start + size]
+        yield ordered[start : start + size]
 
 
 def taxonomy_statements(
@@ -51,7 +51,10 @@ def taxonomy_statements(
         for ancestor in taxonomy.category_chain(category_id)
     }
     makers = {*maker_ids, *(taxonomy.models[pk]["maker_id"] for pk in models)}
-    category_rows = [taxonomy.categories[pk] for pk in sorted(categories, key=lambda pk: len(taxonomy.categories[pk]["path"]))]
+    category_rows = [
+        taxonomy.categories[pk]
+        for pk in sorted(categories, key=lambda pk: len(taxonomy.categories[pk]["path"]))
+    ]
     return [
         statement(writes.merge_spec_categories(), list(taxonomy.spec_categories.values())),
         statement(writes.merge_specs(), list(taxonomy.specs.values())),
@@ -112,7 +115,10 @@ def _affected_machines(changes: dict[str, set[int]], taxonomy: Taxonomy) -> set[
     subtree = {
         pk
         for pk, row in taxonomy.categories.items()
-        if any(taxonomy.categories[changed]["slug"] in row["path"] for changed in categories & set(taxonomy.categories))
+        if any(
+            taxonomy.categories[changed]["slug"] in row["path"]
+            for changed in categories & set(taxonomy.categories)
+        )
     }
     machines = Machine.objects.filter(model_id__in=changes.get("model", set()))
     machines |= Machine.objects.filter(model__maker_id__in=changes.get("maker", set()))

@@ -39,7 +39,9 @@ def _keyed(variable: str, label: str) -> NodePattern:
     return node(variable, label, properties={"id": _row.prop("id")})
 
 
-def _relink(subject: NodePattern, relationship: str, target_label: str, key: str, *, incoming: bool = False) -> list[Query]:
+def _relink(
+    subject: NodePattern, relationship: str, target_label: str, key: str, *, incoming: bool = False
+) -> list[Query]:
     """Two unit subqueries making `subject` linked to exactly the `target_label` node whose id
     is ``row.<key>``: delete any other such link, merge this one."""
     other = node("other", target_label)
@@ -54,8 +56,10 @@ def _relink(subject: NodePattern, relationship: str, target_label: str, key: str
         .delete("old")
     )
     target = node("target", target_label, properties={"id": _row.prop(key)})
-    link = subject.ref().rel_in(relationship).from_(target.ref()) if incoming else (
-        subject.ref().rel_out(relationship).to(target.ref())
+    link = (
+        subject.ref().rel_in(relationship).from_(target.ref())
+        if incoming
+        else (subject.ref().rel_out(relationship).to(target.ref()))
     )
     return [unlink, Query().match(target).merge(link)]
 
@@ -76,14 +80,19 @@ def _reconcile_specs(subject: NodePattern) -> list[Query]:
         .unwind(_row.prop("specs"), "value")
         .match(target)
         .merge(subject.ref().rel_out("HAS_SPEC", variable="has").to(target.ref()))
-        .set(var("has").prop("number").set_to(value.prop("number")), var("has").prop("text").set_to(value.prop("text")))
+        .set(
+            var("has").prop("number").set_to(value.prop("number")),
+            var("has").prop("text").set_to(value.prop("text")),
+        )
     )
     return [unlink, link]
 
 
 def _merge(label: str, properties: tuple[str, ...], subqueries: list[Query] | None = None) -> str:
     subject = _keyed("n", label)
-    query = _unwind_rows().merge(subject).set(*(subject.prop(key).set_to(_row.prop(key)) for key in properties))
+    query = (
+        _unwind_rows().merge(subject).set(*(subject.prop(key).set_to(_row.prop(key)) for key in properties))
+    )
     if subqueries:
         query = query.with_(subject, "row")
         for subquery in subqueries:
@@ -99,7 +108,11 @@ def merge_spec_categories() -> str:
 @cache
 def merge_specs() -> str:
     n = node("n")
-    return _merge("Spec", ("code", "kind", "unit"), _relink(n, "BELONGS_TO_SPEC_CATEGORY", "SpecCategory", "spec_category_id"))
+    return _merge(
+        "Spec",
+        ("code", "kind", "unit"),
+        _relink(n, "BELONGS_TO_SPEC_CATEGORY", "SpecCategory", "spec_category_id"),
+    )
 
 
 @cache
@@ -140,7 +153,9 @@ def merge_models() -> str:
 def merge_machines() -> str:
     subject = _keyed("n", "Machine")
     n = node("n")
-    query = _unwind_rows().merge(subject).set(subject.merge_with(_row.prop("properties"))).with_(subject, "row")
+    query = (
+        _unwind_rows().merge(subject).set(subject.merge_with(_row.prop("properties"))).with_(subject, "row")
+    )
     for subquery in [
         *_relink(n, "IS_OF_MODEL", "Model", "model_id"),
         *_relink(n, "BELONGS_TO_CATEGORY", "Category", "category_id"),
@@ -166,7 +181,10 @@ def create_machines() -> str:
         .match(model, category)
         .create(subject)
         .set(subject.merge_with(_row.prop("properties")))
-        .create(subject.ref().rel_out("IS_OF_MODEL").to(model.ref()), subject.ref().rel_out("BELONGS_TO_CATEGORY").to(category.ref()))
+        .create(
+            subject.ref().rel_out("IS_OF_MODEL").to(model.ref()),
+            subject.ref().rel_out("BELONGS_TO_CATEGORY").to(category.ref()),
+        )
         .with_(subject, "row")
         .unwind(_row.prop("specs"), "value")
         .match(spec)
@@ -210,7 +228,10 @@ def delete_model_cohorts() -> str:
     cohort = node("co", "Cohort")
     model = node(None, "Model", properties={"id": var("gone")})
     return _prepare(
-        Query(schema=CATALOGUE).unwind(param((), ROWS), "gone").match(cohort.rel_out("COHORT_OF").to(model)).detach_delete(cohort)
+        Query(schema=CATALOGUE)
+        .unwind(param((), ROWS), "gone")
+        .match(cohort.rel_out("COHORT_OF").to(model))
+        .detach_delete(cohort)
     )
 
 

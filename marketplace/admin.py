@@ -35,12 +35,32 @@ from marketplace.models import (
 
 @admin.register(User)
 class MarketplaceUserAdmin(UserAdmin):
-    list_display = ["username", "email", "is_seller", "company_name", "country", "primary_language", "is_staff"]
+    list_display = [
+        "username",
+        "email",
+        "is_seller",
+        "company_name",
+        "country",
+        "primary_language",
+        "is_staff",
+    ]
     list_filter = ["is_seller", "is_staff", "primary_language", "country"]
     search_fields = ["username", "email", "company_name"]
     fieldsets = (
         *UserAdmin.fieldsets,
-        ("Marketplace", {"fields": ["is_seller", "company_name", "country", "primary_language", "unit_system", "display_currency"]}),
+        (
+            "Marketplace",
+            {
+                "fields": [
+                    "is_seller",
+                    "company_name",
+                    "country",
+                    "primary_language",
+                    "unit_system",
+                    "display_currency",
+                ]
+            },
+        ),
     )
 
 
@@ -96,7 +116,9 @@ class CategoryAdmin(Announced):
 
     def save_model(self, request: HttpRequest, obj: Category, form: Any, change: bool) -> None:
         parent = obj.parent
-        old_path = Category.objects.filter(pk=obj.pk).values_list("path", flat=True).first() if change else None
+        old_path = (
+            Category.objects.filter(pk=obj.pk).values_list("path", flat=True).first() if change else None
+        )
         obj.path = f"{parent.path}/{obj.slug}" if parent else obj.slug
         obj.depth = parent.depth + 1 if parent else 0
         super().save_model(request, obj, form, change)
@@ -182,9 +204,29 @@ def _bulk(service: Any, verb: str) -> Any:
 
 @admin.register(Machine)
 class MachineAdmin(admin.ModelAdmin):
-    list_display = ["id", "__str__", "status", "model", "year", "hours", "country", "price_amount", "price_currency", "seller", "published_at"]
+    list_display = [
+        "id",
+        "__str__",
+        "status",
+        "model",
+        "year",
+        "hours",
+        "country",
+        "price_amount",
+        "price_currency",
+        "seller",
+        "published_at",
+    ]
     list_filter = ["status", "condition", "country", "model__maker", "model__category", "price_currency"]
-    search_fields = ["id", "serial_number", "model__model_number", "model__maker__name", "title", "seller__username", "seller__company_name"]
+    search_fields = [
+        "id",
+        "serial_number",
+        "model__model_number",
+        "model__maker__name",
+        "title",
+        "seller__username",
+        "seller__company_name",
+    ]
     list_select_related = ["model", "model__maker", "country", "price_currency", "seller"]
     autocomplete_fields = ["model", "seller"]
     readonly_fields = ["price_pivot", "created_at", "updated_at", "published_at"]
@@ -213,6 +255,15 @@ class WatchlistEntryAdmin(admin.ModelAdmin):
 
 @admin.register(OutboxEvent)
 class OutboxEventAdmin(admin.ModelAdmin):
-    list_display = ["id", "topic", "entity", "entity_id", "created_at", "processed_at", "attempts", "last_error"]
+    list_display = [
+        "id",
+        "topic",
+        "entity",
+        "entity_id",
+        "created_at",
+        "processed_at",
+        "attempts",
+        "last_error",
+    ]
     list_filter = ["topic", "entity", ("processed_at", admin.EmptyFieldListFilter)]
     readonly_fields = [field.name for field in OutboxEvent._meta.fields]

@@ -68,7 +68,9 @@ class RegisterApi(APIView):
         fields = ("username", "password", "email", "primary_language", "is_seller", "company_name", "country")
         user = services.user_register(**{field: data[field] for field in fields if field in data})
         token = Token.objects.create(user=user)
-        return Response({"id": user.pk, "username": user.username, "token": token.key}, status=status.HTTP_201_CREATED)
+        return Response(
+            {"id": user.pk, "username": user.username, "token": token.key}, status=status.HTTP_201_CREATED
+        )
 
 
 class CategoryListApi(ListAPIView):
@@ -136,7 +138,11 @@ class MachineTransitionApi(APIView):
 
     permission_classes = [IsAuthenticated]
     action = "publish"
-    SERVICES = {"publish": services.machine_publish, "unpublish": services.machine_unpublish, "sold": services.machine_mark_sold}
+    SERVICES = {
+        "publish": services.machine_publish,
+        "unpublish": services.machine_unpublish,
+        "sold": services.machine_mark_sold,
+    }
 
     @extend_schema(request=None, responses=MachineSerializer)
     def post(self, request: Request, machine_id: int) -> Response:
@@ -149,14 +155,22 @@ class MachinePhotoApi(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(
-        request={"multipart/form-data": inline_serializer("PhotoUpload", {"image": serializers.ImageField()})},
+        request={
+            "multipart/form-data": inline_serializer("PhotoUpload", {"image": serializers.ImageField()})
+        },
         responses={201: PhotoSerializer},
     )
     def post(self, request: Request, machine_id: int) -> Response:
         upload = request.FILES.get("image")
         if upload is None:
-            raise DomainError("Send the photo as the multipart field 'image'.", fields={"image": ["Required."]}, code="validation_error")
-        photo = services.photo_add(actor=request.user, machine_id=machine_id, upload=upload, size=upload.size or 0)  # type: ignore[arg-type]
+            raise DomainError(
+                "Send the photo as the multipart field 'image'.",
+                fields={"image": ["Required."]},
+                code="validation_error",
+            )
+        photo = services.photo_add(
+            actor=request.user, machine_id=machine_id, upload=upload, size=upload.size or 0
+        )  # type: ignore[arg-type]
         return Response(PhotoSerializer(photo).data, status=status.HTTP_201_CREATED)
 
 
@@ -177,7 +191,11 @@ class WatchlistApi(APIView):
     def post(self, request: Request) -> Response:
         machine_id = body(request).get("machine")
         if not isinstance(machine_id, int) or isinstance(machine_id, bool):
-            raise DomainError("Give the machine's id.", fields={"machine": ["Must be an integer id."]}, code="validation_error")
+            raise DomainError(
+                "Give the machine's id.",
+                fields={"machine": ["Must be an integer id."]},
+                code="validation_error",
+            )
         entry = services.watch_add(user=request.user, machine_id=machine_id)  # type: ignore[arg-type]
         return Response(WatchlistEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 

@@ -27,8 +27,12 @@ class SignUpForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["primary_language"].choices = [(language.code, language.native_name) for language in Language.objects.all()]
-        self.fields["country"].choices = [("", "—")] + [(country.code, str(country)) for country in Country.objects.all()]
+        self.fields["primary_language"].choices = [
+            (language.code, language.native_name) for language in Language.objects.all()
+        ]
+        self.fields["country"].choices = [("", "—")] + [
+            (country.code, str(country)) for country in Country.objects.all()
+        ]
 
 
 class LoginForm(AuthenticationForm):
@@ -36,7 +40,10 @@ class LoginForm(AuthenticationForm):
 
 
 class ListingForm(forms.Form):
-    model = forms.ModelChoiceField(label=_("Model"), queryset=MachineModel.objects.select_related("maker").order_by("maker__name", "model_number"))
+    model = forms.ModelChoiceField(
+        label=_("Model"),
+        queryset=MachineModel.objects.select_related("maker").order_by("maker__name", "model_number"),
+    )
     year = forms.IntegerField(label=_("Year"))
     hours = forms.IntegerField(label=_("Operating hours"), required=False)
     serial_number = forms.CharField(label=_("Serial number"), required=False)
@@ -50,9 +57,13 @@ class ListingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.unit_system = unit_system
         for language in LISTING_LANGUAGES:
-            self.fields[f"title_{language}"] = forms.CharField(label=_("Title") + f" ({language})", required=False, max_length=200)
+            self.fields[f"title_{language}"] = forms.CharField(
+                label=_("Title") + f" ({language})", required=False, max_length=200
+            )
             self.fields[f"description_{language}"] = forms.CharField(
-                label=_("Description") + f" ({language})", required=False, widget=forms.Textarea(attrs={"rows": 3})
+                label=_("Description") + f" ({language})",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 3}),
             )
         self.spec_definitions = list(SpecDefinition.objects.select_related("spec_category"))
         for definition in self.spec_definitions:
@@ -63,7 +74,10 @@ class ListingForm(forms.Form):
                 self.fields[name] = forms.CharField(label=f"{label} ({unit.symbol})", required=False)
             elif definition.kind == SpecKind.ENUM:
                 self.fields[name] = forms.ChoiceField(
-                    label=label, required=False, choices=[("", "—")] + [(c["code"], c["names"].get("en", c["code"])) for c in definition.choices]
+                    label=label,
+                    required=False,
+                    choices=[("", "—")]
+                    + [(c["code"], c["names"].get("en", c["code"])) for c in definition.choices],
                 )
             else:
                 self.fields[name] = forms.CharField(label=label, required=False)
@@ -74,14 +88,18 @@ class ListingForm(forms.Form):
 
     @property
     def text_fields(self) -> list[Any]:
-        return [self[f"{kind}_{language}"] for language in LISTING_LANGUAGES for kind in ("title", "description")]
+        return [
+            self[f"{kind}_{language}"] for language in LISTING_LANGUAGES for kind in ("title", "description")
+        ]
 
     def to_service_data(self) -> dict[str, Any]:
         """The API's listing shape, from the cleaned form (the service validates the values)."""
         data = self.cleaned_data
         currency: Currency = data["currency"]
         try:
-            amount = int((Decimal(data["price"].replace(",", "")) * (10 ** currency.minor_units)).to_integral_value())
+            amount = int(
+                (Decimal(data["price"].replace(",", "")) * (10**currency.minor_units)).to_integral_value()
+            )
         except (InvalidOperation, ValueError):
             amount = None
         specs: dict[str, Any] = {}
@@ -91,7 +109,9 @@ class ListingForm(forms.Form):
                 continue
             if definition.kind == SpecKind.NUMBER:
                 try:
-                    specs[definition.code] = round(from_display(float(str(raw).replace(",", "")), definition.unit, self.unit_system), 6)
+                    specs[definition.code] = round(
+                        from_display(float(str(raw).replace(",", "")), definition.unit, self.unit_system), 6
+                    )
                 except ValueError:
                     specs[definition.code] = raw  # the service reports it as not a number
             else:
@@ -106,7 +126,11 @@ class ListingForm(forms.Form):
             "region": data.get("region") or "",
             "price": {"amount": amount, "currency": currency.code},
             "title": {lang: data[f"title_{lang}"] for lang in LISTING_LANGUAGES if data.get(f"title_{lang}")},
-            "description": {lang: data[f"description_{lang}"] for lang in LISTING_LANGUAGES if data.get(f"description_{lang}")},
+            "description": {
+                lang: data[f"description_{lang}"]
+                for lang in LISTING_LANGUAGES
+                if data.get(f"description_{lang}")
+            },
             "specs": specs,
         }
 
@@ -124,4 +148,6 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class PhotoForm(forms.Form):
-    image = forms.FileField(label=_("Photos"), widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
+    image = forms.FileField(
+        label=_("Photos"), widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"})
+    )

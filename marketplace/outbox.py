@@ -35,7 +35,9 @@ class DrainResult:
     error: str = ""
 
 
-def drain(topic: str, projection: Projection, *, batch_size: int = 500, max_batches: int | None = None) -> DrainResult:
+def drain(
+    topic: str, projection: Projection, *, batch_size: int = 500, max_batches: int | None = None
+) -> DrainResult:
     processed = 0
     batches = 0
     while max_batches is None or batches < max_batches:
@@ -55,7 +57,9 @@ def drain(topic: str, projection: Projection, *, batch_size: int = 500, max_batc
                 for _, entity, entity_id in events:
                     changes[entity].add(entity_id)
                 projection(dict(changes))
-                OutboxEvent.objects.filter(pk__in=[event_id for event_id, _, _ in events]).update(processed_at=timezone.now())
+                OutboxEvent.objects.filter(pk__in=[event_id for event_id, _, _ in events]).update(
+                    processed_at=timezone.now()
+                )
         except Exception as error:  # the engine behind the projection is down or refused the batch
             message = f"{type(error).__name__}: {error}"[:2000]
             logger.warning("outbox %s: batch failed, will retry: %s", topic, message)

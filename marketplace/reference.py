@@ -21,10 +21,13 @@ def load_reference_data(apps: Any = None) -> dict[str, int]:
     country_model = apps.get_model("marketplace", "Country")
     for position, row in enumerate(data["languages"]):
         language_model.objects.update_or_create(
-            code=row["code"], defaults={"name": row["name"], "native_name": row["native_name"], "position": position}
+            code=row["code"],
+            defaults={"name": row["name"], "native_name": row["native_name"], "position": position},
         )
     for row in data["currencies"]:
-        currency_model.objects.update_or_create(code=row["code"], defaults={k: v for k, v in row.items() if k != "code"})
+        currency_model.objects.update_or_create(
+            code=row["code"], defaults={k: v for k, v in row.items() if k != "code"}
+        )
     for row in data["countries"]:
         country_model.objects.update_or_create(code=row["code"], defaults={"names": row["names"]})
     return {name: len(rows) for name, rows in data.items()}

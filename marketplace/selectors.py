@@ -33,8 +33,12 @@ def machines_with_relations(queryset: QuerySet[Machine] | None = None) -> QueryS
         "seller", "seller__country", "model", "model__maker", "model__category", "country", "price_currency"
     ).prefetch_related(
         Prefetch("photos", queryset=Photo.objects.order_by("position", "id")),
-        Prefetch("spec_values", queryset=MachineSpecValue.objects.select_related("definition__spec_category")),
-        Prefetch("model__spec_values", queryset=ModelSpecValue.objects.select_related("definition__spec_category")),
+        Prefetch(
+            "spec_values", queryset=MachineSpecValue.objects.select_related("definition__spec_category")
+        ),
+        Prefetch(
+            "model__spec_values", queryset=ModelSpecValue.objects.select_related("definition__spec_category")
+        ),
     )
 
 
@@ -65,19 +69,29 @@ def effective_specs(machine: Machine) -> list[EffectiveSpec]:
     in spec-category then spec order."""
     by_code: dict[str, EffectiveSpec] = {}
     for value in machine.model.spec_values.all():
-        by_code[value.definition.code] = EffectiveSpec(value.definition, value.value_number, value.value_text, False)
+        by_code[value.definition.code] = EffectiveSpec(
+            value.definition, value.value_number, value.value_text, False
+        )
     for value in machine.spec_values.all():
-        by_code[value.definition.code] = EffectiveSpec(value.definition, value.value_number, value.value_text, True)
+        by_code[value.definition.code] = EffectiveSpec(
+            value.definition, value.value_number, value.value_text, True
+        )
     return sorted(
         by_code.values(),
-        key=lambda spec: (spec.definition.spec_category.position, spec.definition.position, spec.definition.code),
+        key=lambda spec: (
+            spec.definition.spec_category.position,
+            spec.definition.position,
+            spec.definition.code,
+        ),
     )
 
 
 def watchlist_for(user: User) -> QuerySet[WatchlistEntry]:
-    return WatchlistEntry.objects.filter(user=user, machine__status__in=VISIBLE_STATUSES).select_related(
-        "machine", "machine__model", "machine__model__maker", "machine__price_currency"
-    ).prefetch_related(Prefetch("machine__photos", queryset=Photo.objects.order_by("position", "id")))
+    return (
+        WatchlistEntry.objects.filter(user=user, machine__status__in=VISIBLE_STATUSES)
+        .select_related("machine", "machine__model", "machine__model__maker", "machine__price_currency")
+        .prefetch_related(Prefetch("machine__photos", queryset=Photo.objects.order_by("position", "id")))
+    )
 
 
 def is_watching(user: User | None, machine_id: int) -> bool:

@@ -53,7 +53,18 @@ class SpecDefinitionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SpecDefinition
-        fields = ["id", "code", "names", "kind", "unit", "min_value", "max_value", "choices", "spec_category", "machine_level"]
+        fields = [
+            "id",
+            "code",
+            "names",
+            "kind",
+            "unit",
+            "min_value",
+            "max_value",
+            "choices",
+            "spec_category",
+            "machine_level",
+        ]
 
 
 class PhotoSerializer(serializers.ModelSerializer):
@@ -84,8 +95,25 @@ class MachineSerializer(serializers.ModelSerializer):
     class Meta:
         model = Machine
         fields = [
-            "id", "url", "status", "seller", "model", "year", "hours", "serial_number", "condition", "country",
-            "region", "price", "title", "description", "specs", "photos", "watchers", "created_at", "updated_at",
+            "id",
+            "url",
+            "status",
+            "seller",
+            "model",
+            "year",
+            "hours",
+            "serial_number",
+            "condition",
+            "country",
+            "region",
+            "price",
+            "title",
+            "description",
+            "specs",
+            "photos",
+            "watchers",
+            "created_at",
+            "updated_at",
             "published_at",
         ]
 
@@ -99,7 +127,8 @@ class MachineSerializer(serializers.ModelSerializer):
     def get_model(self, machine: Machine) -> dict[str, Any]:
         model = machine.model
         return {
-            "id": model.pk, "model_number": model.model_number,
+            "id": model.pk,
+            "model_number": model.model_number,
             "maker": {"id": model.maker.pk, "name": model.maker.name},
             "category": {"id": model.category.pk, "slug": model.category.slug, "names": model.category.names},
         }
@@ -135,7 +164,9 @@ class MachineWriteSerializer(serializers.Serializer):
     price = MoneySerializer()
     title = serializers.DictField(child=serializers.CharField(), help_text='{"en": "...", "ja": "..."}')
     description = serializers.DictField(child=serializers.CharField(), required=False)
-    specs = serializers.DictField(required=False, help_text='{"operating_weight": 20500, "undercarriage": "crawler"}')
+    specs = serializers.DictField(
+        required=False, help_text='{"operating_weight": 20500, "undercarriage": "crawler"}'
+    )
 
 
 class WatchlistEntrySerializer(serializers.ModelSerializer):

@@ -20,7 +20,11 @@ urlpatterns = [
     path("sell/new/", views.listing_edit, name="listing-new"),
     path("sell/<int:machine_id>/edit/", views.listing_edit, name="listing-edit"),
     path("sell/<int:machine_id>/photos/", views.listing_photo_add, name="listing-photo-add"),
-    re_path(r"^sell/(?P<machine_id>[0-9]+)/(?P<action>publish|unpublish|sold)/$", views.listing_status, name="listing-status"),
+    re_path(
+        r"^sell/(?P<machine_id>[0-9]+)/(?P<action>publish|unpublish|sold)/$",
+        views.listing_status,
+        name="listing-status",
+    ),
     path("accounts/signup/", views.signup, name="signup"),
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -12,9 +12,21 @@ urlpatterns = [
     path("machines/", apis.MachineListCreateApi.as_view(), name="api-machines"),
     path("machines/<int:machine_id>/", apis.MachineDetailApi.as_view(), name="api-machine"),
     path("machines/<int:machine_id>/photos/", apis.MachinePhotoApi.as_view(), name="api-machine-photos"),
-    path("machines/<int:machine_id>/publish/", apis.MachineTransitionApi.as_view(action="publish"), name="api-machine-publish"),
-    path("machines/<int:machine_id>/unpublish/", apis.MachineTransitionApi.as_view(action="unpublish"), name="api-machine-unpublish"),
-    path("machines/<int:machine_id>/sold/", apis.MachineTransitionApi.as_view(action="sold"), name="api-machine-sold"),
+    path(
+        "machines/<int:machine_id>/publish/",
+        apis.MachineTransitionApi.as_view(action="publish"),
+        name="api-machine-publish",
+    ),
+    path(
+        "machines/<int:machine_id>/unpublish/",
+        apis.MachineTransitionApi.as_view(action="unpublish"),
+        name="api-machine-unpublish",
+    ),
+    path(
+        "machines/<int:machine_id>/sold/",
+        apis.MachineTransitionApi.as_view(action="sold"),
+        name="api-machine-sold",
+    ),
     path("watchlist/", apis.WatchlistApi.as_view(), name="api-watchlist"),
     path("watchlist/<int:machine_id>/", apis.WatchlistItemApi.as_view(), name="api-watchlist-item"),
 ]

@@ -42,34 +42,44 @@ def machine_detail(request: HttpRequest, machine_id: int) -> HttpResponse:
             shown = format_value(spec.value_number, definition.unit, preferences.unit_system)
         elif definition.kind == SpecKind.ENUM:
             choice = next((c for c in definition.choices if c["code"] == spec.value_text), None)
-            shown = (choice["names"].get(language) or choice["names"].get("en")) if choice else spec.value_text
+            shown = (
+                (choice["names"].get(language) or choice["names"].get("en")) if choice else spec.value_text
+            )
         else:
             shown = spec.value_text
         category = definition.spec_category.names.get(language) or str(definition.spec_category)
         groups.setdefault(category, []).append((definition.name(language), shown))
     original = format_money(machine.price_amount, machine.price_currency_id)
-    converted = format_money(convert(machine.price_amount, machine.price_currency_id, preferences.currency), preferences.currency)
-    return render(request, "marketplace/machine_detail.html", {
-        "machine": machine,
-        "title": machine.display_title(language),
-        "description": machine.display_description(language),
-        "category_name": machine.model.category.name(language),
-        "spec_groups": groups,
-        "price_shown": converted,
-        "price_original": original if machine.price_currency_id != preferences.currency else "",
-        "photos": list(machine.photos.all()),
-        "watching": selectors.is_watching(request.user, machine.pk),  # type: ignore[arg-type]
-        "preferences": preferences,
-        "currencies": Currency.objects.all(),
-        "is_owner": request.user.is_authenticated and machine.seller_id == request.user.pk,
-        "open_auction": auction_open_for_machine(machine.pk),
-        "auction_form": AuctionStartForm(),
-    })
+    converted = format_money(
+        convert(machine.price_amount, machine.price_currency_id, preferences.currency), preferences.currency
+    )
+    return render(
+        request,
+        "marketplace/machine_detail.html",
+        {
+            "machine": machine,
+            "title": machine.display_title(language),
+            "description": machine.display_description(language),
+            "category_name": machine.model.category.name(language),
+            "spec_groups": groups,
+            "price_shown": converted,
+            "price_original": original if machine.price_currency_id != preferences.currency else "",
+            "photos": list(machine.photos.all()),
+            "watching": selectors.is_watching(request.user, machine.pk),  # type: ignore[arg-type]
+            "preferences": preferences,
+            "currencies": Currency.objects.all(),
+            "is_owner": request.user.is_authenticated and machine.seller_id == request.user.pk,
+            "open_auction": auction_open_for_machine(machine.pk),
+            "auction_form": AuctionStartForm(),
+        },
+    )
 
 
 @require_POST
 def preferences_update(request: HttpRequest) -> HttpResponse:
-    set_viewer_preferences(request, unit_system=request.POST.get("unit_system"), currency=request.POST.get("currency"))
+    set_viewer_preferences(
+        request, unit_system=request.POST.get("unit_system"), currency=request.POST.get("currency")
+    )
     target = request.POST.get("next", "/")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "/"
@@ -117,8 +127,12 @@ def _seller_only(request: HttpRequest) -> HttpResponse | None:
 def seller_dashboard(request: HttpRequest) -> HttpResponse:
     if (refused := _seller_only(request)) is not None:
         return refused
-    listings = selectors.machines_with_relations(Machine.objects.filter(seller=request.user)).order_by("-created_at")
-    return render(request, "marketplace/seller_dashboard.html", {"listings": listings, "language": _language()})
+    listings = selectors.machines_with_relations(Machine.objects.filter(seller=request.user)).order_by(
+        "-created_at"
+    )
+    return render(
+        request, "marketplace/seller_dashboard.html", {"listings": listings, "language": _language()}
+    )
 
 
 @login_required
@@ -136,16 +150,25 @@ def listing_edit(request: HttpRequest, machine_id: int | None = None) -> HttpRes
                 machine = services.machine_create(seller=request.user, data=form.to_service_data())  # type: ignore[arg-type]
                 messages.success(request, _("Listing saved as a draft. Add photos, then publish it."))
             else:
-                services.machine_update(actor=request.user, machine_id=machine.pk, data=form.to_service_data())  # type: ignore[arg-type]
+                services.machine_update(
+                    actor=request.user, machine_id=machine.pk, data=form.to_service_data()
+                )  # type: ignore[arg-type]
                 messages.success(request, _("Listing saved."))
             return redirect("listing-edit", machine_id=machine.pk)
         except DomainError as error:
             form.add_service_errors(error.fields)
             if not error.fields:
                 form.add_error(None, error.message)
-    return render(request, "marketplace/listing_form.html", {
-        "form": form, "machine": machine, "photo_form": PhotoForm(), "photos": list(machine.photos.all()) if machine else [],
-    })
+    return render(
+        request,
+        "marketplace/listing_form.html",
+        {
+            "form": form,
+            "machine": machine,
+            "photo_form": PhotoForm(),
+            "photos": list(machine.photos.all()) if machine else [],
+        },
+    )
 
 
 def _initial(machine: Machine | None) -> dict[str, object]:
@@ -153,15 +176,23 @@ def _initial(machine: Machine | None) -> dict[str, object]:
         return {"condition": "good"}
     currency = machine.price_currency
     initial: dict[str, object] = {
-        "model": machine.model_id, "year": machine.year, "hours": machine.hours, "serial_number": machine.serial_number,
-        "condition": machine.condition, "country": machine.country_id, "region": machine.region,
-        "price": f"{machine.price_amount / 10 ** currency.minor_units:.{currency.minor_units}f}", "currency": currency.code,
+        "model": machine.model_id,
+        "year": machine.year,
+        "hours": machine.hours,
+        "serial_number": machine.serial_number,
+        "condition": machine.condition,
+        "country": machine.country_id,
+        "region": machine.region,
+        "price": f"{machine.price_amount / 10**currency.minor_units:.{currency.minor_units}f}",
+        "currency": currency.code,
     }
     for language in LISTING_LANGUAGES:
         initial[f"title_{language}"] = machine.title.get(language, "")
         initial[f"description_{language}"] = machine.description.get(language, "")
     for value in machine.spec_values.all():
-        initial[f"spec_{value.definition.code}"] = value.value_number if value.value_number is not None else value.value_text
+        initial[f"spec_{value.definition.code}"] = (
+            value.value_number if value.value_number is not None else value.value_text
+        )
     return initial
 
 
@@ -174,7 +205,9 @@ def listing_photo_add(request: HttpRequest, machine_id: int) -> HttpResponse:
     added = 0
     for upload in request.FILES.getlist("image"):
         try:
-            services.photo_add(actor=request.user, machine_id=machine_id, upload=upload, size=upload.size or 0)  # type: ignore[arg-type]
+            services.photo_add(
+                actor=request.user, machine_id=machine_id, upload=upload, size=upload.size or 0
+            )  # type: ignore[arg-type]
             added += 1
         except DomainError as error:
             messages.error(request, f"{upload.name}: {error.message}")
@@ -186,7 +219,11 @@ def listing_photo_add(request: HttpRequest, machine_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def listing_status(request: HttpRequest, machine_id: int, action: str) -> HttpResponse:
-    service = {"publish": services.machine_publish, "unpublish": services.machine_unpublish, "sold": services.machine_mark_sold}[action]
+    service = {
+        "publish": services.machine_publish,
+        "unpublish": services.machine_unpublish,
+        "sold": services.machine_mark_sold,
+    }[action]
     try:
         machine = service(actor=request.user, machine_id=machine_id)  # type: ignore[arg-type]
     except DomainError as error:

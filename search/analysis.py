@@ -35,7 +35,11 @@ def analysis_settings() -> dict[str, Any]:
     synonyms = list(trade_synonyms())
     return {
         "char_filter": {
-            "model_number_punctuation": {"type": "pattern_replace", "pattern": "[\\s\\-_/.]", "replacement": ""},
+            "model_number_punctuation": {
+                "type": "pattern_replace",
+                "pattern": "[\\s\\-_/.]",
+                "replacement": "",
+            },
         },
         "tokenizer": {
             "ja_tokenizer": {"type": "kuromoji_tokenizer", "mode": "search"},
@@ -52,7 +56,11 @@ def analysis_settings() -> dict[str, Any]:
             "en_stemmer": {"type": "stemmer", "language": "english"},
             "de_stop": {"type": "stop", "stopwords": "_german_"},
             "de_stemmer": {"type": "stemmer", "language": "light_german"},
-            "fr_elision": {"type": "elision", "articles_case": True, "articles": ["l", "d", "j", "qu", "n", "s", "c", "m", "t"]},
+            "fr_elision": {
+                "type": "elision",
+                "articles_case": True,
+                "articles": ["l", "d", "j", "qu", "n", "s", "c", "m", "t"],
+            },
             "fr_stop": {"type": "stop", "stopwords": "_french_"},
             "fr_stemmer": {"type": "stemmer", "language": "light_french"},
             "trade_synonyms": {"type": "synonym_graph", "synonyms": synonyms, "lenient": True},
@@ -70,11 +78,26 @@ def analysis_settings() -> dict[str, Any]:
             },
             "ja_text": {
                 "tokenizer": "ja_tokenizer",
-                "filter": ["kuromoji_baseform", "kuromoji_part_of_speech", "cjk_width", "ja_stop_words", "kuromoji_stemmer", "lowercase"],
+                "filter": [
+                    "kuromoji_baseform",
+                    "kuromoji_part_of_speech",
+                    "cjk_width",
+                    "ja_stop_words",
+                    "kuromoji_stemmer",
+                    "lowercase",
+                ],
             },
             "ja_search": {
                 "tokenizer": "ja_tokenizer",
-                "filter": ["kuromoji_baseform", "kuromoji_part_of_speech", "cjk_width", "trade_synonyms", "ja_stop_words", "kuromoji_stemmer", "lowercase"],
+                "filter": [
+                    "kuromoji_baseform",
+                    "kuromoji_part_of_speech",
+                    "cjk_width",
+                    "trade_synonyms",
+                    "ja_stop_words",
+                    "kuromoji_stemmer",
+                    "lowercase",
+                ],
             },
             "zh_text": {"tokenizer": "smartcn_tokenizer", "filter": ["lowercase"]},
             "zh_search": {"tokenizer": "smartcn_tokenizer", "filter": ["lowercase", "trade_synonyms"]},

@@ -22,14 +22,21 @@ SEARCH_PARAMETERS = [
         ("maker", "Maker slug; repeatable"),
         ("model", "Model slug; repeatable"),
         ("country", "ISO country code; repeatable"),
-        ("year_min", "Earliest year"), ("year_max", "Latest year"), ("hours_max", "Most operating hours"),
-        ("price_min", "Lowest price in minor units of `currency`"), ("price_max", "Highest price in minor units of `currency`"),
+        ("year_min", "Earliest year"),
+        ("year_max", "Latest year"),
+        ("hours_max", "Most operating hours"),
+        ("price_min", "Lowest price in minor units of `currency`"),
+        ("price_max", "Highest price in minor units of `currency`"),
         ("currency", "Currency of price_min/price_max (default EUR)"),
         ("sort", "relevance (default), price, -price, year, -year, hours, newest"),
-        ("offset", "Start of the page (offset + limit ≤ 10000)"), ("limit", "Page size, 1 to 100"),
+        ("offset", "Start of the page (offset + limit ≤ 10000)"),
+        ("limit", "Page size, 1 to 100"),
         ("cursor", "next_cursor of the previous page, for deep paging (search_after)"),
         ("units", "metric (default) or imperial: the unit of spec.<code>.min/max and of the spec facets"),
-        ("spec.<code>.min", "Lowest value of a number spec, e.g. spec.operating_weight.min=5 (t, or lb with units=imperial)"),
+        (
+            "spec.<code>.min",
+            "Lowest value of a number spec, e.g. spec.operating_weight.min=5 (t, or lb with units=imperial)",
+        ),
         ("spec.<code>.max", "Highest value of a number spec"),
         ("spec.<code>", "A value of an enumeration spec, e.g. spec.fuel=diesel; repeatable"),
         ("facets", "0 to skip facet counts (faster)"),
@@ -44,10 +51,16 @@ class SearchApi(APIView):
     def get(self, request: Request) -> Response:
         params = parse_search_params(request)
         result = faceted_search(params)
-        response = Response({
-            "count": result.count, "results": result.results, "facets": result.facets,
-            "suggestion": result.suggestion, "next_cursor": result.next_cursor, "language": params.language,
-        })
+        response = Response(
+            {
+                "count": result.count,
+                "results": result.results,
+                "facets": result.facets,
+                "suggestion": result.suggestion,
+                "next_cursor": result.next_cursor,
+                "language": params.language,
+            }
+        )
         # the engine's own time for the page and for the text candidates (part of the graph's)
         response["Server-Timing"] = (
             f"engine;dur={result.took_ms}, candidates;dur={result.candidates_ms}, graph;dur={result.graph_ms}"

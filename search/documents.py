@@ -28,15 +28,18 @@ from search.analysis import LANGUAGE_ANALYZERS, LONG_TEXT_ANALYZERS, search_anal
 SEARCHABLE_STATUSES = frozenset({"published", "reserved", "in_auction"})
 
 
-
 def _texts_by_language(*, ngram: bool = False, long_text: bool = False) -> Object:
     """One text field per language with that language's analyzer; `ngram` adds the partial-word
     subfield (titles only: on long texts it costs more at index time than it brings);
     `long_text` fields take LONG_TEXT_ANALYZERS."""
-    subfields = {"fields": {"ngram": Text(analyzer="ngram_words_index", search_analyzer="standard")}} if ngram else {}
+    subfields = (
+        {"fields": {"ngram": Text(analyzer="ngram_words_index", search_analyzer="standard")}} if ngram else {}
+    )
     analyzers = LONG_TEXT_ANALYZERS if long_text else LANGUAGE_ANALYZERS
     properties = {
-        language: Text(analyzer=analyzer, search_analyzer=search_analyzer(language, long_text=long_text), **subfields)
+        language: Text(
+            analyzer=analyzer, search_analyzer=search_analyzer(language, long_text=long_text), **subfields
+        )
         for language, analyzer in analyzers.items()
     }
     return Object(properties=properties)
@@ -93,7 +96,9 @@ class MachineDocument(Document):
     published_at = Date()
     # Unstemmed Latin-script words of titles and descriptions: the vocabulary "did you mean" draws on.
     spelling = Text(analyzer="spelling")
-    suggest = Completion(analyzer="simple", preserve_separators=False, contexts=[{"name": "language", "type": "category"}])
+    suggest = Completion(
+        analyzer="simple", preserve_separators=False, contexts=[{"name": "language", "type": "category"}]
+    )
 
     class Meta:
         dynamic = MetaField("strict")
@@ -107,13 +112,29 @@ def machine_mapping() -> dict[str, Any]:
 # The machine columns a document reads: documents are built from plain rows, not model
 # instances (a full reindex builds 100,000 of them; instances cost three times as much).
 DOCUMENT_COLUMNS = (
-    "id", "model_id", "title", "description", "year", "hours", "price_pivot", "price_amount", "price_currency_id",
-    "country_id", "region", "status", "seller_id", "published_at",
+    "id",
+    "model_id",
+    "title",
+    "description",
+    "year",
+    "hours",
+    "price_pivot",
+    "price_amount",
+    "price_currency_id",
+    "country_id",
+    "region",
+    "status",
+    "seller_id",
+    "published_at",
 )
 
 
 def build_document(
-    machine: Mapping[str, Any], model: Any, category_ancestors: list[Any], cover_photo: str | None, cohort: str | None = None
+    machine: Mapping[str, Any],
+    model: Any,
+    category_ancestors: list[Any],
+    cover_photo: str | None,
+    cohort: str | None = None,
 ) -> dict[str, Any]:
     """The document body for a machine row (`DOCUMENT_COLUMNS`), its model (a
     `marketplace.MachineModel` with its maker loaded), its category's ancestors, root first,
@@ -134,8 +155,12 @@ def build_document(
         "description": {lang: text for lang, text in description.items() if lang in LANGUAGE_ANALYZERS},
         "languages": languages,
         "model_number": model.model_number,
-        "maker": {"id": maker.pk, "slug": maker.slug, "name": maker.name,
-                  "names": {lang: name for lang, name in maker.names.items() if lang in LANGUAGE_ANALYZERS}},
+        "maker": {
+            "id": maker.pk,
+            "slug": maker.slug,
+            "name": maker.name,
+            "names": {lang: name for lang, name in maker.names.items() if lang in LANGUAGE_ANALYZERS},
+        },
         "model": {"id": model.pk, "slug": model.slug},
         "category": {
             "id": category.pk,
@@ -143,8 +168,13 @@ def build_document(
             "path": [ancestor.slug for ancestor in category_ancestors],
             # every ancestor's names too: a mini excavator is found as an excavator
             "names": {
-                lang: " ".join(ancestor.names[lang] for ancestor in reversed(category_ancestors) if lang in ancestor.names)
-                for lang in LANGUAGE_ANALYZERS if any(lang in ancestor.names for ancestor in category_ancestors)
+                lang: " ".join(
+                    ancestor.names[lang]
+                    for ancestor in reversed(category_ancestors)
+                    if lang in ancestor.names
+                )
+                for lang in LANGUAGE_ANALYZERS
+                if any(lang in ancestor.names for ancestor in category_ancestors)
             },
         },
         "year": machine["year"],
@@ -159,10 +189,16 @@ def build_document(
         "cover_photo": cover_photo,
         "published_at": published_at.isoformat() if published_at else None,
         "spelling": " ".join(
-            text for field in (title, description) for lang, text in field.items() if lang in ("en", "de", "fr")
+            text
+            for field in (title, description)
+            for lang, text in field.items()
+            if lang in ("en", "de", "fr")
         ),
         "suggest": [
             {"input": suggestions, "contexts": {"language": contexts}, "weight": 2},
-            *({"input": [text], "contexts": {"language": [language]}, "weight": 1} for language, text in texts.items()),
+            *(
+                {"input": [text], "contexts": {"language": [language]}, "weight": 1}
+                for language, text in texts.items()
+            ),
         ],
     }

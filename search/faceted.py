@@ -55,7 +55,6 @@ from search.selectors import SearchResult, engine_call, facet_labels, search_mac
 FACET_SIZE = 50  # values per facet, as the engine's terms aggregations return
 
 
-
 @dataclass
 class Took:
     """The engine's own time (`took`, ms) summed over the requests for the text candidates
@@ -84,12 +83,17 @@ def candidate_ids(
         after = ids[-1]
 
 
-def cohort_tallies(params: SearchParams, *, every_filter: bool = False, took: Took | None = None) -> Tallies | None:
+def cohort_tallies(
+    params: SearchParams, *, every_filter: bool = False, took: Took | None = None
+) -> Tallies | None:
     """What `candidate_ids` would list, counted by the engine per cohort (not per country:
     the engine counts countries itself when it pages within the matching cohorts); None
     when the tally would not fit the engine's bucket limit."""
-    response = engine_call("search", body=build_cohort_tallies(params, every_filter=every_filter),
-                           filter_path="took,aggregations.cohorts")
+    response = engine_call(
+        "search",
+        body=build_cohort_tallies(params, every_filter=every_filter),
+        filter_path="took,aggregations.cohorts",
+    )
     if took is not None:
         took.ms += response.get("took", 0)
     cohorts = response.get("aggregations", {}).get("cohorts", {})
@@ -149,7 +153,9 @@ def faceted_search(params: SearchParams) -> SearchResult:
         # with no country filter (or cohorts would not answer), that is the country facet.
         narrowed = replace(params, cohorts=tuple(sorted(facets.cohorts)), facet_fields=("country",))
     else:
-        narrowed = replace(params, machine_ids=tuple(sorted(facets.ids)) if facets.ids is not None else (), facets=False)
+        narrowed = replace(
+            params, machine_ids=tuple(sorted(facets.ids)) if facets.ids is not None else (), facets=False
+        )
     result = search_machines(narrowed)
     if not params.facets:
         return replace(result, facets={}, graph_ms=graph_ms, candidates_ms=took.ms)
@@ -165,14 +171,19 @@ def _with_spec_facets(params: SearchParams) -> SearchResult:
     graph counts over the engine's matches for the text and every filter, or, without text,
     over the same filters by itself."""
     # the labels are read here: a pool thread would open a database connection of its own
-    page = shared_pool("search-page", workers=4).submit(search_machines, params, facet_labels(params.language))
+    page = shared_pool("search-page", workers=4).submit(
+        search_machines, params, facet_labels(params.language)
+    )
     started = time.perf_counter()
     took = Took()
     try:
         if params.text.strip():
             tallies = cohort_tallies(params, every_filter=True, took=took)  # no country facet here
-            found = {"tallies": tallies} if tallies is not None else {
-                "candidates": candidate_ids(params, every_filter=True, took=took)}
+            found = (
+                {"tallies": tallies}
+                if tallies is not None
+                else {"candidates": candidate_ids(params, every_filter=True, took=took)}
+            )
             request = FacetRequest(**found, with_ids=False, with_countries=False, specs_only=True)
         else:
             request = replace(facet_request(params, None), with_countries=False, specs_only=True)

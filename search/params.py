@@ -38,7 +38,9 @@ class _Errors:
         self.fields.setdefault(name, []).append(message)
 
 
-def _integer(query: Any, name: str, errors: _Errors, *, minimum: int | None = None, maximum: int | None = None) -> int | None:
+def _integer(
+    query: Any, name: str, errors: _Errors, *, minimum: int | None = None, maximum: int | None = None
+) -> int | None:
     raw = query.get(name)
     if raw in (None, ""):
         return None
@@ -102,8 +104,10 @@ def parse_spec_filters(query: Any, units: str, errors: _Errors) -> tuple[SpecFil
             continue
         # 3.3 t / 0.001 is 3299.9999999999995 kg in binary floating point, which would leave out
         # the 3,300 kg machines the buyer asked for: twelve significant digits drop that noise.
-        low, high = (float(f"{from_display(b, definition.unit, units):.12g}") if b is not None else None
-                     for b in (bounds.get("min"), bounds.get("max")))
+        low, high = (
+            float(f"{from_display(b, definition.unit, units):.12g}") if b is not None else None
+            for b in (bounds.get("min"), bounds.get("max"))
+        )
         filters.append(SpecRange(code, low, high))
     for code, chosen in sorted(values.items()):
         definition = definitions.get(code)
@@ -117,7 +121,11 @@ def parse_spec_filters(query: Any, units: str, errors: _Errors) -> tuple[SpecFil
 
 
 def parse_search_params(
-    request: Any, *, machine_ids: tuple[int, ...] | None = None, language: str | None = None, units: str | None = None
+    request: Any,
+    *,
+    machine_ids: tuple[int, ...] | None = None,
+    language: str | None = None,
+    units: str | None = None,
 ) -> SearchParams:
     query = request.GET
     errors = _Errors()

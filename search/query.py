@@ -39,7 +39,12 @@ SORTS: dict[str, list[Any]] = {
     "hours": [{"hours": {"order": "asc", "missing": "_last"}}, {"id": "asc"}],
     "newest": [{"published_at": "desc"}, {"id": "desc"}],
 }
-FACET_FIELDS = {"category": "category.path", "maker": "maker.slug", "model": "model.slug", "country": "country"}
+FACET_FIELDS = {
+    "category": "category.path",
+    "maker": "maker.slug",
+    "model": "model.slug",
+    "country": "country",
+}
 MODEL_NUMBER = re.compile(r"^(?=.*\d)[A-Za-z0-9][A-Za-z0-9\-./]*$")
 
 
@@ -83,7 +88,9 @@ class SearchParams:
     tuning: Tuning = field(default_factory=Tuning)
 
 
-def _language_field_query(text: str, path: str, language: str, boost: float, tuning: Tuning, *, short_text: bool) -> dict[str, Any]:
+def _language_field_query(
+    text: str, path: str, language: str, boost: float, tuning: Tuning, *, short_text: bool
+) -> dict[str, Any]:
     """Phrase, phrase-prefix and partial-word clauses for short texts (titles); phrase and
     words for long ones (prefix expansion over descriptions costs more than it finds).
 
@@ -93,11 +100,25 @@ def _language_field_query(text: str, path: str, language: str, boost: float, tun
     The words clause still finds, and scores, every listing a synonym names."""
     # the index-time analyser: the same tokens, no synonyms
     exact = (LANGUAGE_ANALYZERS if short_text else LONG_TEXT_ANALYZERS)[language]
-    should: list[dict[str, Any]] = [{"match_phrase": {path: {"query": text, "boost": tuning.phrase_boost, "analyzer": exact}}}]
+    should: list[dict[str, Any]] = [
+        {"match_phrase": {path: {"query": text, "boost": tuning.phrase_boost, "analyzer": exact}}}
+    ]
     if short_text:
-        should.append({"match_phrase_prefix": {path: {"query": text, "boost": tuning.prefix_boost, "max_expansions": 20,
-                                                      "analyzer": exact}}})
-        should.append({"match": {f"{path}.ngram": {"query": text, "boost": tuning.ngram_boost, "operator": "and"}}})
+        should.append(
+            {
+                "match_phrase_prefix": {
+                    path: {
+                        "query": text,
+                        "boost": tuning.prefix_boost,
+                        "max_expansions": 20,
+                        "analyzer": exact,
+                    }
+                }
+            }
+        )
+        should.append(
+            {"match": {f"{path}.ngram": {"query": text, "boost": tuning.ngram_boost, "operator": "and"}}}
+        )
     should.append({"match": {path: {"query": text, "operator": "and"}}})
     return {"bool": {"should": should, "minimum_should_match": 1, "boost": boost}}
 
@@ -113,7 +134,8 @@ def languages_for(text: str, buyer_language: str) -> list[str]:
     appear in every language, have their own field). Fewer clauses, same hits."""
     has_cjk, has_latin = bool(CJK.search(text)), bool(LATIN.search(text))
     wanted = [
-        language for language in LANGUAGE_ANALYZERS
+        language
+        for language in LANGUAGE_ANALYZERS
         if (has_cjk and language in CJK_LANGUAGES) or (has_latin and language not in CJK_LANGUAGES)
     ]
     if not wanted:  # digits or symbols only
@@ -127,32 +149,78 @@ def text_query(text: str, language: str, tuning: Tuning) -> dict[str, Any]:
     clauses: list[dict[str, Any]] = []
     for field_language in languages_for(text, language):
         boost = tuning.language_boost if field_language == language else 1.0
-        clauses.append(_language_field_query(text, f"title.{field_language}", field_language, boost, tuning, short_text=True))
-        clauses.append(_language_field_query(
-            text, f"description.{field_language}", field_language, boost * tuning.description_weight, tuning, short_text=False))
+        clauses.append(
+            _language_field_query(
+                text, f"title.{field_language}", field_language, boost, tuning, short_text=True
+            )
+        )
+        clauses.append(
+            _language_field_query(
+                text,
+                f"description.{field_language}",
+                field_language,
+                boost * tuning.description_weight,
+                tuning,
+                short_text=False,
+            )
+        )
         clauses.append({"match": {f"category.names.{field_language}": {"query": text, "boost": boost * 0.5}}})
-        clauses.append({"match": {f"maker.names.{field_language}": {"query": text, "boost": boost * tuning.maker_boost}}})
+        clauses.append(
+            {"match": {f"maker.names.{field_language}": {"query": text, "boost": boost * tuning.maker_boost}}}
+        )
     # Typo tolerance for Latin scripts, on unstemmed words (a stem is too short to be a
     # fuzzy target). AUTO:5,8: no edit below 5 characters, one up to 7, two from 8, so short
     # words and model numbers must match exactly.
-    clauses.append({"match": {"spelling": {"query": text, "fuzziness": "AUTO:5,8", "prefix_length": 1,
-                                           "operator": "and", "boost": tuning.fuzzy_boost}}})
+    clauses.append(
+        {
+            "match": {
+                "spelling": {
+                    "query": text,
+                    "fuzziness": "AUTO:5,8",
+                    "prefix_length": 1,
+                    "operator": "and",
+                    "boost": tuning.fuzzy_boost,
+                }
+            }
+        }
+    )
     clauses.append({"match": {"model_number.ngram": {"query": text, "boost": tuning.model_number_boost}}})
     clauses.append({"match": {"maker.name": {"query": text, "boost": tuning.maker_boost}}})
     if MODEL_NUMBER.match(text.strip()):
-        clauses.append({"term": {"model_number": {"value": text.strip().lower(), "boost": tuning.model_number_boost * 2}}})
+        clauses.append(
+            {
+                "term": {
+                    "model_number": {"value": text.strip().lower(), "boost": tuning.model_number_boost * 2}
+                }
+            }
+        )
     return {"bool": {"should": clauses, "minimum_should_match": 1}}
 
 
 def _facet_filters(params: SearchParams) -> dict[str, dict[str, Any]]:
-    selected = {"category": params.categories, "maker": params.makers, "model": params.models, "country": params.countries}
-    return {name: {"terms": {FACET_FIELDS[name]: list(values)}} for name, values in selected.items() if values}
+    selected = {
+        "category": params.categories,
+        "maker": params.makers,
+        "model": params.models,
+        "country": params.countries,
+    }
+    return {
+        name: {"terms": {FACET_FIELDS[name]: list(values)}} for name, values in selected.items() if values
+    }
 
 
 def _base_filters(params: SearchParams) -> list[dict[str, Any]]:
     filters: list[dict[str, Any]] = []
     if params.year_min is not None or params.year_max is not None:
-        filters.append({"range": {"year": {k: v for k, v in (("gte", params.year_min), ("lte", params.year_max)) if v is not None}}})
+        filters.append(
+            {
+                "range": {
+                    "year": {
+                        k: v for k, v in (("gte", params.year_min), ("lte", params.year_max)) if v is not None
+                    }
+                }
+            }
+        )
     if params.hours_max is not None:
         filters.append({"range": {"hours": {"lte": params.hours_max}}})
     if params.price_min_pivot is not None or params.price_max_pivot is not None:
@@ -168,7 +236,7 @@ def _base_filters(params: SearchParams) -> list[dict[str, Any]]:
 def ids_filter(ids: tuple[int, ...]) -> dict[str, Any]:
     """Documents with one of `ids`; split into several `terms` clauses past the engine's
     limit on terms per clause."""
-    chunks = [list(ids[start:start + MAX_TERMS]) for start in range(0, len(ids), MAX_TERMS)]
+    chunks = [list(ids[start : start + MAX_TERMS]) for start in range(0, len(ids), MAX_TERMS)]
     if len(chunks) <= 1:
         return {"terms": {"id": chunks[0] if chunks else []}}
     return {"bool": {"should": [{"terms": {"id": chunk}} for chunk in chunks], "minimum_should_match": 1}}
@@ -187,12 +255,21 @@ def build_candidates(
     as `build_search`, no documents fetched. The graph applies the other filters itself,
     unless `every_filter`: then the category, maker, model and country filters apply here."""
     text = params.text.strip()
-    filters = _base_filters(replace(params, machine_ids=None)) + list(_facet_filters(params).values()) \
-        if every_filter else _range_filters(params)
-    query: dict[str, Any] = {"bool": {"must": [text_query(text, params.language, params.tuning)], "filter": filters}}
+    filters = (
+        _base_filters(replace(params, machine_ids=None)) + list(_facet_filters(params).values())
+        if every_filter
+        else _range_filters(params)
+    )
+    query: dict[str, Any] = {
+        "bool": {"must": [text_query(text, params.language, params.tuning)], "filter": filters}
+    }
     body: dict[str, Any] = {
-        "query": query, "size": size, "sort": [{"id": "asc"}], "_source": False,
-        "stored_fields": "_none_", "track_total_hits": False,
+        "query": query,
+        "size": size,
+        "sort": [{"id": "asc"}],
+        "_source": False,
+        "stored_fields": "_none_",
+        "track_total_hits": False,
     }
     if params.sort == "relevance":
         body["min_score"] = params.tuning.min_score
@@ -218,7 +295,13 @@ def build_search(params: SearchParams) -> dict[str, Any]:
     query: dict[str, Any] = {"bool": {"filter": _base_filters(params)}}
     if text:
         query["bool"]["must"] = [text_query(text, params.language, params.tuning)]
-        query["bool"]["should"] = [{"term": {"languages": {"value": params.language, "boost": params.tuning.written_in_language_boost}}}]
+        query["bool"]["should"] = [
+            {
+                "term": {
+                    "languages": {"value": params.language, "boost": params.tuning.written_in_language_boost}
+                }
+            }
+        ]
     else:
         query["bool"]["must"] = [{"match_all": {}}]
     facet_filters = _facet_filters(params)
@@ -227,8 +310,20 @@ def build_search(params: SearchParams) -> dict[str, Any]:
         "sort": SORTS[params.sort],
         "size": params.limit,
         "track_total_hits": True,
-        "_source": ["id", "title", "maker", "model_number", "model", "year", "hours", "price", "price_eur_cents",
-                    "cover_photo", "country", "category"],
+        "_source": [
+            "id",
+            "title",
+            "maker",
+            "model_number",
+            "model",
+            "year",
+            "hours",
+            "price",
+            "price_eur_cents",
+            "cover_photo",
+            "country",
+            "category",
+        ],
     }
     if text and params.sort == "relevance":
         body["min_score"] = params.tuning.min_score
@@ -244,14 +339,17 @@ def build_search(params: SearchParams) -> dict[str, Any]:
                 "filter": {"bool": {"filter": [f for other, f in facet_filters.items() if other != name]}},
                 "aggs": {"values": {"terms": {"field": path, "size": 50}}},
             }
-            for name, path in FACET_FIELDS.items() if name in params.facet_fields
+            for name, path in FACET_FIELDS.items()
+            if name in params.facet_fields
         }
     if text:
         language_fields = [f"title.{params.language}", f"description.{params.language}"]
         if params.language != "en":
             language_fields += ["title.en", "description.en"]
         body["highlight"] = {
-            "pre_tags": ["<mark>"], "post_tags": ["</mark>"], "encoder": "html",
+            "pre_tags": ["<mark>"],
+            "post_tags": ["</mark>"],
+            "encoder": "html",
             "fields": {name: {"number_of_fragments": 1, "fragment_size": 160} for name in language_fields},
         }
     return body
@@ -264,9 +362,18 @@ def build_did_you_mean(text: str) -> dict[str, Any]:
         "size": 0,
         "suggest": {
             "text": text.strip(),
-            "did_you_mean": {"phrase": {"field": "spelling", "size": 1, "gram_size": 1, "max_errors": 3,
-                                        "confidence": 0.0,
-                                        "direct_generator": [{"field": "spelling", "suggest_mode": "always", "min_word_length": 3}]}},
+            "did_you_mean": {
+                "phrase": {
+                    "field": "spelling",
+                    "size": 1,
+                    "gram_size": 1,
+                    "max_errors": 3,
+                    "confidence": 0.0,
+                    "direct_generator": [
+                        {"field": "spelling", "suggest_mode": "always", "min_word_length": 3}
+                    ],
+                }
+            },
         },
     }
 
@@ -278,7 +385,10 @@ def build_suggest(prefix: str, language: str, size: int = 8) -> dict[str, Any]:
             "machines": {
                 "prefix": prefix,
                 "completion": {
-                    "field": "suggest", "size": size, "skip_duplicates": True, "contexts": {"language": [language]},
+                    "field": "suggest",
+                    "size": size,
+                    "skip_duplicates": True,
+                    "contexts": {"language": [language]},
                     **({"fuzzy": {"fuzziness": "AUTO:4,7"}} if len(prefix) >= 4 else {}),
                 },
             }
@@ -287,7 +397,9 @@ def build_suggest(prefix: str, language: str, size: int = 8) -> dict[str, Any]:
 
 
 def encode_cursor(sort_values: list[Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(sort_values, separators=(",", ":")).encode()).decode().rstrip("=")
+    return (
+        base64.urlsafe_b64encode(json.dumps(sort_values, separators=(",", ":")).encode()).decode().rstrip("=")
+    )
 
 
 def decode_cursor(cursor: str) -> tuple[Any, ...]:

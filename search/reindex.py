@@ -34,8 +34,13 @@ class ReindexResult:
 
 def _send(client: Any, actions: list[dict[str, Any]]) -> int:
     """One bulk request; a listing deleted meanwhile (delete of a missing id) is not an error."""
-    _, errors = helpers.bulk(client, actions, chunk_size=len(actions) or 1, request_timeout=BULK_TIMEOUT_SECONDS,
-                             raise_on_error=False)
+    _, errors = helpers.bulk(
+        client,
+        actions,
+        chunk_size=len(actions) or 1,
+        request_timeout=BULK_TIMEOUT_SECONDS,
+        raise_on_error=False,
+    )
     failures = [error for error in errors if not is_missing_delete(error)]  # type: ignore[union-attr]
     if failures:
         raise RuntimeError(f"{len(failures)} documents failed: {failures[:3]}")
@@ -64,7 +69,9 @@ def fewer_collections() -> Iterator[None]:
         gc.unfreeze()
 
 
-def reindex_machines(*, batch_size: int = 1000, on_progress: Callable[[int, int], None] | None = None) -> ReindexResult:
+def reindex_machines(
+    *, batch_size: int = 1000, on_progress: Callable[[int, int], None] | None = None
+) -> ReindexResult:
     from marketplace.models import Machine
     from marketplace.outbox import last_event_id, replay_since
 
@@ -74,8 +81,12 @@ def reindex_machines(*, batch_size: int = 1000, on_progress: Callable[[int, int]
     mark = last_event_id("search")
     new_index = create_versioned_index(MACHINES)
     # While filling: no refreshes and no fsync per request; restored before the alias moves.
-    client.indices.put_settings(index=new_index, body={"index": {"refresh_interval": "-1", "translog.durability": "async"}})
-    ids = list(Machine.objects.filter(status__in=SEARCHABLE_STATUSES).order_by("pk").values_list("pk", flat=True))
+    client.indices.put_settings(
+        index=new_index, body={"index": {"refresh_interval": "-1", "translog.durability": "async"}}
+    )
+    ids = list(
+        Machine.objects.filter(status__in=SEARCHABLE_STATUSES).order_by("pk").values_list("pk", flat=True)
+    )
     chains = category_chains()
     done = 0
     try:
@@ -84,7 +95,7 @@ def reindex_machines(*, batch_size: int = 1000, on_progress: Callable[[int, int]
         with fewer_collections(), ThreadPoolExecutor(max_workers=IN_FLIGHT) as senders:
             in_flight: deque[Future[int]] = deque()
             for start in range(0, len(ids), batch_size):
-                chunk = ids[start:start + batch_size]
+                chunk = ids[start : start + batch_size]
                 actions = list(machine_actions(chunk, new_index, chains))
                 in_flight.append(senders.submit(_send, client, actions))
                 if len(in_flight) >= IN_FLIGHT:
@@ -95,14 +106,21 @@ def reindex_machines(*, batch_size: int = 1000, on_progress: Callable[[int, int]
                 done += in_flight.popleft().result()
                 if on_progress:
                     on_progress(done, len(ids))
-        client.indices.put_settings(index=new_index, body={"index": {"refresh_interval": "1s", "translog.durability": "request"}},
-                                    request_timeout=BULK_TIMEOUT_SECONDS)
+        client.indices.put_settings(
+            index=new_index,
+            body={"index": {"refresh_interval": "1s", "translog.durability": "request"}},
+            request_timeout=BULK_TIMEOUT_SECONDS,
+        )
         # The first refresh writes every buffered document out: seconds, not a query's time.
         client.indices.refresh(index=new_index, request_timeout=BULK_TIMEOUT_SECONDS)
     except Exception:
         client.indices.delete(index=new_index, ignore=[404])
         raise
-    old_indices = list(client.indices.get_alias(name=alias, ignore=[404]).keys()) if client.indices.exists_alias(name=alias) else []
+    old_indices = (
+        list(client.indices.get_alias(name=alias, ignore=[404]).keys())
+        if client.indices.exists_alias(name=alias)
+        else []
+    )
     alias_actions = [{"remove": {"index": old, "alias": alias}} for old in old_indices]
     alias_actions.append({"add": {"index": new_index, "alias": alias}})
     client.indices.update_aliases(body={"actions": alias_actions})

@@ -73,14 +73,18 @@ def _read_labels(language: str) -> dict[str, dict[str, str]]:
             m.slug: f"{m.maker.names.get(language) or m.maker.name} {m.model_number}"
             for m in MachineModel.objects.select_related("maker")
         },
-        "country": {c.code: str(c.names.get(language) or c.names.get("en") or c.code) for c in Country.objects.all()},
+        "country": {
+            c.code: str(c.names.get(language) or c.names.get("en") or c.code) for c in Country.objects.all()
+        },
     }
 
 
 def _hit(hit: dict[str, Any], language: str) -> dict[str, Any]:
     source = hit["_source"]
     highlight = hit.get("highlight", {})
-    snippet = next((fragments[0] for name, fragments in highlight.items() if name.endswith(f".{language}")), None)
+    snippet = next(
+        (fragments[0] for name, fragments in highlight.items() if name.endswith(f".{language}")), None
+    )
     snippet = snippet or next((fragments[0] for fragments in highlight.values()), None)
     return {
         "id": source["id"],
@@ -106,15 +110,23 @@ def search_machines(params: SearchParams, labels: dict[str, dict[str, str]] | No
         labels = facet_labels(params.language) if params.facets else {}
     facets = {
         name: [
-            {"key": bucket["key"], "label": labels[name].get(bucket["key"], bucket["key"]), "count": bucket["doc_count"]}
+            {
+                "key": bucket["key"],
+                "label": labels[name].get(bucket["key"], bucket["key"]),
+                "count": bucket["doc_count"],
+            }
             for bucket in aggregation["values"]["buckets"]
         ]
         for name, aggregation in response.get("aggregations", {}).items()
     }
     total = response["hits"]["total"]["value"]
     suggestion = _did_you_mean(params.text) if total < FEW_HITS and params.text.strip() else None
-    next_cursor = encode_cursor(hits[-1]["sort"]) if len(hits) == params.limit and "sort" in hits[-1] else None
-    return SearchResult(total, [_hit(hit, params.language) for hit in hits], facets, suggestion, next_cursor, response["took"])
+    next_cursor = (
+        encode_cursor(hits[-1]["sort"]) if len(hits) == params.limit and "sort" in hits[-1] else None
+    )
+    return SearchResult(
+        total, [_hit(hit, params.language) for hit in hits], facets, suggestion, next_cursor, response["took"]
+    )
 
 
 def _did_you_mean(text: str) -> str | None:

@@ -27,7 +27,9 @@ def category_chains() -> dict[int, list[Any]]:
     return chains
 
 
-def machine_actions(machine_ids: Iterable[int], index: str, chains: dict[int, list[Any]] | None = None) -> Iterator[dict[str, Any]]:
+def machine_actions(
+    machine_ids: Iterable[int], index: str, chains: dict[int, list[Any]] | None = None
+) -> Iterator[dict[str, Any]]:
     """Bulk actions bringing `index` in line with the current rows: index what buyers may
     see, delete what they may not (drafts, sold, deleted rows)."""
     from marketplace.models import Machine, MachineModel
@@ -43,8 +45,14 @@ def machine_actions(machine_ids: Iterable[int], index: str, chains: dict[int, li
     cohorts = cohort_keys((row["id"], row["model_id"]) for row in visible)
     for row in visible:
         model = models[row["model_id"]]
-        yield {"_op_type": "index", "_index": index, "_id": row["id"],
-               "_source": build_document(row, model, chains[model.category_id], covers.get(row["id"]), cohorts[row["id"]])}
+        yield {
+            "_op_type": "index",
+            "_index": index,
+            "_id": row["id"],
+            "_source": build_document(
+                row, model, chains[model.category_id], covers.get(row["id"]), cohorts[row["id"]]
+            ),
+        }
     for missing in wanted - {row["id"] for row in visible}:
         yield {"_op_type": "delete", "_index": index, "_id": missing}
 
@@ -55,8 +63,10 @@ def cover_photos(machine_ids: list[int]) -> dict[int, str]:
 
     storage = Photo._meta.get_field("thumbnail").storage  # type: ignore[union-attr]
     firsts = (
-        Photo.objects.filter(machine_id__in=any_of(machine_ids)).order_by("machine_id", "position", "id")
-        .distinct("machine_id").values_list("machine_id", "thumbnail")
+        Photo.objects.filter(machine_id__in=any_of(machine_ids))
+        .order_by("machine_id", "position", "id")
+        .distinct("machine_id")
+        .values_list("machine_id", "thumbnail")
     )
     return {machine_id: storage.url(name) for machine_id, name in firsts}
 
@@ -90,7 +100,10 @@ def apply_changes(changes: dict[str, set[int]]) -> None:
     if not machine_ids:
         return
     _, errors = helpers.bulk(
-        get_client(), machine_actions(machine_ids, alias_name(MACHINES)), raise_on_error=False, stats_only=False
+        get_client(),
+        machine_actions(machine_ids, alias_name(MACHINES)),
+        raise_on_error=False,
+        stats_only=False,
     )
     failures = [error for error in errors if not is_missing_delete(error)]  # type: ignore[union-attr]
     if failures:

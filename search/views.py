@@ -24,8 +24,13 @@ FACETS = ("category", "maker", "model", "country")
 def search_page(request: HttpRequest) -> HttpResponse:
     # Spec ranges in the URL are in its `units`; without one, in the viewer's unit system.
     units = request.GET.get("units") or viewer_preferences(request).unit_system
-    context: dict[str, object] = {"sorts": list(SORTS), "query": request.GET, "error": None,
-                                  "units": units, "unit_systems": UNIT_SYSTEMS}
+    context: dict[str, object] = {
+        "sorts": list(SORTS),
+        "query": request.GET,
+        "error": None,
+        "units": units,
+        "unit_systems": UNIT_SYSTEMS,
+    }
     status = 200
     try:
         params = parse_search_params(request, language=_page_language(request), units=units)
@@ -53,16 +58,34 @@ def _page_context(request: HttpRequest, offset: int, limit: int, result: SearchR
     selected = {name: set(request.GET.getlist(name)) for name in FACETS}
     facets = {
         name: [{**bucket, "selected": bucket["key"] in selected[name]} for bucket in result.facets[name]]
-        for name in FACETS if name in result.facets
+        for name in FACETS
+        if name in result.facets
     }
-    base = [(key, value) for key in request.GET for value in request.GET.getlist(key) if key not in ("offset", "cursor")]
+    base = [
+        (key, value)
+        for key in request.GET
+        for value in request.GET.getlist(key)
+        if key not in ("offset", "cursor")
+    ]
     pages = []
     last = min(result.count, MAX_WINDOW)
     for number, start in enumerate(range(0, last, limit), start=1):
         if abs(start - offset) <= 4 * limit or start == 0:
-            pages.append({"number": number, "url": "?" + urlencode([*base, ("offset", start)]), "current": start == offset})
-    return {"result": result, "facets": facets, "spec_facets": _spec_facets(request, result.facets.get("specs", {})),
-            "pages": pages, "first_shown": offset + 1 if result.count else 0, "last_shown": min(offset + limit, result.count)}
+            pages.append(
+                {
+                    "number": number,
+                    "url": "?" + urlencode([*base, ("offset", start)]),
+                    "current": start == offset,
+                }
+            )
+    return {
+        "result": result,
+        "facets": facets,
+        "spec_facets": _spec_facets(request, result.facets.get("specs", {})),
+        "pages": pages,
+        "first_shown": offset + 1 if result.count else 0,
+        "last_shown": min(offset + limit, result.count),
+    }
 
 
 def _spec_facets(request: HttpRequest, specs: dict[str, Any]) -> list[dict[str, Any]]:
@@ -76,8 +99,10 @@ def _spec_facets(request: HttpRequest, specs: dict[str, Any]) -> list[dict[str, 
             item["values"] = [{**value, "selected": value["key"] in ticked} for value in facet["values"]]
         else:
             tallest = max(bucket["count"] for bucket in facet["buckets"]) or 1
-            item["buckets"] = [{**b, "height": max(4, round(100 * b["count"] / tallest)) if b["count"] else 0}
-                               for b in facet["buckets"]]
+            item["buckets"] = [
+                {**b, "height": max(4, round(100 * b["count"] / tallest)) if b["count"] else 0}
+                for b in facet["buckets"]
+            ]
             item["value_min"] = request.GET.get(f"spec.{code}.min", "")
             item["value_max"] = request.GET.get(f"spec.{code}.max", "")
         shown.append(item)

@@ -82,22 +82,44 @@ class MachineModelFactory(factory.django.DjangoModelFactory):
 
 def spec_taxonomy() -> dict[str, SpecDefinition]:
     """The spec definitions the tests rely on (codes as in the demo catalogue)."""
-    dimensions, _ = SpecCategory.objects.get_or_create(code="dimensions", defaults={"names": {"en": "Dimensions"}, "position": 1})
-    engine, _ = SpecCategory.objects.get_or_create(code="engine", defaults={"names": {"en": "Engine"}, "position": 2})
+    dimensions, _ = SpecCategory.objects.get_or_create(
+        code="dimensions", defaults={"names": {"en": "Dimensions"}, "position": 1}
+    )
+    engine, _ = SpecCategory.objects.get_or_create(
+        code="engine", defaults={"names": {"en": "Engine"}, "position": 2}
+    )
     rows = [
         ("operating_weight", SpecKind.NUMBER, "kg", 100, 1_000_000, dimensions, []),
         ("bucket_capacity", SpecKind.NUMBER, "m3", 0.01, 50, dimensions, []),
         ("engine_power", SpecKind.NUMBER, "kW", 1, 2000, engine, []),
-        ("undercarriage", SpecKind.ENUM, "", None, None, dimensions,
-         [{"code": "crawler", "names": {"en": "Crawler", "ja": "クローラ"}}, {"code": "wheeled", "names": {"en": "Wheeled", "ja": "ホイール"}}]),
+        (
+            "undercarriage",
+            SpecKind.ENUM,
+            "",
+            None,
+            None,
+            dimensions,
+            [
+                {"code": "crawler", "names": {"en": "Crawler", "ja": "クローラ"}},
+                {"code": "wheeled", "names": {"en": "Wheeled", "ja": "ホイール"}},
+            ],
+        ),
         ("attachments", SpecKind.TEXT, "", None, None, dimensions, []),
     ]
     definitions = {}
     for position, (code, kind, unit, low, high, category, choices) in enumerate(rows):
         definitions[code], _ = SpecDefinition.objects.get_or_create(
             code=code,
-            defaults={"names": {"en": code.replace("_", " ").capitalize()}, "kind": kind, "unit": unit, "min_value": low,
-                      "max_value": high, "spec_category": category, "choices": choices, "position": position},
+            defaults={
+                "names": {"en": code.replace("_", " ").capitalize()},
+                "kind": kind,
+                "unit": unit,
+                "min_value": low,
+                "max_value": high,
+                "spec_category": category,
+                "choices": choices,
+                "position": position,
+            },
         )
     return definitions
 
@@ -125,5 +147,7 @@ class MachineFactory(factory.django.DjangoModelFactory):
     price_pivot = factory.LazyAttribute(lambda m: to_pivot(m.price_amount, m.price_currency_id))
     status = MachineStatus.PUBLISHED
     published_at = factory.LazyFunction(timezone.now)
-    title = factory.LazyAttribute(lambda m: {"en": f"{m.year} {m.model} excavator", "ja": f"{m.model} 油圧ショベル"})
+    title = factory.LazyAttribute(
+        lambda m: {"en": f"{m.year} {m.model} excavator", "ja": f"{m.model} 油圧ショベル"}
+    )
     description = factory.LazyFunction(lambda: {"en": "Well maintained."})

@@ -62,7 +62,9 @@ def freeze(value: object) -> FrozenValue:
             return tuple(value)
         return tuple(freeze(item) for item in value)
     if isinstance(value, Mapping):
-        if set(map(type, value)) <= {str} and _plain_scalars(value.values()):  # large maps of counts, in one pass
+        if set(map(type, value)) <= {str} and _plain_scalars(
+            value.values()
+        ):  # large maps of counts, in one pass
             return FrozenMap(tuple(value.items()))
         items: list[tuple[str, FrozenValue]] = []
         for key, item in value.items():

@@ -135,7 +135,14 @@ def can_group(request: FacetRequest) -> bool:
     """Whether cohorts can answer `request`: no filter reads a property only a machine has
     (year, hours, price, country). Text candidates must then be counted per cohort first
     (`Tallies`, see graph.selectors)."""
-    bounds = (request.year_min, request.year_max, request.hours_min, request.hours_max, request.price_min, request.price_max)
+    bounds = (
+        request.year_min,
+        request.year_max,
+        request.hours_min,
+        request.hours_max,
+        request.price_min,
+        request.price_max,
+    )
     return not request.countries and all(bound is None for bound in bounds)
 
 
@@ -143,7 +150,9 @@ def _tally_parameter(tallies: Tallies) -> Param:
     return param(dict(tallies), "cohort_counts")
 
 
-def _plan(request: FacetRequest, specs: Mapping[str, SpecInfo], *, grouped: bool, tallies: Tallies | None) -> _Plan:
+def _plan(
+    request: FacetRequest, specs: Mapping[str, SpecInfo], *, grouped: bool, tallies: Tallies | None
+) -> _Plan:
     model_flags: list[_Flag] = []
     machine_flags: list[_Flag] = []
     passing: list[_PassingSet] = []
@@ -186,13 +195,21 @@ def _plan(request: FacetRequest, specs: Mapping[str, SpecInfo], *, grouped: bool
             always.append(_m.prop(key) <= high)
     facetable = sorted(code for code, info in specs.items() if info.kind in FACETABLE_KINDS)
     model_tallies = None
-    if counted is not None and tallies is not None and request.specs_only and not (model_flags or machine_flags):
+    if (
+        counted is not None
+        and tallies is not None
+        and request.specs_only
+        and not (model_flags or machine_flags)
+    ):
         per_model: dict[int, int] = defaultdict(int)
         for key, count in tallies.items():
             per_model[cohort_model_id(key)] += count
         ordered = sorted(per_model)
         # two lists of integers (frozen in one pass each), read side by side
-        model_tallies = (param(ordered, "model_ids"), param([per_model[model_id] for model_id in ordered], "model_counts"))
+        model_tallies = (
+            param(ordered, "model_ids"),
+            param([per_model[model_id] for model_id in ordered], "model_counts"),
+        )
     return _Plan(
         tuple(model_flags),
         tuple(machine_flags),
@@ -323,7 +340,9 @@ def models_query(plan: _Plan) -> Rendered:
         where: Expression = spec.prop("code").is_in(list(plan.model_specs))
         if flags:
             own = [flag for flag in plan.model_flags if flag.spec_code]
-            where = where & any_of(_MISSES.eq(0), *(spec.prop("code").eq(f.spec_code) & ~f.variable for f in own))
+            where = where & any_of(
+                _MISSES.eq(0), *(spec.prop("code").eq(f.spec_code) & ~f.variable for f in own)
+            )
         columns = (param("spec"), spec.prop("code"), has.prop("number"), has.prop("text"), _N)
         parts.append(
             Query().match(_mo.ref().rel_out(has).to(spec)).where(where)
@@ -431,21 +450,31 @@ def machine_specs_query(plan: _Plan, *, with_keys: bool = False) -> Rendered | N
         sets.update({f"without_{flag.name}": case().when(~flag.variable, _m) for flag in own})
     collected = [func.collect(value).as_(name) for name, value in sets.items()]
     if with_keys:  # the matching cohorts' keys
-        collected.append(func.collect(case().when(_MISSES.eq(0), _m.prop("key")) if plan.machine_flags else _m.prop("key")).as_("ids"))
+        collected.append(
+            func.collect(
+                case().when(_MISSES.eq(0), _m.prop("key")) if plan.machine_flags else _m.prop("key")
+            ).as_("ids")
+        )
     query = query.with_(*collected)
     spec, has, machine = node("s", "Spec"), rel("r", plan.spec_link), node("p")
     # Hash lookups first: a spec's code (a property read) only for the few rows that need it.
     in_sets = any_of(
         machine.as_expression().is_in(var("matching")),
-        *(machine.as_expression().is_in(var(f"without_{flag.name}")) & spec.prop("code").eq(flag.spec_code)
-          for flag in own),
+        *(
+            machine.as_expression().is_in(var(f"without_{flag.name}")) & spec.prop("code").eq(flag.spec_code)
+            for flag in own
+        ),
     )
     codes = list(plan.machine_specs)
     size: Expression = func.size(var("matching"))
     for name in list(sets)[1:]:
         size = size + func.size(var(name))
-    columns = (spec.as_expression(), has.prop("number").as_("number"), has.prop("text").as_("text"),
-               plan.weight(machine).as_("tally"))
+    columns = (
+        spec.as_expression(),
+        has.prop("number").as_("number"),
+        has.prop("text").as_("text"),
+        plan.weight(machine).as_("tally"),
+    )
     wanted = node("w", "Spec")
     limit = COHORT_SIDE_LIMIT if plan.grouped else MACHINE_SIDE_LIMIT
     # The sets are disjoint (a row in `without_x` misses x, so it is not matching, and a row
@@ -469,16 +498,18 @@ def machine_specs_query(plan: _Plan, *, with_keys: bool = False) -> Rendered | N
     for name, condition in walks[1:]:
         from_machines = from_machines.union_all(walk(name, condition))
     from_specs = (
-        Query().with_(*sets).where(size > limit)
-        .match(spec.rel_in(has).from_(machine)).where(spec.prop("code").is_in(codes) & in_sets)
+        Query()
+        .with_(*sets)
+        .where(size > limit)
+        .match(spec.rel_in(has).from_(machine))
+        .where(spec.prop("code").is_in(codes) & in_sets)
         .return_(*columns)
     )
     walked = from_machines.union_all(from_specs)
 
     def counted(rows: Query) -> Query:
-        return (
-            rows.with_(spec, "number", "text", func.sum(var("tally")).as_("tally"))
-            .return_(func.collect([spec.prop("code"), var("number"), var("text"), var("tally")]).as_("rows"))
+        return rows.with_(spec, "number", "text", func.sum(var("tally")).as_("tally")).return_(
+            func.collect([spec.prop("code"), var("number"), var("text"), var("tally")]).as_("rows")
         )
 
     if not with_keys:
@@ -510,8 +541,11 @@ def cohort_members_query() -> Rendered:
     the selector counts text candidates per cohort."""
     cohort = node("co", "Cohort")
     # one record of three lists: the driver takes far longer over 5,000 records of one each
-    columns = (func.collect(cohort.prop("key")).as_("cohorts"), func.collect(cohort.prop("machine_ids")).as_("ids"),
-               func.collect(cohort.prop("machine_countries")).as_("countries"))
+    columns = (
+        func.collect(cohort.prop("key")).as_("cohorts"),
+        func.collect(cohort.prop("machine_ids")).as_("ids"),
+        func.collect(cohort.prop("machine_countries")).as_("countries"),
+    )
     return Query(schema=CATALOGUE).match(cohort).return_(*columns).render()
 
 
@@ -539,9 +573,16 @@ def build_facet_queries(
     if request.tallies is not None:
         if request.with_countries:
             raise ValueError("the engine's tallies have no countries: ask without the country facet")
-        if request.candidates is not None or not can_group(request) or grouped is False or tallies not in (None, request.tallies):
-            raise ValueError("tallies from the engine are counted by cohorts alone, with no candidates, year, "
-                             "hours, price or country filter")
+        if (
+            request.candidates is not None
+            or not can_group(request)
+            or grouped is False
+            or tallies not in (None, request.tallies)
+        ):
+            raise ValueError(
+                "tallies from the engine are counted by cohorts alone, with no candidates, year, "
+                "hours, price or country filter"
+            )
         tallies = request.tallies
     if grouped is None:
         grouped = can_group(request) and (request.candidates is None or tallies is not None)
@@ -552,7 +593,9 @@ def build_facet_queries(
     plan = _plan(request, specs, grouped=grouped, tallies=tallies)
     # With tallies, the countries query would only collect the matching cohorts' keys: the
     # machine-level specs query walks the same rows, so it collects them (one query fewer).
-    keys_with_specs = plan.tallies is not None and bool(plan.machine_specs) and (request.with_ids or request.with_countries)
+    keys_with_specs = (
+        plan.tallies is not None and bool(plan.machine_specs) and (request.with_ids or request.with_countries)
+    )
     return FacetQueries(
         models_query(plan),
         None if keys_with_specs else countries_query(plan, with_ids=request.with_ids),

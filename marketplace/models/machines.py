@@ -15,7 +15,12 @@ class MachineStatus(models.TextChoices):
 
 
 # Statuses a buyer can see (search, detail page, watchlist).
-VISIBLE_STATUSES = (MachineStatus.PUBLISHED, MachineStatus.RESERVED, MachineStatus.SOLD, MachineStatus.IN_AUCTION)
+VISIBLE_STATUSES = (
+    MachineStatus.PUBLISHED,
+    MachineStatus.RESERVED,
+    MachineStatus.SOLD,
+    MachineStatus.IN_AUCTION,
+)
 
 
 class Condition(models.TextChoices):
@@ -38,7 +43,9 @@ class Machine(models.Model):
     price_currency = models.ForeignKey("marketplace.Currency", on_delete=models.PROTECT, related_name="+")
     # The asking price in the pivot currency's minor units, for sorting and price filters.
     price_pivot = models.BigIntegerField(db_index=True)
-    status = models.CharField(max_length=12, choices=MachineStatus.choices, default=MachineStatus.DRAFT, db_index=True)
+    status = models.CharField(
+        max_length=12, choices=MachineStatus.choices, default=MachineStatus.DRAFT, db_index=True
+    )
     title = models.JSONField(default=dict, help_text="By language: {lang: text}")
     description = models.JSONField(default=dict, blank=True, help_text="By language: {lang: text}")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -60,7 +67,11 @@ class Machine(models.Model):
         return str(self.title.get(language) or self.title.get("en") or next(iter(self.title.values()), ""))
 
     def display_description(self, language: str) -> str:
-        return str(self.description.get(language) or self.description.get("en") or next(iter(self.description.values()), ""))
+        return str(
+            self.description.get(language)
+            or self.description.get("en")
+            or next(iter(self.description.values()), "")
+        )
 
     @property
     def is_visible(self) -> bool:
@@ -76,10 +87,14 @@ class MachineSpecValue(models.Model):
     value_text = models.CharField(max_length=200, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["machine", "definition"], name="unique_spec_per_machine")]
+        constraints = [
+            models.UniqueConstraint(fields=["machine", "definition"], name="unique_spec_per_machine")
+        ]
 
     def __str__(self) -> str:
-        return f"{self.definition_id}={self.value_number if self.value_number is not None else self.value_text}"
+        return (
+            f"{self.definition_id}={self.value_number if self.value_number is not None else self.value_text}"
+        )
 
 
 def photo_path(instance: Photo, filename: str) -> str:

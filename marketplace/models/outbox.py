@@ -22,7 +22,9 @@ class OutboxEvent(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["topic", "id"], name="outbox_pending", condition=models.Q(processed_at__isnull=True)),
+            models.Index(
+                fields=["topic", "id"], name="outbox_pending", condition=models.Q(processed_at__isnull=True)
+            ),
         ]
 
     def __str__(self) -> str:

@@ -7,9 +7,13 @@ from django.db import models
 
 
 class Category(models.Model):
-    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
     slug = models.SlugField(max_length=80, unique=True)
-    names = models.JSONField(default=dict, help_text='By language: {"en": "Mini excavators", "ja": "ミニショベル"}')
+    names = models.JSONField(
+        default=dict, help_text='By language: {"en": "Mini excavators", "ja": "ミニショベル"}'
+    )
     # Slugs from the root down to this category; a filter on a parent matches every descendant.
     path = models.CharField(max_length=400, db_index=True, editable=False)
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
@@ -34,7 +38,9 @@ class Maker(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=120)
     names = models.JSONField(default=dict, blank=True, help_text="Localised names where they differ")
-    country = models.ForeignKey("marketplace.Country", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    country = models.ForeignKey(
+        "marketplace.Country", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["name"]
@@ -53,7 +59,9 @@ class MachineModel(models.Model):
 
     class Meta:
         ordering = ["maker__name", "model_number"]
-        constraints = [models.UniqueConstraint(fields=["maker", "model_number"], name="unique_model_number_per_maker")]
+        constraints = [
+            models.UniqueConstraint(fields=["maker", "model_number"], name="unique_model_number_per_maker")
+        ]
         verbose_name = "model"
 
     def __str__(self) -> str:
@@ -85,13 +93,19 @@ class SpecDefinition(models.Model):
     code = models.SlugField(max_length=60, unique=True)
     names = models.JSONField(default=dict)
     kind = models.CharField(max_length=8, choices=SpecKind.choices)
-    unit = models.CharField(max_length=12, blank=True, help_text="Canonical SI unit of numbers: kg, m3, kW, m, km/h, L")
+    unit = models.CharField(
+        max_length=12, blank=True, help_text="Canonical SI unit of numbers: kg, m3, kW, m, km/h, L"
+    )
     min_value = models.FloatField(null=True, blank=True)
     max_value = models.FloatField(null=True, blank=True)
-    choices = models.JSONField(default=list, blank=True, help_text='Enumerations: [{"code": "crawler", "names": {...}}]')
+    choices = models.JSONField(
+        default=list, blank=True, help_text='Enumerations: [{"code": "crawler", "names": {...}}]'
+    )
     spec_category = models.ForeignKey(SpecCategory, on_delete=models.PROTECT, related_name="definitions")
     position = models.PositiveSmallIntegerField(default=0)
-    machine_level = models.BooleanField(default=False, help_text="Varies per machine (attachments, hours) rather than per model")
+    machine_level = models.BooleanField(
+        default=False, help_text="Varies per machine (attachments, hours) rather than per model"
+    )
 
     class Meta:
         ordering = ["spec_category__position", "position", "code"]

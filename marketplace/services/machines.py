@@ -34,7 +34,19 @@ from marketplace.services.validation import (
 )
 
 EDITABLE_FIELDS = frozenset(
-    {"model", "year", "hours", "serial_number", "condition", "country", "region", "price", "title", "description", "specs"}
+    {
+        "model",
+        "year",
+        "hours",
+        "serial_number",
+        "condition",
+        "country",
+        "region",
+        "price",
+        "title",
+        "description",
+        "specs",
+    }
 )
 
 # status -> statuses it may move to through the listing services (auctions manage in_auction)
@@ -53,9 +65,11 @@ def _clean(data: dict[str, Any], errors: FieldErrors, *, partial: bool) -> dict[
     for field in sorted(unknown):
         errors.add(field, "Is not a field of a listing.")
     if "model" in data or not partial:
-        model = MachineModel.objects.select_related("maker").filter(pk=data.get("model")).first() if isinstance(
-            data.get("model"), int
-        ) else None
+        model = (
+            MachineModel.objects.select_related("maker").filter(pk=data.get("model")).first()
+            if isinstance(data.get("model"), int)
+            else None
+        )
         if model is None:
             errors.add("model", "Unknown model.")
         clean["model"] = model
@@ -73,7 +87,11 @@ def _clean(data: dict[str, Any], errors: FieldErrors, *, partial: bool) -> dict[
             errors.add("condition", f"Must be one of: {', '.join(Condition.values)}.")
         clean["condition"] = data["condition"]
     if "country" in data or not partial:
-        country = Country.objects.filter(pk=data.get("country")).first() if isinstance(data.get("country"), str) else None
+        country = (
+            Country.objects.filter(pk=data.get("country")).first()
+            if isinstance(data.get("country"), str)
+            else None
+        )
         if country is None:
             errors.add("country", "Unknown country code (ISO 3166-1 alpha-2).")
         clean["country"] = country
@@ -87,14 +105,26 @@ def _clean(data: dict[str, Any], errors: FieldErrors, *, partial: bool) -> dict[
     if "title" in data or not partial:
         clean["title"] = clean_texts("title", data.get("title"), MAX_TITLE_LENGTH, errors, required=True)
     if "description" in data:
-        clean["description"] = clean_texts("description", data.get("description"), MAX_DESCRIPTION_LENGTH, errors, required=False)
+        clean["description"] = clean_texts(
+            "description", data.get("description"), MAX_DESCRIPTION_LENGTH, errors, required=False
+        )
     if "specs" in data:
         clean["specs"] = clean_specs(data.get("specs"), errors)
     return clean
 
 
 def _apply(machine: Machine, clean: dict[str, Any]) -> None:
-    for field in ("model", "year", "hours", "serial_number", "condition", "country", "region", "title", "description"):
+    for field in (
+        "model",
+        "year",
+        "hours",
+        "serial_number",
+        "condition",
+        "country",
+        "region",
+        "title",
+        "description",
+    ):
         if field in clean:
             setattr(machine, field, clean[field])
     if "price" in clean:
@@ -107,7 +137,12 @@ def _apply(machine: Machine, clean: dict[str, Any]) -> None:
 def _replace_specs(machine: Machine, specs: list[CleanSpec]) -> None:
     MachineSpecValue.objects.filter(machine=machine).delete()
     MachineSpecValue.objects.bulk_create(
-        [MachineSpecValue(machine=machine, definition=s.definition, value_number=s.value_number, value_text=s.value_text) for s in specs]
+        [
+            MachineSpecValue(
+                machine=machine, definition=s.definition, value_number=s.value_number, value_text=s.value_text
+            )
+            for s in specs
+        ]
     )
 
 

@@ -15,7 +15,11 @@ def outbox_enqueue(*, entity: str, entity_ids: list[int] | tuple[int, ...]) -> N
     if not entity_ids:
         return
     OutboxEvent.objects.bulk_create(
-        [OutboxEvent(topic=topic, entity=entity, entity_id=entity_id) for topic in TOPICS for entity_id in entity_ids]
+        [
+            OutboxEvent(topic=topic, entity=entity, entity_id=entity_id)
+            for topic in TOPICS
+            for entity_id in entity_ids
+        ]
     )
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_notify(%s, %s)", [NOTIFY_CHANNEL, entity])

@@ -29,10 +29,14 @@ def _invalid(message: str, code: str) -> DomainError:
 
 def _read_checked_image(upload: IO[bytes], size: int) -> Image.Image:
     if size > settings.PHOTO_MAX_BYTES:
-        raise _invalid(f"The file is larger than {settings.PHOTO_MAX_BYTES // (1024 * 1024)} MB.", "file_too_large")
+        raise _invalid(
+            f"The file is larger than {settings.PHOTO_MAX_BYTES // (1024 * 1024)} MB.", "file_too_large"
+        )
     payload = upload.read(settings.PHOTO_MAX_BYTES + 1)
     if len(payload) > settings.PHOTO_MAX_BYTES:
-        raise _invalid(f"The file is larger than {settings.PHOTO_MAX_BYTES // (1024 * 1024)} MB.", "file_too_large")
+        raise _invalid(
+            f"The file is larger than {settings.PHOTO_MAX_BYTES // (1024 * 1024)} MB.", "file_too_large"
+        )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -44,7 +48,13 @@ def _read_checked_image(upload: IO[bytes], size: int) -> Image.Image:
             probe.verify()  # structural check; the image must be reopened after it
             image = Image.open(io.BytesIO(payload))
             image.load()
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning, OSError, SyntaxError):
+    except (
+        UnidentifiedImageError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+        OSError,
+        SyntaxError,
+    ):
         raise _invalid("The file is not a readable JPEG, PNG or WebP image.", "not_an_image") from None
     return image
 
@@ -64,7 +74,9 @@ def photo_add(*, actor: User, machine_id: int, upload: IO[bytes], size: int) -> 
     machine = _locked_machine_for(actor, machine_id)
     count = machine.photos.count()
     if count >= settings.PHOTOS_PER_MACHINE:
-        raise ConflictError(f"A listing has at most {settings.PHOTOS_PER_MACHINE} photos.", code="too_many_photos")
+        raise ConflictError(
+            f"A listing has at most {settings.PHOTOS_PER_MACHINE} photos.", code="too_many_photos"
+        )
     image = _read_checked_image(upload, size)
     upright = ImageOps.exif_transpose(image).convert("RGB")
     name = uuid.uuid4().hex

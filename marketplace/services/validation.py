@@ -81,7 +81,9 @@ def clean_price(value: Any, currencies: set[str], errors: FieldErrors) -> tuple[
     return (amount, currency) if ok else None
 
 
-def clean_texts(field: str, value: Any, max_length: int, errors: FieldErrors, *, required: bool) -> dict[str, str]:
+def clean_texts(
+    field: str, value: Any, max_length: int, errors: FieldErrors, *, required: bool
+) -> dict[str, str]:
     if value is None and not required:
         return {}
     if not isinstance(value, dict) or (required and not value):

@@ -29,13 +29,17 @@ def ascending(count: int, start: int = 1_000_000) -> list[int]:
     return amounts
 
 
-def assert_each_event_describes_its_own_bid(auction: Any, outcomes: list[Any], messages: list[Any], amounts: list[int]) -> None:
+def assert_each_event_describes_its_own_bid(
+    auction: Any, outcomes: list[Any], messages: list[Any], amounts: list[int]
+) -> None:
     """Rising bids `amounts`, all placed: each outcome and each broadcast event carries its own
     bid's seq, count and next minimum, not the batch's."""
     count = len(amounts)
     assert all(isinstance(o, BidPlaced) and not o.replayed for o in outcomes)
     assert [[e.seq for e in o.events] for o in outcomes] == [[seq] for seq in range(1, count + 1)]
-    assert list(Bid.objects.filter(auction=auction).order_by("seq").values_list("amount", flat=True)) == amounts
+    assert (
+        list(Bid.objects.filter(auction=auction).order_by("seq").values_list("amount", flat=True)) == amounts
+    )
     assert [m["payload"]["seq"] for m in messages] == list(range(1, count + 1))
     assert [m["payload"]["bidCount"] for m in messages] == list(range(1, count + 1))
     assert [m["payload"]["minimumBidCents"] for m in messages] == [
@@ -57,7 +61,9 @@ def mixed_batch(auction: Any, low: int, high: int) -> list[tuple[Any, int, str]]
     ]
 
 
-def assert_the_mixed_batch(auction: Any, outcomes: list[Any], batch: list[tuple[Any, int, str]], before: list[Any]) -> None:
+def assert_the_mixed_batch(
+    auction: Any, outcomes: list[Any], batch: list[tuple[Any, int, str]], before: list[Any]
+) -> None:
     """Outcomes of `mixed_batch` placed after the bids `before` ((bidder, amount, key)): the
     refused and forbidden bids change nothing, the retry answers with the first's event."""
     seq = len(before) + 1
@@ -77,9 +83,9 @@ def assert_the_mixed_batch(auction: Any, outcomes: list[Any], batch: list[tuple[
     assert list(Bid.objects.filter(auction=auction).order_by("seq").values_list("bidder", "amount")) == [
         (bidder.pk, amount) for bidder, amount, _ in kept
     ]
-    assert sorted(BidRequestRecord.objects.filter(auction=auction).values_list("idempotency_key", flat=True)) == sorted(
-        key for _, _, key in kept
-    )
+    assert sorted(
+        BidRequestRecord.objects.filter(auction=auction).values_list("idempotency_key", flat=True)
+    ) == sorted(key for _, _, key in kept)
 
 
 async def submit_all(auction_id: int, submissions: list[BidSubmission]) -> list[BidPlaced | Exception]:

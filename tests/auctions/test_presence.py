@@ -69,7 +69,9 @@ def test_a_crowd_joining_gets_a_few_counts_not_one_per_join() -> None:
             await until(lambda: first.connected, timeout=20, what="the first watcher")
             crowd = [SocketBuyer(f"crowd-{i}", [node], auction.pk).start() for i in range(crowd_size)]
             await until(lambda: all(b.connected for b in crowd), timeout=60, what="the crowd to connect")
-            await until(lambda: first.watching == crowd_size + 1, timeout=20, what="the first to see everyone")
+            await until(
+                lambda: first.watching == crowd_size + 1, timeout=20, what="the first to see everyone"
+            )
             counts = sum(1 for event in first.events if event["event"] == "presence")
             for buyer in [first, *crowd]:
                 await buyer.stop()

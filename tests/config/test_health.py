@@ -35,8 +35,19 @@ class RedisServer:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--save", "",
-             "--appendonly", "no", "--dir", str(self.directory)],
+            [
+                "redis-server",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.directory),
+            ],
             stdout=subprocess.DEVNULL,
         )
         probe = redis_client.Redis(port=self.port, socket_connect_timeout=0.2)
@@ -82,7 +93,9 @@ def test_all_four_services_report_ok_with_latency(client: Client) -> None:
         assert 0 <= check["latency_ms"] < 2000, name
 
 
-def test_stopping_redis_turns_health_503_and_restarting_it_recovers(client: Client, own_redis: RedisServer) -> None:
+def test_stopping_redis_turns_health_503_and_restarting_it_recovers(
+    client: Client, own_redis: RedisServer
+) -> None:
     assert get_health(client)[0] == 200
 
     own_redis.stop()
@@ -92,7 +105,9 @@ def test_stopping_redis_turns_health_503_and_restarting_it_recovers(client: Clie
     assert body["checks"]["redis"]["status"] == "down"
     assert "error" in body["checks"]["redis"]
     assert {name: check["status"] for name, check in body["checks"].items() if name != "redis"} == {
-        "database": "ok", "search": "ok", "graph": "ok",
+        "database": "ok",
+        "search": "ok",
+        "graph": "ok",
     }
 
     own_redis.start()

@@ -83,7 +83,9 @@ def test_requests_to_a_server_process_reuse_pooled_connections() -> None:
         seen: set[int] = set()
         for _ in range(10):
             # when request after request reads the database
-            assert httpx.get(f"{node.http}/healthz", timeout=10).json()["checks"]["database"]["status"] == "ok"
+            assert (
+                httpx.get(f"{node.http}/healthz", timeout=10).json()["checks"]["database"]["status"] == "ok"
+            )
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pid FROM pg_stat_activity WHERE application_name = 'pool-under-test'")
                 seen.update(pid for (pid,) in cursor.fetchall())

@@ -25,7 +25,10 @@ def redis_unreachable(settings: Any) -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     settings.REDIS_URL = f"redis://127.0.0.1:{port}/0"
-    settings.CACHES = {**settings.CACHES, "default": {**settings.CACHES["default"], "LOCATION": settings.REDIS_URL}}
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {**settings.CACHES["default"], "LOCATION": settings.REDIS_URL},
+    }
 
 
 def window(rate: str) -> type[RedisWindowThrottle]:
@@ -88,7 +91,9 @@ def test_reads_are_served_unthrottled_while_redis_is_unreachable(redis_unreachab
 
 
 def test_the_login_throttle_refuses_with_a_503_instead_of_failing_open(redis_unreachable: None) -> None:
-    response = APIClient().post("/api/auth/token/", {"username": "someone", "password": "wrong"}, format="json")
+    response = APIClient().post(
+        "/api/auth/token/", {"username": "someone", "password": "wrong"}, format="json"
+    )
 
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "service_unavailable"

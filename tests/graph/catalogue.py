@@ -28,7 +28,12 @@ from tests.search.catalogue import fresh_machine_index
 
 CATEGORIES = [("excavators", None), ("mini-excavators", "excavators"), ("crawler-excavators", "excavators"),
               ("loaders", None), ("wheel-loaders", "loaders")]  # fmt: skip
-MAKERS = [("kubota", "Kubota"), ("takeuchi", "Takeuchi"), ("komatsu", "Komatsu"), ("caterpillar", "Caterpillar")]
+MAKERS = [
+    ("kubota", "Kubota"),
+    ("takeuchi", "Takeuchi"),
+    ("komatsu", "Komatsu"),
+    ("caterpillar", "Caterpillar"),
+]
 # slug: (maker, number, category, {spec: catalogue value})
 MODELS: dict[str, tuple[str, str, str, dict[str, float | str]]] = {
     "kubota-u27-4": ("kubota", "U27-4", "mini-excavators",

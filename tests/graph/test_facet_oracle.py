@@ -159,7 +159,9 @@ def oracle(request: FacetRequest, catalogue: Catalogue) -> FacetResult:
     if request.countries:
         filters["country"] = lambda listing: listing.country in request.countries
     for spec_filter in request.specs:
-        filters[f"spec:{spec_filter.code}"] = lambda listing, spec_filter=spec_filter: passes(listing, spec_filter)
+        filters[f"spec:{spec_filter.code}"] = lambda listing, spec_filter=spec_filter: passes(
+            listing, spec_filter
+        )
 
     def always(listing: Listing) -> bool:
         return (
@@ -180,7 +182,11 @@ def oracle(request: FacetRequest, catalogue: Catalogue) -> FacetResult:
             if missed <= {name}:
                 counts[name][key] += 1
         for code, value in listing.specs.items():
-            if catalogue.specs[code].kind in ("number", "enum") and value not in (None, "") and missed <= {f"spec:{code}"}:
+            if (
+                catalogue.specs[code].kind in ("number", "enum")
+                and value not in (None, "")
+                and missed <= {f"spec:{code}"}
+            ):
                 values[code][value] += 1
     matching = frozenset(listing.id for listing, missed in misses if not missed)
     specs: dict[str, EnumFacet | NumberFacet] = {
@@ -207,26 +213,34 @@ def requests(draw: st.DrawFn, catalogue: Catalogue) -> FacetRequest:
     def some(values: Any, most: int) -> tuple[str, ...]:
         if not sometimes():
             return ()
-        return tuple(draw(st.lists(st.sampled_from(sorted(set(values))), min_size=1, max_size=most, unique=True)))
+        return tuple(
+            draw(st.lists(st.sampled_from(sorted(set(values))), min_size=1, max_size=most, unique=True))
+        )
 
     spec_filters: list[SpecRange | SpecValues] = []
     codes = sorted(code for code, info in catalogue.specs.items() if info.kind in ("number", "enum"))
     how_many = draw(st.integers(0, 2))
     for code in draw(st.lists(st.sampled_from(codes), min_size=how_many, max_size=how_many, unique=True)):
         if catalogue.specs[code].kind == "enum":
-            chosen = draw(st.lists(st.sampled_from(catalogue.choices[code]), min_size=1, max_size=2, unique=True))
+            chosen = draw(
+                st.lists(st.sampled_from(catalogue.choices[code]), min_size=1, max_size=2, unique=True)
+            )
             spec_filters.append(SpecValues(code, tuple(chosen)))
             continue
         seen = sorted({v for listing in listings if isinstance(v := listing.specs.get(code), float)} or {1.0})
         low = draw(st.none() | st.sampled_from(seen[: len(seen) // 2 + 1]))
-        high = draw(st.none() | st.sampled_from(seen[len(seen) // 2:]))
-        spec_filters.append(SpecRange(code, low, high) if low is not None or high is not None else SpecRange(code, seen[0]))
+        high = draw(st.none() | st.sampled_from(seen[len(seen) // 2 :]))
+        spec_filters.append(
+            SpecRange(code, low, high) if low is not None or high is not None else SpecRange(code, seen[0])
+        )
     candidates = None
     if sometimes():
         pool = [listing.id for listing in listings] + list(catalogue.hidden_ids[:50])
         # a random slice of the catalogue (large, cheap to draw) plus a few hidden listings
         start = draw(st.integers(0, len(pool) - 1))
-        candidates = tuple(pool[start:start + draw(st.integers(1, 600))]) + tuple(draw(st.sets(st.sampled_from(pool), max_size=20)))
+        candidates = tuple(pool[start : start + draw(st.integers(1, 600))]) + tuple(
+            draw(st.sets(st.sampled_from(pool), max_size=20))
+        )
     years = sorted({listing.year for listing in listings})
     return FacetRequest(
         candidates=candidates,
@@ -247,7 +261,10 @@ def test_without_filters_every_visible_listing_matches(catalogue: Catalogue) -> 
 
     assert result.ids == frozenset(listing.id for listing in catalogue.listings)
     assert result == oracle(FacetRequest(), catalogue)
-    assert set(result.specs) >= {"operating_weight", "air_conditioning"}  # model-level and machine-level specs
+    assert set(result.specs) >= {
+        "operating_weight",
+        "air_conditioning",
+    }  # model-level and machine-level specs
 
 
 def test_the_catalogue_has_specs_read_per_model_and_specs_read_per_machine(catalogue: Catalogue) -> None:
@@ -274,7 +291,9 @@ def test_cohorts_and_machines_both_agree_with_the_oracle(catalogue: Catalogue, d
     """Requests cohorts can answer (no year, hours, price or country; text candidates are
     counted per cohort first): the cohort path, which the selector picks for them, and the
     machine path give the oracle's answer."""
-    request = replace(data.draw(requests(catalogue)), countries=(), year_min=None, hours_max=None, price_min=None)
+    request = replace(
+        data.draw(requests(catalogue)), countries=(), year_min=None, hours_max=None, price_min=None
+    )
     assert can_group(request)
     expected = oracle(request, catalogue)
     event("some listings match" if expected.total else "no listing matches")
@@ -286,7 +305,9 @@ def test_cohorts_and_machines_both_agree_with_the_oracle(catalogue: Catalogue, d
 
 @settings(max_examples=30, deadline=None, derandomize=False)
 @given(data=st.data())
-def test_spec_facets_read_from_the_spec_side_agree_with_the_oracle(catalogue: Catalogue, data: st.DataObject) -> None:
+def test_spec_facets_read_from_the_spec_side_agree_with_the_oracle(
+    catalogue: Catalogue, data: st.DataObject
+) -> None:
     """Past a size, machine-level spec facets are read from each Spec node's relationships
     instead of from every counted machine or cohort; the catalogue here is too small to get
     there, so both limits are set to nothing."""
@@ -303,19 +324,28 @@ def _engine_tallies(candidates: tuple[int, ...]) -> dict[str, int]:
     them each cohort holds, from the cohorts' own id lists (hidden listings are in none)."""
     listed = run_query(cohort_members_query().text)[0]
     wanted = set(candidates)
-    counted = {key: len(wanted.intersection(map(int, ids.split(",")))) for key, ids in zip(listed["cohorts"], listed["ids"], strict=True)}
+    counted = {
+        key: len(wanted.intersection(map(int, ids.split(","))))
+        for key, ids in zip(listed["cohorts"], listed["ids"], strict=True)
+    }
     return {key: count for key, count in counted.items() if count}
 
 
 @settings(max_examples=30, deadline=None, derandomize=False)
 @given(data=st.data())
-def test_spec_facets_alone_from_engine_tallies_agree_with_the_oracle(catalogue: Catalogue, data: st.DataObject) -> None:
+def test_spec_facets_alone_from_engine_tallies_agree_with_the_oracle(
+    catalogue: Catalogue, data: st.DataObject
+) -> None:
     """A search with words and no spec filter: the engine counts the matches per cohort, the
     graph counts the spec facets alone from those tallies. Without other filters the
     catalogue values are weighed per model, the tallies summed beforehand; with a category,
     maker or model filter, from the models' cohorts as before. Either way, the oracle's."""
     drawn = data.draw(requests(catalogue))
-    candidates = drawn.candidates if drawn.candidates is not None else tuple(listing.id for listing in catalogue.listings)
+    candidates = (
+        drawn.candidates
+        if drawn.candidates is not None
+        else tuple(listing.id for listing in catalogue.listings)
+    )
     filters = data.draw(st.booleans())
     request = FacetRequest(
         candidates=candidates,
@@ -341,13 +371,19 @@ def test_text_that_matched_nothing_counts_nothing(catalogue: Catalogue, with_ids
 
     assert facet_search(nothing, catalogue.specs) == oracle(nothing, catalogue)
     assert facet_search(nothing, catalogue.specs).total == 0
-    assert facet_search(no_tally, catalogue.specs) == FacetResult(0, None, cohorts=frozenset() if with_ids else None)
+    assert facet_search(no_tally, catalogue.specs) == FacetResult(
+        0, None, cohorts=frozenset() if with_ids else None
+    )
     with pytest.raises(ValueError, match="the engine's tallies have no countries"):
         facet_search(replace(no_tally, with_countries=True), catalogue.specs)
 
 
 def test_cohorts_cannot_answer_what_only_machines_know(catalogue: Catalogue) -> None:
-    for request in (FacetRequest(year_min=2015), FacetRequest(countries=("JP",)), FacetRequest(candidates=(1,), hours_max=9)):
+    for request in (
+        FacetRequest(year_min=2015),
+        FacetRequest(countries=("JP",)),
+        FacetRequest(candidates=(1,), hours_max=9),
+    ):
         assert not can_group(request)
         with pytest.raises(ValueError, match="cohorts cannot answer"):
             facet_search(request, catalogue.specs, grouped=True)

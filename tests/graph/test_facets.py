@@ -73,7 +73,9 @@ def test_cohorts_answer_when_no_filter_needs_a_machine_and_rows_count_by_weight(
     assert "IS_OF_MODEL" not in queries.models.text
     assert "RETURN f_spec0, sum(m.`machine_count`) AS n" in queries.models.text
     # a spec filter on a per-machine spec is a set of cohorts, found from the Spec node's side
-    assert re.search(r"OPTIONAL MATCH \(:`Spec` \{`code`: \$p\d+\}\)<-\[r:`COHORT_HAS_SPEC`\]-\(p\)", queries.models.text)
+    assert re.search(
+        r"OPTIONAL MATCH \(:`Spec` \{`code`: \$p\d+\}\)<-\[r:`COHORT_HAS_SPEC`\]-\(p\)", queries.models.text
+    )
     # ids are the matching cohorts' id lists; countries come from each cohort's tally
     assert "collect(m.`machine_ids`) AS ids" in queries.countries.text
     assert "WITH cs[i] AS country, sum(ns[i]) AS n" in queries.countries.text
@@ -102,23 +104,33 @@ def test_text_candidates_reach_cohorts_as_tallies_bound_as_parameters() -> None:
 
     queries = build_facet_queries(request, SPECS, tallies=tallies)
 
-    assert "MATCH (mo)<-[:`COHORT_OF`]-(m)\n  WHERE $cohort_counts[m.`key`] IS NOT NULL" in queries.models.text
+    assert (
+        "MATCH (mo)<-[:`COHORT_OF`]-(m)\n  WHERE $cohort_counts[m.`key`] IS NOT NULL" in queries.models.text
+    )
     assert "sum($cohort_counts[m.`key`]) AS n" in queries.models.text
     assert queries.models.parameters["cohort_counts"] == {"12-ab": 2, "15-cd": 1}
     # the matching cohorts' keys only (the selector holds their candidates and countries),
     # collected by the machine-level specs query, which walks the same cohorts
     assert queries.countries is None
-    assert "WHERE $cohort_counts[m.`key`] IS NOT NULL\nWITH collect(m) AS matching, collect(m.`key`) AS ids" in queries.machine_specs.text
+    assert (
+        "WHERE $cohort_counts[m.`key`] IS NOT NULL\nWITH collect(m) AS matching, collect(m.`key`) AS ids"
+        in queries.machine_specs.text
+    )
     assert queries.machine_specs.text.endswith("RETURN rows, ids")
     assert "candidate" not in queries.machine_specs.text
     # with no spec some machine overrides, the countries query collects them
     catalogue_only = {code: info for code, info in SPECS.items() if not info.per_machine}
     alone = build_facet_queries(request, catalogue_only, tallies=tallies)
     assert alone.machine_specs is None
-    assert alone.countries.text.endswith("WHERE $cohort_counts[m.`key`] IS NOT NULL\nRETURN collect(m.`key`) AS ids")
+    assert alone.countries.text.endswith(
+        "WHERE $cohort_counts[m.`key`] IS NOT NULL\nRETURN collect(m.`key`) AS ids"
+    )
     # a machine-level filter: only the cohorts passing it are matching
     per_machine = FacetRequest(candidates=(4, 7, 9), specs=(SpecValues("air_conditioning", ("yes",)),))
-    assert "collect(CASE WHEN misses = $p" in build_facet_queries(per_machine, SPECS, tallies=tallies).machine_specs.text
+    assert (
+        "collect(CASE WHEN misses = $p"
+        in build_facet_queries(per_machine, SPECS, tallies=tallies).machine_specs.text
+    )
     # without tallies, candidates are machines
     assert "UNWIND $p0 AS candidate_id" in build_facet_queries(request, SPECS).countries.text
     with pytest.raises(ValueError, match="cohorts count text candidates only from their tallies"):
@@ -158,7 +170,9 @@ def test_spec_facets_alone_from_tallies_skip_the_other_facets_and_the_walk_from_
     assert "MATCH (mo:`Model` {`id`: $model_ids[i]})-[r:`HAS_SPEC`]->(s)" in queries.models.text
     assert "cohort_counts" not in queries.models.parameters
     # every cohort with a tally counts: one pass over the overridden specs' relationships
-    assert queries.machine_specs.text.startswith("MATCH (s:`Spec`)<-[r:`COHORT_HAS_SPEC`]-(p)\nWHERE s.`code` IN $p")
+    assert queries.machine_specs.text.startswith(
+        "MATCH (s:`Spec`)<-[r:`COHORT_HAS_SPEC`]-(p)\nWHERE s.`code` IN $p"
+    )
     assert "$cohort_counts[p.`key`] AS n" in queries.machine_specs.text
     assert "Model" not in queries.machine_specs.text
     # with a filter the graph applies, the cohorts are found from the models as before
@@ -194,28 +208,44 @@ def test_model_level_filters_are_flags_on_models_and_machine_level_ones_on_machi
     assert re.search(r"\$p\d+ IN c\.`path` AS f_category", models)
     assert re.search(r"mk\.`slug` IN \$p\d+ AS f_maker", models)
     # a spec no machine overrides is a set of models found from the Spec node's side...
-    assert re.search(r"OPTIONAL MATCH \(:`Spec` \{`code`: \$p\d+\}\)<-\[r:`HAS_SPEC`\]-\(x:`Model`\)\n"
-                     r"WHERE r\.`number` >= \$p\d+ AND r\.`number` <= \$p\d+\nWITH collect\(x\) AS models0", models)
+    assert re.search(
+        r"OPTIONAL MATCH \(:`Spec` \{`code`: \$p\d+\}\)<-\[r:`HAS_SPEC`\]-\(x:`Model`\)\n"
+        r"WHERE r\.`number` >= \$p\d+ AND r\.`number` <= \$p\d+\nWITH collect\(x\) AS models0",
+        models,
+    )
     assert "mo IN models0 AS f_spec0" in models
     # ...one that some machine overrides is a set of machines found from the Spec node's side
-    assert re.search(r"OPTIONAL MATCH \(:`Spec` \{`code`: \$p\d+\}\)<-\[r:`HAS_SPEC`\]-\(p\)\nWHERE r\.`text` IN \$p\d+\n"
-                     r"WITH models0, collect\(p\) AS passing1", models)
+    assert re.search(
+        r"OPTIONAL MATCH \(:`Spec` \{`code`: \$p\d+\}\)<-\[r:`HAS_SPEC`\]-\(p\)\nWHERE r\.`text` IN \$p\d+\n"
+        r"WITH models0, collect\(p\) AS passing1",
+        models,
+    )
     assert "m IN passing1 AS f_spec1" in models
     assert re.search(r"m\.`country` IN \$p\d+ AS f_country", models)
     assert "WHERE model_misses <= $p" in models
-    assert "toInteger(NOT f_category) + toInteger(NOT f_maker) + toInteger(NOT f_spec0) + toInteger(NOT f_country) " \
-           "+ toInteger(NOT f_spec1) AS misses" in models
+    assert (
+        "toInteger(NOT f_category) + toInteger(NOT f_maker) + toInteger(NOT f_spec0) + toInteger(NOT f_country) "
+        "+ toInteger(NOT f_spec1) AS misses" in models
+    )
 
 
 def test_each_facet_counts_the_rows_whose_only_miss_is_its_own_filter() -> None:
-    request = FacetRequest(categories=("excavators",), makers=("kubota",), specs=(SpecRange("engine_power", 10),))
+    request = FacetRequest(
+        categories=("excavators",), makers=("kubota",), specs=(SpecRange("engine_power", 10),)
+    )
 
     models = build_facet_queries(request, SPECS).models.text
 
     assert re.search(r"WHERE misses = \$p\d+ OR NOT f_category\n  UNWIND c\.`path` AS item", models)
-    assert re.search(r"WHERE misses = \$p\d+ OR NOT f_maker\n  RETURN \$p\d+ AS facet, mk\.`slug` AS item", models)
-    assert re.search(r"WHERE misses = \$p\d+\n  RETURN \$p\d+ AS facet, mo\.`slug` AS item", models)  # not filtered
-    assert re.search(r"WHERE s\.`code` IN \$p\d+ AND \(misses = \$p\d+ OR s\.`code` = \$p\d+ AND NOT f_spec0\)", models)
+    assert re.search(
+        r"WHERE misses = \$p\d+ OR NOT f_maker\n  RETURN \$p\d+ AS facet, mk\.`slug` AS item", models
+    )
+    assert re.search(
+        r"WHERE misses = \$p\d+\n  RETURN \$p\d+ AS facet, mo\.`slug` AS item", models
+    )  # not filtered
+    assert re.search(
+        r"WHERE s\.`code` IN \$p\d+ AND \(misses = \$p\d+ OR s\.`code` = \$p\d+ AND NOT f_spec0\)", models
+    )
 
 
 def test_candidates_become_a_set_of_machine_nodes() -> None:
@@ -241,10 +271,22 @@ def test_ids_are_only_collected_when_asked_for() -> None:
     [
         (SpecRange("nope", 1), "spec.nope", "There is no spec 'nope'."),
         (SpecRange("fuel", 1), "spec.fuel", "'fuel' is not a number; filter it by value."),
-        (SpecValues("engine_power", ("100",)), "spec.engine_power", "'engine_power' is not an enumeration; filter it by range."),
-        (SpecValues("attachments", ("hammer",)), "spec.attachments", "'attachments' is not an enumeration; filter it by range."),
+        (
+            SpecValues("engine_power", ("100",)),
+            "spec.engine_power",
+            "'engine_power' is not an enumeration; filter it by range.",
+        ),
+        (
+            SpecValues("attachments", ("hammer",)),
+            "spec.attachments",
+            "'attachments' is not an enumeration; filter it by range.",
+        ),
         (SpecRange("engine_power"), "spec.engine_power", "A range needs a finite minimum, maximum or both."),
-        (SpecRange("engine_power", float("nan")), "spec.engine_power", "A range needs a finite minimum, maximum or both."),
+        (
+            SpecRange("engine_power", float("nan")),
+            "spec.engine_power",
+            "A range needs a finite minimum, maximum or both.",
+        ),
         (SpecValues("fuel", ()), "spec.fuel", "Give at least one value."),
     ],
 )
@@ -257,7 +299,9 @@ def test_spec_filters_that_do_not_fit_are_refused(spec_filter: Any, field: str, 
 
 def test_one_filter_per_spec() -> None:
     with pytest.raises(FacetRequestError, match=r"Only one filter per spec\."):
-        build_facet_queries(FacetRequest(specs=(SpecRange("engine_power", 1), SpecRange("engine_power", 5))), SPECS)
+        build_facet_queries(
+            FacetRequest(specs=(SpecRange("engine_power", 1), SpecRange("engine_power", 5))), SPECS
+        )
 
 
 words = st.one_of(st.sampled_from(INJECTIONS), st.text(min_size=1, max_size=12))
@@ -271,8 +315,14 @@ words = st.one_of(st.sampled_from(INJECTIONS), st.text(min_size=1, max_size=12))
     year=st.none() | st.integers(1900, 2100),
 )  # fmt: skip
 def test_user_input_only_ever_travels_as_parameters(
-    categories: list[str], makers: list[str], models: list[str], countries: list[str], fuels: list[str], low: float,
-    candidates: list[int] | None, year: int | None,
+    categories: list[str],
+    makers: list[str],
+    models: list[str],
+    countries: list[str],
+    fuels: list[str],
+    low: float,
+    candidates: list[int] | None,
+    year: int | None,
 ) -> None:
     def request_of(name: Any) -> FacetRequest:
         return FacetRequest(
@@ -289,12 +339,18 @@ def test_user_input_only_ever_travels_as_parameters(
     # the same text whatever the values are: they cannot reach it, let alone change its shape
     assert rendered == texts(request_of(lambda value: "placeholder"))
     for value in [*categories, *makers, *models, *countries, *fuels]:
-        if len(value) >= 4 and not value.isidentifier() and all(value not in text for text in texts(FacetRequest())):
+        if (
+            len(value) >= 4
+            and not value.isidentifier()
+            and all(value not in text for text in texts(FacetRequest()))
+        ):
             assert all(value not in text for text in rendered)
     flat = [item for value in values for item in (value if isinstance(value, list) else [value])]
     for value in [*categories, *makers, *models, *countries, *fuels]:
         assert value in flat
-    assert all(re.fullmatch(r"[A-Za-z0-9_$`.:(){}\[\]<>\-=+*,\s]*", text.replace("'", "")) for text in rendered)
+    assert all(
+        re.fullmatch(r"[A-Za-z0-9_$`.:(){}\[\]<>\-=+*,\s]*", text.replace("'", "")) for text in rendered
+    )
 
 
 def test_histogram_has_equal_buckets_from_min_to_max_with_the_maximum_in_the_last() -> None:

@@ -62,7 +62,9 @@ def test_a_range_in_tonnes_narrows_the_results_and_every_count(listings: dict[st
 
 
 def test_a_bound_typed_in_tonnes_includes_the_machine_at_that_weight(listings: dict[str, int]) -> None:
-    response = search(**{"spec.operating_weight.max": "3.3"})  # 3.3 / 0.001 is 3299.9999999999995 in floating point
+    response = search(
+        **{"spec.operating_weight.max": "3.3"}
+    )  # 3.3 / 0.001 is 3299.9999999999995 in floating point
 
     assert found(response, listings) == {"u27-jp", "u27-de", "tb230-gb"}  # the Takeuchi weighs 3,300 kg
 
@@ -72,7 +74,10 @@ def test_imperial_units_for_the_range_and_the_facets(listings: dict[str, int]) -
 
     assert found(response, listings) == {"u27-jp", "u27-de", "tb230-gb"}
     specs = response.json()["facets"]["specs"]
-    assert (specs["operating_weight"]["unit"], specs["operating_weight"]["min"]) == ("lb", 5952.48)  # 2,700 kg
+    assert (specs["operating_weight"]["unit"], specs["operating_weight"]["min"]) == (
+        "lb",
+        5952.48,
+    )  # 2,700 kg
     assert (specs["engine_power"]["unit"], specs["engine_power"]["max"]) == ("hp", 24.41)  # 18.2 kW
     assert specs["bucket_capacity"]["unit"] == "yd³"
 
@@ -139,7 +144,9 @@ def test_text_a_year_range_and_a_spec_filter_narrow_together(listings: dict[str,
     assert sum(bucket["count"] for bucket in power["buckets"]) == 4
 
 
-def test_each_search_document_names_the_graph_cohort_its_listing_is_counted_in(listings: dict[str, int]) -> None:
+def test_each_search_document_names_the_graph_cohort_its_listing_is_counted_in(
+    listings: dict[str, int],
+) -> None:
     from graph.client import run_query
     from search.client import get_client
     from search.indices import MACHINES, alias_name
@@ -153,7 +160,11 @@ def test_each_search_document_names_the_graph_cohort_its_listing_is_counted_in(l
     hits = get_client().search(index=alias_name(MACHINES), body=body)["hits"]["hits"]
     in_index = {hit["_source"]["id"]: hit["_source"]["cohort"] for hit in hits}
 
-    assert set(in_index) == set(in_graph) == {machine_id for key, machine_id in listings.items() if "draft" not in key}
+    assert (
+        set(in_index)
+        == set(in_graph)
+        == {machine_id for key, machine_id in listings.items() if "draft" not in key}
+    )
     assert in_index == in_graph
     # the U27-4 with its own bucket is a cohort of its own; its two siblings share one
     assert in_index[listings["u27-de"]] != in_index[listings["u27-jp"]]
@@ -185,14 +196,18 @@ def test_the_engines_cohort_tally_counts_what_the_candidate_ids_would(
         by_ids.total, by_ids.category, by_ids.maker, by_ids.model, by_ids.specs)  # fmt: skip
     assert by_tally.country == {}
     # the spec facets alone (a search without spec filters): the same, from shorter queries
-    specs_only = facet_search(FacetRequest(tallies=tallies, with_ids=False, with_countries=False, specs_only=True))
+    specs_only = facet_search(
+        FacetRequest(tallies=tallies, with_ids=False, with_countries=False, specs_only=True)
+    )
     assert specs_only.specs == by_ids.specs
     assert (specs_only.total, specs_only.category, specs_only.maker, specs_only.model) == (0, {}, {}, {})
     with pytest.raises(ValueError, match="the engine's tallies have no countries"):
         facet_search(FacetRequest(tallies=tallies, with_ids=False, with_countries=True))
 
 
-def test_past_the_engines_bucket_limit_or_with_a_country_the_ids_are_fetched_instead(listings: dict[str, int]) -> None:
+def test_past_the_engines_bucket_limit_or_with_a_country_the_ids_are_fetched_instead(
+    listings: dict[str, int],
+) -> None:
     from unittest.mock import patch
 
     from search import query
@@ -215,7 +230,9 @@ def test_candidate_ids_come_in_id_order_in_one_request_or_page_by_page(listings:
     from search.query import SearchParams
 
     params = SearchParams(text="excavator", language="en")
-    expected = tuple(sorted(listings[key] for key in ("u27-jp", "u27-de", "tb230-gb", "pc200-jp", "pc200-us")))
+    expected = tuple(
+        sorted(listings[key] for key in ("u27-jp", "u27-de", "tb230-gb", "pc200-jp", "pc200-us"))
+    )
 
     assert candidate_ids(params) == expected
     assert candidate_ids(params, page=2) == expected  # three requests, each after the last id
@@ -256,11 +273,18 @@ def test_a_category_brings_spec_facets_and_the_graph_time(listings: dict[str, in
     response = search(category="excavators")
 
     assert set(response.json()["facets"]) == {"category", "maker", "model", "country", "specs"}
-    assert list(response.json()["facets"]["specs"]) == ["operating_weight", "bucket_capacity", "undercarriage", "engine_power"]
+    assert list(response.json()["facets"]["specs"]) == [
+        "operating_weight",
+        "bucket_capacity",
+        "undercarriage",
+        "engine_power",
+    ]
     assert "attachments" not in response.json()["facets"]["specs"]  # free text is not a facet
     # the category narrows the spec facets (the wheel loader is left out) but not its own counts
     assert response.json()["facets"]["specs"]["bucket_capacity"]["max"] == 0.8
-    assert [value["key"] for value in response.json()["facets"]["specs"]["undercarriage"]["values"]] == ["crawler"]
+    assert [value["key"] for value in response.json()["facets"]["specs"]["undercarriage"]["values"]] == [
+        "crawler"
+    ]
     assert counts(response, "category")["loaders"] == 1
     assert "graph;dur=" in response["Server-Timing"]
     assert "candidates;dur=0" in response["Server-Timing"]  # no words: the engine was asked for no candidates
@@ -297,7 +321,9 @@ def test_bad_spec_parameters_are_a_400(listings: dict[str, int], params: dict[st
     assert field in response.json()["error"]["fields"]
 
 
-def test_without_neo4j_a_search_without_spec_filters_still_answers(listings: dict[str, int], settings: Any) -> None:
+def test_without_neo4j_a_search_without_spec_filters_still_answers(
+    listings: dict[str, int], settings: Any
+) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -316,7 +342,9 @@ def test_without_neo4j_a_search_without_spec_filters_still_answers(listings: dic
     assert filtered.json()["error"]["code"] == "service_unavailable"
 
 
-def test_the_model_facet_counts_without_its_own_filter_from_the_engine_and_the_graph(listings: dict[str, int]) -> None:
+def test_the_model_facet_counts_without_its_own_filter_from_the_engine_and_the_graph(
+    listings: dict[str, int],
+) -> None:
     from_engine = search(q="excavator", lang="en", model="komatsu-pc200-8")
     from_graph = search(model="komatsu-pc200-8", **{"spec.undercarriage": "crawler"})
 

@@ -106,7 +106,11 @@ def test_a_machine_carries_its_effective_specs_and_the_model_its_catalogue_value
     assert specs_of("Machine", machine.pk) == {
         "operating_weight": 21_000.0, "engine_power": 110.0, "undercarriage": "crawler", "attachments": "Hammer piping",
     }  # fmt: skip
-    assert specs_of("Model", machine.model_id) == {"operating_weight": 20_500.0, "engine_power": 110.0, "undercarriage": "crawler"}
+    assert specs_of("Model", machine.model_id) == {
+        "operating_weight": 20_500.0,
+        "engine_power": 110.0,
+        "undercarriage": "crawler",
+    }
     # the same rule as the listing page's spec sheet
     loaded = machines_with_relations().get(pk=machine.pk)
     sheet = {
@@ -118,7 +122,11 @@ def test_a_machine_carries_its_effective_specs_and_the_model_its_catalogue_value
     services.machine_update(actor=seller, machine_id=machine.pk, data={"specs": {"engine_power": 120}})
     drain("graph", apply_changes)
 
-    assert specs_of("Machine", machine.pk) == {"operating_weight": 20_500.0, "engine_power": 120.0, "undercarriage": "crawler"}
+    assert specs_of("Machine", machine.pk) == {
+        "operating_weight": 20_500.0,
+        "engine_power": 120.0,
+        "undercarriage": "crawler",
+    }
 
 
 def test_the_taxonomy_is_linked() -> None:
@@ -169,7 +177,9 @@ def test_taxonomy_events_rewrite_nodes_and_the_machines_that_depend_on_them() ->
     assert node["category"] == other_category.pk
     assert specs_of("Machine", machine.pk)["engine_power"] == 99.0
     assert specs_of("Model", model.pk)["engine_power"] == 99.0
-    assert run_query("MATCH (mo:Model {id: $id})-[r:BELONGS_TO_CATEGORY]->() RETURN count(r) AS n", {"id": model.pk}) == [{"n": 1}]
+    assert run_query(
+        "MATCH (mo:Model {id: $id})-[r:BELONGS_TO_CATEGORY]->() RETURN count(r) AS n", {"id": model.pk}
+    ) == [{"n": 1}]
 
 
 def cohorts_of(model_id: int) -> list[tuple[list[int], dict[str, int], dict[str, Any]]]:
@@ -197,9 +207,13 @@ def test_cohorts_group_a_models_visible_machines_by_their_facetable_spec_values(
     plain = MachineFactory(model=model, country_id="JP")
     same = MachineFactory(model=model, country_id="DE")
     # a text spec is not faceted, so it does not split a cohort; a number spec does
-    MachineSpecValue.objects.create(machine=same, definition=definitions["attachments"], value_text="Hammer piping")
+    MachineSpecValue.objects.create(
+        machine=same, definition=definitions["attachments"], value_text="Hammer piping"
+    )
     bigger = MachineFactory(model=model, country_id="JP")
-    MachineSpecValue.objects.create(machine=bigger, definition=definitions["bucket_capacity"], value_number=0.8)
+    MachineSpecValue.objects.create(
+        machine=bigger, definition=definitions["bucket_capacity"], value_number=0.8
+    )
     draft = MachineFactory(model=model, status="draft")
 
     apply_changes({"machine": {plain.pk, same.pk, bigger.pk, draft.pk}})
@@ -238,17 +252,24 @@ def test_a_resync_builds_the_same_cohorts_as_the_changes_did() -> None:
     definitions = spec_taxonomy()
     model = model_with_specs()
     machines = [MachineFactory(model=model, country_id=country) for country in ("JP", "JP", "US", "DE")]
-    MachineSpecValue.objects.create(machine=machines[2], definition=definitions["undercarriage"], value_text="wheeled")
+    MachineSpecValue.objects.create(
+        machine=machines[2], definition=definitions["undercarriage"], value_text="wheeled"
+    )
     apply_changes({"machine": {machine.pk for machine in machines}})
     incremental = cohorts_of(model.pk)
     run_query("MATCH (n) DETACH DELETE n")
-    run_query("CREATE (:Cohort {machine_count: 1, machine_ids: '-1', countries: ['JP'], country_counts: [1]})"
-              "-[:COHORT_OF]->(:Model {id: -2})")  # a model deleted long ago, with its cohort
+    run_query(
+        "CREATE (:Cohort {machine_count: 1, machine_ids: '-1', countries: ['JP'], country_counts: [1]})"
+        "-[:COHORT_OF]->(:Model {id: -2})"
+    )  # a model deleted long ago, with its cohort
 
     call_command("graph_resync", verbosity=0)
 
     assert cohorts_of(model.pk) == incremental
-    assert [ids for ids, _, _ in incremental] == [[machines[0].pk, machines[1].pk, machines[3].pk], [machines[2].pk]]
+    assert [ids for ids, _, _ in incremental] == [
+        [machines[0].pk, machines[1].pk, machines[3].pk],
+        [machines[2].pk],
+    ]
     assert run_query("MATCH (co:Cohort) RETURN count(co) AS n") == [{"n": 2}]
 
 
@@ -257,7 +278,9 @@ def test_graph_resync_rebuilds_from_empty_and_removes_what_is_gone() -> None:
     seller = SellerFactory()
     machines = [MachineFactory(model=model, seller=seller, year=2010 + n) for n in range(5)]
     MachineFactory(model=model, seller=seller, status="draft")
-    MachineSpecValue.objects.create(machine=machines[0], definition=spec_taxonomy()["engine_power"], value_number=150)
+    MachineSpecValue.objects.create(
+        machine=machines[0], definition=spec_taxonomy()["engine_power"], value_number=150
+    )
     run_query("CREATE (:Machine {id: -1, status: 'published'}), (:Model {id: -2})")  # rows deleted long ago
 
     call_command("graph_resync", "--batch-size", "2", verbosity=0)
@@ -284,7 +307,9 @@ def test_changes_committed_during_a_resync_are_queued_again() -> None:
 
     def edit_once(done: int, total: int) -> None:
         if not changed:  # a seller saves while the rebuild is under way
-            changed.append(services.machine_update(actor=seller, machine_id=machine.pk, data={"hours": 4321}).pk)
+            changed.append(
+                services.machine_update(actor=seller, machine_id=machine.pk, data={"hours": 4321}).pk
+            )
 
     result = resync_graph(on_progress=edit_once)
 

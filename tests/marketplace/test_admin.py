@@ -38,8 +38,17 @@ def test_every_taxonomy_page_of_the_admin_renders(staff_client: Client) -> None:
     model = model_with_specs()
     machine = MachineFactory(model=model)
     pages = [
-        "category", "maker", "machinemodel", "speccategory", "specdefinition", "user", "currency", "language",
-        "country", "watchlistentry", "outboxevent",
+        "category",
+        "maker",
+        "machinemodel",
+        "speccategory",
+        "specdefinition",
+        "user",
+        "currency",
+        "language",
+        "country",
+        "watchlistentry",
+        "outboxevent",
     ]
     for name in pages:
         assert staff_client.get(f"/admin/marketplace/{name}/").status_code == 200, name
@@ -77,7 +86,8 @@ def test_catalogue_edits_in_the_admin_reach_both_projections_through_the_outbox(
     maker = MakerFactory(slug="komatsu", name="Komatsu")
 
     response = staff_client.post(
-        f"/admin/marketplace/maker/{maker.pk}/change/", {"slug": "komatsu", "name": "Komatsu Ltd.", "names": "{}", "country": ""}
+        f"/admin/marketplace/maker/{maker.pk}/change/",
+        {"slug": "komatsu", "name": "Komatsu Ltd.", "names": "{}", "country": ""},
     )
 
     assert response.status_code == 302, response.content[:2000]

@@ -19,14 +19,20 @@ pytestmark = pytest.mark.django_db
 def client_for(user: User | None = None) -> APIClient:
     client = APIClient()
     if user is not None:
-        response = client.post("/api/auth/token/", {"username": user.username, "password": PASSWORD}, format="json")
+        response = client.post(
+            "/api/auth/token/", {"username": user.username, "password": PASSWORD}, format="json"
+        )
         client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
     return client
 
 
 def listing(model_id: int, **overrides: Any) -> dict[str, Any]:
     data = {
-        "model": model_id, "year": 2016, "hours": 6200, "country": "JP", "region": "Chiba",
+        "model": model_id,
+        "year": 2016,
+        "hours": 6200,
+        "country": "JP",
+        "region": "Chiba",
         "price": {"amount": 8_800_000, "currency": "JPY"},
         "title": {"ja": "コマツ PC200-8 油圧ショベル", "en": "Komatsu PC200-8 excavator"},
         "description": {"en": "One owner, full service history."},
@@ -65,10 +71,19 @@ def test_a_seller_registers_lists_publishes_and_a_buyer_watches() -> None:
     anonymous = APIClient()
 
     # a seller registers and receives a token
-    response = anonymous.post("/api/auth/register/", {
-        "username": "kanto-machinery", "password": PASSWORD, "email": "sales@kanto.example",
-        "primary_language": "ja", "is_seller": True, "company_name": "Kanto Machinery", "country": "JP",
-    }, format="json")
+    response = anonymous.post(
+        "/api/auth/register/",
+        {
+            "username": "kanto-machinery",
+            "password": PASSWORD,
+            "email": "sales@kanto.example",
+            "primary_language": "ja",
+            "is_seller": True,
+            "company_name": "Kanto Machinery",
+            "country": "JP",
+        },
+        format="json",
+    )
     assert response.status_code == 201
     seller = APIClient()
     seller.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
@@ -87,7 +102,9 @@ def test_a_seller_registers_lists_publishes_and_a_buyer_watches() -> None:
     assert anonymous.get(f"/api/machines/{machine['id']}/").status_code == 404
 
     # adds a photo and publishes
-    response = seller.post(f"/api/machines/{machine['id']}/photos/", {"image": io.BytesIO(jpeg_bytes())}, format="multipart")
+    response = seller.post(
+        f"/api/machines/{machine['id']}/photos/", {"image": io.BytesIO(jpeg_bytes())}, format="multipart"
+    )
     assert response.status_code == 201, response.content
     response = seller.post(f"/api/machines/{machine['id']}/publish/")
     assert response.status_code == 200
@@ -95,16 +112,25 @@ def test_a_seller_registers_lists_publishes_and_a_buyer_watches() -> None:
     assert response.json()["published_at"] is not None
 
     # a buyer registers, sees it and watches it
-    response = anonymous.post("/api/auth/register/", {
-        "username": "buyer-mn", "password": PASSWORD, "email": "b@mn.example", "primary_language": "en",
-    }, format="json")
+    response = anonymous.post(
+        "/api/auth/register/",
+        {
+            "username": "buyer-mn",
+            "password": PASSWORD,
+            "email": "b@mn.example",
+            "primary_language": "en",
+        },
+        format="json",
+    )
     buyer = APIClient()
     buyer.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
     seen = buyer.get(f"/api/machines/{machine['id']}/").json()
     assert len(seen["photos"]) == 1
     assert seen["watchers"] == 0
     assert buyer.post("/api/watchlist/", {"machine": machine["id"]}, format="json").status_code == 201
-    assert buyer.post("/api/watchlist/", {"machine": machine["id"]}, format="json").status_code == 201  # idempotent
+    assert (
+        buyer.post("/api/watchlist/", {"machine": machine["id"]}, format="json").status_code == 201
+    )  # idempotent
     assert [entry["machine"] for entry in buyer.get("/api/watchlist/").json()] == [machine["id"]]
     assert buyer.get(f"/api/machines/{machine['id']}/").json()["watchers"] == 1
 
@@ -127,7 +153,9 @@ def test_every_listing_write_announces_itself_to_search_and_graph() -> None:
 
 def test_token_auth_rejects_a_wrong_password() -> None:
     user = UserFactory()
-    response = APIClient().post("/api/auth/token/", {"username": user.username, "password": "nope"}, format="json")
+    response = APIClient().post(
+        "/api/auth/token/", {"username": user.username, "password": "nope"}, format="json"
+    )
     assert_error(response, 400, "invalid_credentials")
 
 
@@ -146,7 +174,12 @@ def test_reference_endpoints_list_the_taxonomy() -> None:
 def test_the_openapi_schema_documents_the_api() -> None:
     response = APIClient().get("/api/schema/", HTTP_ACCEPT="application/json")
     paths = response.json()["paths"]
-    for path in ["/api/machines/", "/api/machines/{machine_id}/photos/", "/api/auth/token/", "/api/watchlist/"]:
+    for path in [
+        "/api/machines/",
+        "/api/machines/{machine_id}/photos/",
+        "/api/auth/token/",
+        "/api/watchlist/",
+    ]:
         assert path in paths
 
 
@@ -191,8 +224,14 @@ def test_a_body_that_is_not_an_object_is_rejected() -> None:
 def test_anonymous_and_buyers_cannot_create_listings() -> None:
     model = model_with_specs()
 
-    assert_error(APIClient().post("/api/machines/", listing(model.pk), format="json"), 401, "not_authenticated")
-    assert_error(client_for(UserFactory()).post("/api/machines/", listing(model.pk), format="json"), 403, "not_a_seller")
+    assert_error(
+        APIClient().post("/api/machines/", listing(model.pk), format="json"), 401, "not_authenticated"
+    )
+    assert_error(
+        client_for(UserFactory()).post("/api/machines/", listing(model.pk), format="json"),
+        403,
+        "not_a_seller",
+    )
     assert Machine.objects.count() == 0
 
 
@@ -206,14 +245,24 @@ def test_only_the_owner_edits_a_listing() -> None:
     machine.refresh_from_db()
     assert machine.hours == 6200
     assert_error(intruder.post(f"/api/machines/{machine.pk}/unpublish/"), 403, "not_owner")
-    assert_error(intruder.post(f"/api/machines/{machine.pk}/photos/", {"image": io.BytesIO(jpeg_bytes())}, format="multipart"), 403, "not_owner")
+    assert_error(
+        intruder.post(
+            f"/api/machines/{machine.pk}/photos/", {"image": io.BytesIO(jpeg_bytes())}, format="multipart"
+        ),
+        403,
+        "not_owner",
+    )
     assert Photo.objects.count() == 0
 
 
 def test_someone_elses_draft_is_not_found() -> None:
     draft = MachineFactory(model=model_with_specs(), status=MachineStatus.DRAFT, published_at=None)
 
-    assert_error(client_for(SellerFactory()).patch(f"/api/machines/{draft.pk}/", {"hours": 1}, format="json"), 404, "not_found")
+    assert_error(
+        client_for(SellerFactory()).patch(f"/api/machines/{draft.pk}/", {"hours": 1}, format="json"),
+        404,
+        "not_found",
+    )
     assert_error(APIClient().get(f"/api/machines/{draft.pk}/"), 404, "not_found")
 
 
@@ -230,9 +279,16 @@ def test_a_sold_listing_cannot_be_edited() -> None:
 
 
 def test_registration_of_a_seller_without_company_or_country_fails() -> None:
-    response = APIClient().post("/api/auth/register/", {
-        "username": "half-seller", "password": PASSWORD, "email": "x@example.com", "is_seller": True,
-    }, format="json")
+    response = APIClient().post(
+        "/api/auth/register/",
+        {
+            "username": "half-seller",
+            "password": PASSWORD,
+            "email": "x@example.com",
+            "is_seller": True,
+        },
+        format="json",
+    )
 
     error = assert_error(response, 400, "validation_error")
     assert set(error["fields"]) == {"company_name", "country"}
@@ -255,7 +311,9 @@ def test_a_photo_is_reencoded_without_exif_turned_upright_and_thumbnailed() -> N
     machine = MachineFactory(model=model_with_specs())
 
     response = client_for(machine.seller).post(
-        f"/api/machines/{machine.pk}/photos/", {"image": io.BytesIO(jpeg_bytes((1600, 1200), with_exif=True))}, format="multipart"
+        f"/api/machines/{machine.pk}/photos/",
+        {"image": io.BytesIO(jpeg_bytes((1600, 1200), with_exif=True))},
+        format="multipart",
     )
 
     assert response.status_code == 201, response.content
@@ -284,7 +342,9 @@ def test_uploads_that_are_not_accepted_images_are_rejected(payload: bytes | str,
     upload = io.BytesIO(payload)  # type: ignore[arg-type]
     upload.name = "photo.jpg"  # the name claims a JPEG; the content decides
 
-    response = client_for(machine.seller).post(f"/api/machines/{machine.pk}/photos/", {"image": upload}, format="multipart")
+    response = client_for(machine.seller).post(
+        f"/api/machines/{machine.pk}/photos/", {"image": upload}, format="multipart"
+    )
 
     assert_error(response, 400, code)
     assert Photo.objects.count() == 0
@@ -295,7 +355,9 @@ def test_an_oversized_upload_is_rejected(settings: Any) -> None:
     machine = MachineFactory(model=model_with_specs())
 
     response = client_for(machine.seller).post(
-        f"/api/machines/{machine.pk}/photos/", {"image": io.BytesIO(jpeg_bytes((2000, 2000)))}, format="multipart"
+        f"/api/machines/{machine.pk}/photos/",
+        {"image": io.BytesIO(jpeg_bytes((2000, 2000)))},
+        format="multipart",
     )
 
     assert_error(response, 400, "file_too_large")

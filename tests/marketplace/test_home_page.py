@@ -9,7 +9,9 @@ import pytest
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_home_page_renders_with_its_stylesheet_and_search_box(live_server: Any, page: Any, screenshot: Any) -> None:
+def test_home_page_renders_with_its_stylesheet_and_search_box(
+    live_server: Any, page: Any, screenshot: Any
+) -> None:
     page.goto(live_server.url + "/")
 
     assert page.locator("h1").inner_text() == "Find your next machine"

@@ -29,7 +29,9 @@ def log_in(page: Any, base: str, username: str) -> None:
     page.wait_for_url(re.compile(r".*/$"))
 
 
-def test_a_seller_lists_a_machine_and_a_buyer_watches_it(live_server: Any, browser: Any, screenshot: Any, tmp_path: Any) -> None:
+def test_a_seller_lists_a_machine_and_a_buyer_watches_it(
+    live_server: Any, browser: Any, screenshot: Any, tmp_path: Any
+) -> None:
     model = model_with_specs(model_number="PC200-8")
     buyer = UserFactory(username="buyer-us", display_currency_id="USD")
     seller_page = browser.new_context(viewport={"width": 1280, "height": 1000}).new_page()
@@ -65,7 +67,10 @@ def test_a_seller_lists_a_machine_and_a_buyer_watches_it(live_server: Any, brows
     assert machine.spec_values.get(definition__code="operating_weight").value_number == pytest.approx(20800)
 
     # uploads two photos and publishes
-    seller_page.set_input_files("input[name=image]", [jpeg_file(tmp_path, "a.jpg", (220, 160, 20)), jpeg_file(tmp_path, "b.jpg", (40, 90, 160))])
+    seller_page.set_input_files(
+        "input[name=image]",
+        [jpeg_file(tmp_path, "a.jpg", (220, 160, 20)), jpeg_file(tmp_path, "b.jpg", (40, 90, 160))],
+    )
     seller_page.click("[data-testid=upload-photos]")
     seller_page.wait_for_selector(".thumb-static >> nth=1")
     assert Photo.objects.filter(machine=machine).count() == 2
@@ -100,7 +105,9 @@ def test_a_seller_lists_a_machine_and_a_buyer_watches_it(live_server: Any, brows
     assert buyer_page.locator(f"li[data-machine='{machine.pk}']").is_visible()
 
 
-def test_a_listing_with_bad_input_shows_errors_and_saves_nothing(live_server: Any, page: Any, screenshot: Any) -> None:
+def test_a_listing_with_bad_input_shows_errors_and_saves_nothing(
+    live_server: Any, page: Any, screenshot: Any
+) -> None:
     model_with_specs()
     seller = UserFactory(username="seller-bad-input", is_seller=True, company_name="X", country_id="DE")
     log_in(page, live_server.url, seller.username)
@@ -128,7 +135,9 @@ def test_a_listing_with_bad_input_shows_errors_and_saves_nothing(live_server: An
 def test_the_machine_page_speaks_japanese(live_server: Any, page: Any, screenshot: Any) -> None:
     from tests.factories import MachineFactory
 
-    machine = MachineFactory(model=model_with_specs(), title={"en": "Komatsu excavator", "ja": "コマツ 油圧ショベル"})
+    machine = MachineFactory(
+        model=model_with_specs(), title={"en": "Komatsu excavator", "ja": "コマツ 油圧ショベル"}
+    )
     page.context.add_cookies([{"name": "django_language", "value": "ja", "url": live_server.url}])
 
     page.goto(f"{live_server.url}/machines/{machine.pk}/")

@@ -25,7 +25,19 @@ def test_the_response_has_the_documented_shape(search_catalogue: dict[str, int])
     body = response.json()
     assert set(body) == {"count", "results", "facets", "suggestion", "next_cursor", "language"}
     first = body["results"][0]
-    assert set(first) == {"id", "title", "highlight", "maker", "model", "year", "hours", "price", "cover_photo", "url", "score"}
+    assert set(first) == {
+        "id",
+        "title",
+        "highlight",
+        "maker",
+        "model",
+        "year",
+        "hours",
+        "price",
+        "cover_photo",
+        "url",
+        "score",
+    }
     assert first["id"] == search_catalogue["pc200-en"]
     assert first["url"] == f"/machines/{first['id']}/"
     assert first["price"] == {"amount": 5_200_000, "currency": "USD"}
@@ -45,13 +57,18 @@ def test_category_filter_includes_subcategories(search_catalogue: dict[str, int]
 
 
 def test_filters_combine(search_catalogue: dict[str, int]) -> None:
-    assert set(ids_of(search(maker="caterpillar", year_min=2015))) == {search_catalogue["950m-en"], search_catalogue["d6t-en"]}
+    assert set(ids_of(search(maker="caterpillar", year_min=2015))) == {
+        search_catalogue["950m-en"],
+        search_catalogue["d6t-en"],
+    }
     assert set(ids_of(search(hours_max=2500))) == {search_catalogue["pc30-all"], search_catalogue["u27-en"]}
     assert set(ids_of(search(country="CN"))) == {search_catalogue["pc200-zh"], search_catalogue["sy215-zh"]}
     assert ids_of(search(model="caterpillar-d6t")) == [search_catalogue["d6t-en"]]
     # 100,000 USD and above, in US cents; prices compare in one currency whatever they were listed in
     expensive = set(ids_of(search(price_min=10_000_000, currency="USD", limit=50)))
-    assert expensive == {search_catalogue[k] for k in ("950m-en", "d6t-en", "ltm-de", "wa320-all")}  # €95k ≈ $103k
+    assert expensive == {
+        search_catalogue[k] for k in ("950m-en", "d6t-en", "ltm-de", "wa320-all")
+    }  # €95k ≈ $103k
 
 
 @pytest.mark.parametrize(
@@ -75,7 +92,11 @@ def test_price_sort_uses_the_common_currency(search_catalogue: dict[str, int]) -
 
 def test_offset_paging_and_its_window(search_catalogue: dict[str, int]) -> None:
     everything = ids_of(search(sort="year", limit=50))
-    pages = ids_of(search(sort="year", limit=5, offset=0)) + ids_of(search(sort="year", limit=5, offset=5)) + ids_of(search(sort="year", limit=5, offset=10))
+    pages = (
+        ids_of(search(sort="year", limit=5, offset=0))
+        + ids_of(search(sort="year", limit=5, offset=5))
+        + ids_of(search(sort="year", limit=5, offset=10))
+    )
 
     assert pages == everything
     too_deep = search(offset=9_990, limit=20)
@@ -102,7 +123,10 @@ def test_facets_are_disjunctive(search_catalogue: dict[str, int]) -> None:
     # choosing Kubota still shows how many the other makers have
     assert makers == {"komatsu": 5, "caterpillar": 3, "hitachi": 1, "kubota": 1, "liebherr": 1, "sany": 1}
     categories = {bucket["key"]: bucket["count"] for bucket in body["facets"]["category"]}
-    assert categories == {"excavators": 1, "mini-excavators": 1}  # the category facet does apply the maker filter
+    assert categories == {
+        "excavators": 1,
+        "mini-excavators": 1,
+    }  # the category facet does apply the maker filter
     assert body["count"] == 1
 
 
@@ -110,13 +134,25 @@ def test_facet_labels_follow_the_buyer_language(search_catalogue: dict[str, int]
     facets = search(lang="ja").json()["facets"]
     labels = {bucket["key"]: bucket["label"] for bucket in facets["maker"]}
     assert labels["komatsu"] == "コマツ"
-    assert {bucket["key"]: bucket["label"] for bucket in facets["category"]}["wheel-loaders"] == "ホイールローダー"
+    assert {bucket["key"]: bucket["label"] for bucket in facets["category"]}[
+        "wheel-loaders"
+    ] == "ホイールローダー"
 
 
-def test_the_buyer_language_comes_from_profile_then_parameter_then_header(search_catalogue: dict[str, int]) -> None:
+def test_the_buyer_language_comes_from_profile_then_parameter_then_header(
+    search_catalogue: dict[str, int],
+) -> None:
     client = APIClient()
-    assert client.get("/api/search/", {"q": "PC200-8"}, HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9").json()["language"] == "zh"
-    assert client.get("/api/search/", {"q": "PC200-8", "lang": "ja"}, HTTP_ACCEPT_LANGUAGE="zh").json()["language"] == "ja"
+    assert (
+        client.get("/api/search/", {"q": "PC200-8"}, HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9").json()["language"]
+        == "zh"
+    )
+    assert (
+        client.get("/api/search/", {"q": "PC200-8", "lang": "ja"}, HTTP_ACCEPT_LANGUAGE="zh").json()[
+            "language"
+        ]
+        == "ja"
+    )
     client.force_authenticate(UserFactory(primary_language_id="de"))
     assert client.get("/api/search/", {"q": "PC200-8", "lang": "ja"}).json()["language"] == "de"
 
@@ -139,10 +175,18 @@ def test_autocomplete_completes_makers_and_models(search_catalogue: dict[str, in
 
 @pytest.mark.parametrize(
     ("params", "field"),
-    [({"sort": "cheapest"}, "sort"), ({"limit": "0"}, "limit"), ({"limit": "1000"}, "limit"),
-     ({"year_min": "nineteen"}, "year_min"), ({"cursor": "!!!"}, "cursor"), ({"price_min": "5", "currency": "XYZ"}, "currency")],
+    [
+        ({"sort": "cheapest"}, "sort"),
+        ({"limit": "0"}, "limit"),
+        ({"limit": "1000"}, "limit"),
+        ({"year_min": "nineteen"}, "year_min"),
+        ({"cursor": "!!!"}, "cursor"),
+        ({"price_min": "5", "currency": "XYZ"}, "currency"),
+    ],
 )
-def test_bad_parameters_are_a_400(search_catalogue: dict[str, int], params: dict[str, str], field: str) -> None:
+def test_bad_parameters_are_a_400(
+    search_catalogue: dict[str, int], params: dict[str, str], field: str
+) -> None:
     response = search(**params)
     assert response.status_code == 400
     assert field in response.json()["error"]["fields"]

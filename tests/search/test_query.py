@@ -27,7 +27,9 @@ from search.query import (
 
 def language_clause(body: dict[str, Any], path: str) -> dict[str, Any]:
     clauses = body["query"]["bool"]["must"][0]["bool"]["should"]
-    return next(c for c in clauses if "bool" in c and any(path in json.dumps(s) for s in c["bool"]["should"][:1]))
+    return next(
+        c for c in clauses if "bool" in c and any(path in json.dumps(s) for s in c["bool"]["should"][:1])
+    )
 
 
 def test_each_language_field_gets_phrase_prefix_and_ngram_clauses_with_one_required() -> None:
@@ -37,7 +39,9 @@ def test_each_language_field_gets_phrase_prefix_and_ngram_clauses_with_one_requi
     kinds = [next(iter(should)) for should in clause["should"]]
     assert kinds == ["match_phrase", "match_phrase_prefix", "match", "match"]
     assert clause["minimum_should_match"] == 1
-    assert clause["should"][2] == {"match": {"title.de.ngram": {"query": "komatsu excavator", "boost": 0.5, "operator": "and"}}}
+    assert clause["should"][2] == {
+        "match": {"title.de.ngram": {"query": "komatsu excavator", "boost": 0.5, "operator": "and"}}
+    }
     description = language_clause(body, "description.en")["bool"]
     assert [next(iter(should)) for should in description["should"]] == ["match_phrase", "match"]
 
@@ -45,7 +49,11 @@ def test_each_language_field_gets_phrase_prefix_and_ngram_clauses_with_one_requi
 def test_synonyms_expand_the_words_clause_and_phrases_read_the_buyers_own_words() -> None:
     body = build_search(SearchParams(text="digger", language="ja"))
 
-    for path, analyzer in (("title.ja", "ja_text"), ("description.en", "en_text"), ("description.ja", "cjk_bigram_text")):
+    for path, analyzer in (
+        ("title.ja", "ja_text"),
+        ("description.en", "en_text"),
+        ("description.ja", "cjk_bigram_text"),
+    ):
         should = language_clause(body, path)["bool"]["should"]
         phrases = [clause for clause in should if "match_phrase" in clause or "match_phrase_prefix" in clause]
         assert phrases
@@ -64,7 +72,9 @@ def test_synonyms_expand_the_words_clause_and_phrases_read_the_buyers_own_words(
         ("320", "de", ["en", "ja", "zh", "de", "fr"]),
     ],
 )
-def test_only_language_fields_the_text_can_match_are_queried(text: str, buyer: str, fields: list[str]) -> None:
+def test_only_language_fields_the_text_can_match_are_queried(
+    text: str, buyer: str, fields: list[str]
+) -> None:
     assert sorted(languages_for(text, buyer)) == sorted(fields)
 
 
@@ -80,10 +90,23 @@ def test_the_buyer_language_fields_are_boosted() -> None:
 
 def test_fuzziness_does_not_fire_on_short_tokens() -> None:
     body = build_search(SearchParams(text="excavtor"))
-    fuzzy = [c for c in body["query"]["bool"]["must"][0]["bool"]["should"] if "spelling" in c.get("match", {})]
+    fuzzy = [
+        c for c in body["query"]["bool"]["must"][0]["bool"]["should"] if "spelling" in c.get("match", {})
+    ]
 
-    assert fuzzy == [{"match": {"spelling": {"query": "excavtor", "fuzziness": "AUTO:5,8", "prefix_length": 1,
-                                             "operator": "and", "boost": 0.6}}}]
+    assert fuzzy == [
+        {
+            "match": {
+                "spelling": {
+                    "query": "excavtor",
+                    "fuzziness": "AUTO:5,8",
+                    "prefix_length": 1,
+                    "operator": "and",
+                    "boost": 0.6,
+                }
+            }
+        }
+    ]
 
 
 def test_a_model_number_query_adds_an_exact_keyword_clause() -> None:
@@ -96,9 +119,15 @@ def test_a_model_number_query_adds_an_exact_keyword_clause() -> None:
 def test_facet_filters_go_to_post_filter_and_each_facet_ignores_its_own() -> None:
     body = build_search(SearchParams(makers=("kubota",), categories=("excavators",), year_min=2015))
 
-    assert body["post_filter"] == {"bool": {"filter": [{"terms": {"category.path": ["excavators"]}}, {"terms": {"maker.slug": ["kubota"]}}]}}
+    assert body["post_filter"] == {
+        "bool": {
+            "filter": [{"terms": {"category.path": ["excavators"]}}, {"terms": {"maker.slug": ["kubota"]}}]
+        }
+    }
     assert body["query"]["bool"]["filter"] == [{"range": {"year": {"gte": 2015}}}]
-    assert body["aggs"]["maker"]["filter"] == {"bool": {"filter": [{"terms": {"category.path": ["excavators"]}}]}}
+    assert body["aggs"]["maker"]["filter"] == {
+        "bool": {"filter": [{"terms": {"category.path": ["excavators"]}}]}
+    }
     assert body["aggs"]["category"]["filter"] == {"bool": {"filter": [{"terms": {"maker.slug": ["kubota"]}}]}}
     assert body["aggs"]["country"]["filter"]["bool"]["filter"] == list(body["post_filter"]["bool"]["filter"])
 
@@ -151,15 +180,21 @@ def _values_under(node: Any, key: str = "") -> list[tuple[str, Any]]:
 
 
 @settings(max_examples=300)
-@given(text=st.text(min_size=1, max_size=60).filter(lambda t: t.strip()), language=st.sampled_from(sorted(LANGUAGE_ANALYZERS)))
+@given(
+    text=st.text(min_size=1, max_size=60).filter(lambda t: t.strip()),
+    language=st.sampled_from(sorted(LANGUAGE_ANALYZERS)),
+)
 def test_user_text_is_only_ever_a_match_value(text: str, language: str) -> None:
     body = build_search(SearchParams(text=text, language=language))
     constant = set(_values_under(build_search(SearchParams(text="\u2603sentinel\u2603", language=language))))
 
     assert "query_string" not in json.dumps(body)
     carriers = {
-        key for key, value in _values_under(body)
-        if (key, value) not in constant and isinstance(value, str) and value in {text, text.strip(), text.strip().lower()}
+        key
+        for key, value in _values_under(body)
+        if (key, value) not in constant
+        and isinstance(value, str)
+        and value in {text, text.strip(), text.strip().lower()}
     }
     assert carriers <= {"query", "value", "text"}
 
@@ -175,7 +210,9 @@ def test_did_you_mean_is_asked_apart_and_only_for_text() -> None:
 
 
 def test_the_cohort_tally_counts_the_candidates_matches_per_cohort_without_hits() -> None:
-    params = SearchParams(text="excavator", language="en", year_min=2015, categories=("cranes",), countries=("JP",))
+    params = SearchParams(
+        text="excavator", language="en", year_min=2015, categories=("cranes",), countries=("JP",)
+    )
 
     body = build_cohort_tallies(params)
     every = build_cohort_tallies(params, every_filter=True)

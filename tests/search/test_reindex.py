@@ -83,7 +83,9 @@ def test_a_change_committed_during_the_rebuild_reaches_the_new_index() -> None:
     def edit_mid_rebuild(done: int, total: int) -> None:
         nonlocal changed
         if not changed:  # after the first batch is copied, a seller edits an already-copied listing
-            services.machine_update(actor=target.seller, machine_id=target.pk, data={"title": {"en": "Edited mid-rebuild"}})
+            services.machine_update(
+                actor=target.seller, machine_id=target.pk, data={"title": {"en": "Edited mid-rebuild"}}
+            )
             changed = True
 
     result = reindex_machines(batch_size=5, on_progress=edit_mid_rebuild)

@@ -18,23 +18,47 @@ JUDGEMENTS: list[tuple[str, dict[str, str], dict[str, int]]] = [
     ("exact model number", {"q": "PC200-8", "lang": "en"}, {"pc200-en": 3, "pc200-ja": 3, "pc200-zh": 3}),
     ("partial model number", {"q": "PC20", "lang": "en"}, {"pc200-en": 3, "pc200-ja": 3, "pc200-zh": 3}),
     ("model number without dash", {"q": "zx200", "lang": "en"}, {"zx200-ja": 3}),
-    ("maker + category", {"q": "komatsu excavator", "lang": "en"},
-     {"pc200-en": 3, "pc30-all": 3, "pc200-ja": 2, "pc200-zh": 2, "wa320-all": 1}),
-    ("synonym digger", {"q": "digger", "lang": "en"},
-     {"pc200-en": 3, "320d-en": 3, "pc30-all": 3, "u27-en": 3, "zx200-ja": 3}),
+    (
+        "maker + category",
+        {"q": "komatsu excavator", "lang": "en"},
+        {"pc200-en": 3, "pc30-all": 3, "pc200-ja": 2, "pc200-zh": 2, "wa320-all": 1},
+    ),
+    (
+        "synonym digger",
+        {"q": "digger", "lang": "en"},
+        {"pc200-en": 3, "320d-en": 3, "pc30-all": 3, "u27-en": 3, "zx200-ja": 3},
+    ),
     ("synonym dozer", {"q": "dozer", "lang": "en"}, {"d6t-en": 3}),
-    ("typo excavtor", {"q": "excavtor", "lang": "en"},
-     {"pc200-en": 3, "320d-en": 3, "pc30-all": 3, "u27-en": 3, "zx200-ja": 3}),
+    (
+        "typo excavtor",
+        {"q": "excavtor", "lang": "en"},
+        {"pc200-en": 3, "320d-en": 3, "pc30-all": 3, "u27-en": 3, "zx200-ja": 3},
+    ),
     ("wheel loader", {"q": "wheel loader", "lang": "en"}, {"wa320-all": 3, "950m-en": 3}),
     ("Japanese slang ユンボ", {"q": "ユンボ", "lang": "ja"}, {"pc200-ja": 3, "zx200-ja": 3}),
-    ("Japanese maker + type", {"q": "コマツ 油圧ショベル", "lang": "ja"},
-     {"pc200-ja": 3, "pc30-all": 2, "pc200-en": 2, "pc200-zh": 2, "zx200-ja": 1}),
+    (
+        "Japanese maker + type",
+        {"q": "コマツ 油圧ショベル", "lang": "ja"},
+        {"pc200-ja": 3, "pc30-all": 2, "pc200-en": 2, "pc200-zh": 2, "zx200-ja": 1},
+    ),
     ("Chinese excavator", {"q": "挖掘机", "lang": "zh"}, {"pc200-zh": 3, "sy215-zh": 3, "pc30-all": 2}),
     ("Chinese synonym 挖土机", {"q": "挖土机", "lang": "zh"}, {"pc200-zh": 3, "sy215-zh": 3, "pc30-all": 2}),
     ("German crane", {"q": "Mobilkran", "lang": "de"}, {"ltm-de": 3}),
-    ("Japanese buyer, same words", {"q": "PC200-8", "lang": "ja"}, {"pc200-ja": 3, "pc200-en": 1, "pc200-zh": 1}),
-    ("English buyer, same words", {"q": "PC200-8", "lang": "en"}, {"pc200-en": 3, "pc200-ja": 1, "pc200-zh": 1}),
-    ("Chinese buyer, same words", {"q": "PC200-8", "lang": "zh"}, {"pc200-zh": 3, "pc200-en": 1, "pc200-ja": 1}),
+    (
+        "Japanese buyer, same words",
+        {"q": "PC200-8", "lang": "ja"},
+        {"pc200-ja": 3, "pc200-en": 1, "pc200-zh": 1},
+    ),
+    (
+        "English buyer, same words",
+        {"q": "PC200-8", "lang": "en"},
+        {"pc200-en": 3, "pc200-ja": 1, "pc200-zh": 1},
+    ),
+    (
+        "Chinese buyer, same words",
+        {"q": "PC200-8", "lang": "zh"},
+        {"pc200-zh": 3, "pc200-en": 1, "pc200-ja": 1},
+    ),
 ]
 
 
@@ -69,6 +93,8 @@ def test_labelled_queries(search_catalogue: dict[str, int], capsys: pytest.Captu
 
     for label, _, _, ranked, judged in rows:
         assert ranked, label
-        assert judged.get(ranked[0], 0) == max(judged.values()), f"{label}: first result {ranked[0]} is not top-graded"
+        assert judged.get(ranked[0], 0) == max(judged.values()), (
+            f"{label}: first result {ranked[0]} is not top-graded"
+        )
     assert mean_ndcg >= 0.9
     assert mean_precision >= 0.9

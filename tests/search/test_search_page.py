@@ -21,13 +21,21 @@ def catalogue() -> dict[str, int]:
 
 
 def card_ids(page: Any) -> list[int]:
-    return [int(x) for x in page.locator(".result-card").evaluate_all("cards => cards.map(c => c.dataset.machine)")]
+    return [
+        int(x)
+        for x in page.locator(".result-card").evaluate_all("cards => cards.map(c => c.dataset.machine)")
+    ]
 
 
-def test_search_filter_sort_and_go_back(live_server: Any, page: Any, screenshot: Any, catalogue: dict[str, int]) -> None:
+def test_search_filter_sort_and_go_back(
+    live_server: Any, page: Any, screenshot: Any, catalogue: dict[str, int]
+) -> None:
     page.goto(f"{live_server.url}/search/?q=excavator")
 
-    excavators = {catalogue[k] for k in ("pc200-en", "pc200-ja", "pc200-zh", "pc30-all", "320d-en", "zx200-ja", "u27-en", "sy215-zh")}
+    excavators = {
+        catalogue[k]
+        for k in ("pc200-en", "pc200-ja", "pc200-zh", "pc30-all", "320d-en", "zx200-ja", "u27-en", "sy215-zh")
+    }
     assert page.locator("[data-testid=count]").inner_text().startswith("8 machines")
     assert set(card_ids(page)) == excavators
     assert page.locator(".result-card mark").count() > 0
@@ -38,7 +46,12 @@ def test_search_filter_sort_and_go_back(live_server: Any, page: Any, screenshot:
     page.wait_for_url(re.compile(r".*maker=komatsu.*"))
     assert set(card_ids(page)) == {catalogue[k] for k in ("pc200-en", "pc200-ja", "pc200-zh", "pc30-all")}
     # the other makers keep their counts (disjunctive facets)
-    assert page.locator("fieldset[data-facet=maker] label", has_text="Caterpillar").locator(".count").inner_text() == "1"
+    assert (
+        page.locator("fieldset[data-facet=maker] label", has_text="Caterpillar")
+        .locator(".count")
+        .inner_text()
+        == "1"
+    )
 
     # sorting by price keeps the filter
     page.select_option("#sort", "price")
@@ -64,7 +77,9 @@ def test_autocomplete_offers_completions(live_server: Any, page: Any, catalogue:
     assert "Caterpillar 320D" in options
 
 
-def test_a_shared_url_reproduces_the_search_in_japanese(live_server: Any, page: Any, screenshot: Any, catalogue: dict[str, int]) -> None:
+def test_a_shared_url_reproduces_the_search_in_japanese(
+    live_server: Any, page: Any, screenshot: Any, catalogue: dict[str, int]
+) -> None:
     page.context.add_cookies([{"name": "django_language", "value": "ja", "url": live_server.url}])
 
     page.goto(f"{live_server.url}/search/?q=%E3%83%A6%E3%83%B3%E3%83%9C&category=excavators")  # ユンボ

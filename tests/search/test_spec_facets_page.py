@@ -22,7 +22,10 @@ def listings() -> dict[str, int]:
 
 
 def card_ids(page: Any) -> set[int]:
-    return {int(x) for x in page.locator(".result-card").evaluate_all("cards => cards.map(c => c.dataset.machine)")}
+    return {
+        int(x)
+        for x in page.locator(".result-card").evaluate_all("cards => cards.map(c => c.dataset.machine)")
+    }
 
 
 def test_ticking_a_value_and_typing_a_range_narrow_the_results(
@@ -59,7 +62,10 @@ def test_ticking_a_value_and_typing_a_range_narrow_the_results(
     assert card_ids(page) == {listings[k] for k in ("u27-jp", "u27-de", "tb230-gb")}
     assert page.locator("[data-testid=count]").inner_text().startswith("3 machines")
     # the other makers keep their counts among the light machines (disjunctive facets)
-    assert page.locator("fieldset[data-facet=maker] label", has_text="Takeuchi").locator(".count").inner_text() == "1"
+    assert (
+        page.locator("fieldset[data-facet=maker] label", has_text="Takeuchi").locator(".count").inner_text()
+        == "1"
+    )
     screenshot(page, "narrowed")
 
     # back restores the previous state
@@ -74,7 +80,11 @@ def test_a_range_slider_sets_the_bound_shades_the_histogram_and_searches_when_le
     page.goto(f"{live_server.url}/search/?category=excavators")
     weight = page.locator("fieldset[data-spec=operating_weight]")
     high = weight.locator(".slider .high")
-    assert (high.get_attribute("min"), high.get_attribute("max"), high.input_value()) == ("2.7", "20.5", "20.5")
+    assert (high.get_attribute("min"), high.get_attribute("max"), high.input_value()) == (
+        "2.7",
+        "20.5",
+        "20.5",
+    )
     assert weight.locator(".histogram .bar.outside").count() == 0
 
     # drag the upper thumb from the right end to a fifth of the way: about 6 t
@@ -94,13 +104,17 @@ def test_a_range_slider_sets_the_bound_shades_the_histogram_and_searches_when_le
     assert card_ids(page) == {listings[k] for k in ("u27-jp", "u27-de", "tb230-gb")}
     weight = page.locator("fieldset[data-spec=operating_weight]")
     assert float(weight.locator("input[name='spec.operating_weight.max']").input_value()) == typed
-    assert float(weight.locator(".slider .high").input_value()) == typed  # the slider stays where it was let go
+    assert (
+        float(weight.locator(".slider .high").input_value()) == typed
+    )  # the slider stays where it was let go
     assert weight.locator(".slider .low").input_value() == "2.7"  # the other bound is untouched, so unset
     assert parse_qs(urlparse(page.url).query).get("spec.operating_weight.min") is None  # blank: no bound
     screenshot(page, "slid")
 
 
-def test_imperial_buyers_see_and_type_pounds(live_server: Any, page: Any, screenshot: Any, listings: dict[str, int]) -> None:
+def test_imperial_buyers_see_and_type_pounds(
+    live_server: Any, page: Any, screenshot: Any, listings: dict[str, int]
+) -> None:
     page.goto(f"{live_server.url}/search/?units=imperial&spec.operating_weight.max=7500")
 
     weight = page.locator("fieldset[data-spec=operating_weight]")

@@ -37,8 +37,12 @@ def indexed(machine_id: int) -> dict[str, Any] | None:
 
 def new_listing(seller: Any, **overrides: Any) -> Machine:
     data = {
-        "model": model_with_specs().pk, "year": 2018, "hours": 3000, "country": "JP",
-        "price": {"amount": 9_000_000, "currency": "JPY"}, "title": {"en": "Excavator for sale", "ja": "油圧ショベル"},
+        "model": model_with_specs().pk,
+        "year": 2018,
+        "hours": 3000,
+        "country": "JP",
+        "price": {"amount": 9_000_000, "currency": "JPY"},
+        "title": {"en": "Excavator for sale", "ja": "油圧ショベル"},
     }
     data.update(overrides)
     return services.machine_create(seller=seller, data=data)
@@ -60,7 +64,9 @@ def test_each_kind_of_change_reaches_the_index() -> None:
     assert document["title"] == {"en": "Excavator for sale", "ja": "油圧ショベル"}
     assert document["status"] == "published"
 
-    services.machine_update(actor=seller, machine_id=machine.pk, data={"hours": 3100, "title": {"en": "Excavator, serviced"}})
+    services.machine_update(
+        actor=seller, machine_id=machine.pk, data={"hours": 3100, "title": {"en": "Excavator, serviced"}}
+    )
     drain("search", apply_changes)
     assert indexed(machine.pk)["hours"] == 3100  # type: ignore[index]
     assert indexed(machine.pk)["title"] == {"en": "Excavator, serviced"}  # type: ignore[index]
@@ -92,8 +98,10 @@ def test_the_cover_is_the_first_photos_thumbnail_and_follows_a_deleted_cover() -
     drain("search", apply_changes)
     assert indexed(machine.pk)["cover_photo"] is None  # type: ignore[index]
 
-    photos = [services.photo_add(actor=seller, machine_id=machine.pk, upload=jpeg(colour), size=10_000)
-              for colour in ("red", "green", "blue")]
+    photos = [
+        services.photo_add(actor=seller, machine_id=machine.pk, upload=jpeg(colour), size=10_000)
+        for colour in ("red", "green", "blue")
+    ]
     drain("search", apply_changes)
     assert indexed(machine.pk)["cover_photo"] == photos[0].thumbnail.url  # type: ignore[index]
 
@@ -180,16 +188,28 @@ def test_writes_succeed_while_the_engine_is_stopped_and_the_index_catches_up() -
 
     assert not result.failed
     assert result.processed == 6
-    assert [indexed(machine.pk)["title"]["en"] for machine in machines] == ["Loader 0", "Loader 1", "Loader 2"]  # type: ignore[index]
+    assert [indexed(machine.pk)["title"]["en"] for machine in machines] == [
+        "Loader 0",
+        "Loader 1",
+        "Loader 2",
+    ]  # type: ignore[index]
 
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("machine_index")
 def test_the_worker_process_indexes_committed_changes() -> None:
-    environment = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.test", DATABASE_URL=database_url_for_subprocesses())
+    environment = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="config.settings.test",
+        DATABASE_URL=database_url_for_subprocesses(),
+    )
     worker = subprocess.Popen(
         [sys.executable, "manage.py", "outbox_worker", "--topic", "search", "--poll-seconds", "30"],
-        cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         seller = SellerFactory()

@@ -17,7 +17,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--batch-size", type=int, default=MACHINES_PER_TRANSACTION, help="Machines per transaction.")
+        parser.add_argument(
+            "--batch-size", type=int, default=MACHINES_PER_TRANSACTION, help="Machines per transaction."
+        )
 
     def handle(self, *args: Any, batch_size: int, **options: Any) -> None:
         if not 1 <= batch_size <= 20_000:

@@ -32,18 +32,30 @@ class Command(BaseCommand):
     help = "Drain the outbox into the search engine and the graph, continuously (or --once)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--topic", action="append", dest="topics", help=f"One of {sorted(PROJECTIONS)}; default all.")
-        parser.add_argument("--once", action="store_true", help="Drain what is pending and exit (non-zero if a batch failed).")
+        parser.add_argument(
+            "--topic", action="append", dest="topics", help=f"One of {sorted(PROJECTIONS)}; default all."
+        )
+        parser.add_argument(
+            "--once", action="store_true", help="Drain what is pending and exit (non-zero if a batch failed)."
+        )
         parser.add_argument("--poll-seconds", type=float, default=5.0)
 
-    def handle(self, *args: Any, topics: list[str] | None, once: bool, poll_seconds: float, **options: Any) -> None:
+    def handle(
+        self, *args: Any, topics: list[str] | None, once: bool, poll_seconds: float, **options: Any
+    ) -> None:
         topics = topics or sorted(PROJECTIONS)
         unknown = set(topics) - set(PROJECTIONS)
         if unknown:
-            raise CommandError(f"unknown topic(s) {', '.join(sorted(unknown))}; choose from {', '.join(sorted(PROJECTIONS))}")
+            raise CommandError(
+                f"unknown topic(s) {', '.join(sorted(unknown))}; choose from {', '.join(sorted(PROJECTIONS))}"
+            )
         projections = {topic: load_projection(topic) for topic in topics}
         if once:
-            failures = [f"{topic}: {result.error}" for topic, projection in projections.items() if (result := drain(topic, projection)).failed]
+            failures = [
+                f"{topic}: {result.error}"
+                for topic, projection in projections.items()
+                if (result := drain(topic, projection)).failed
+            ]
             if failures:
                 raise CommandError("; ".join(failures))
             return
@@ -92,7 +104,9 @@ class Command(BaseCommand):
             self.stderr.write(f"LISTEN unavailable ({error}); polling")
             return None
 
-    def _wait(self, listener: psycopg.Connection[Any] | None, seconds: float) -> tuple[psycopg.Connection[Any] | None, bool]:
+    def _wait(
+        self, listener: psycopg.Connection[Any] | None, seconds: float
+    ) -> tuple[psycopg.Connection[Any] | None, bool]:
         """Wait up to `seconds` for a NOTIFY; returns the (possibly reconnected) listener and
         whether a notification arrived."""
         if listener is None:

@@ -31,7 +31,9 @@ class Command(BaseCommand):
             statements = ensure_schema()
         except Exception as error:
             raise CommandError(f"prepare failed: {type(error).__name__}: {error}") from error
-        self.stdout.write(f"  migrated; search indices {', '.join(indices)}; {statements} graph schema statements")
+        self.stdout.write(
+            f"  migrated; search indices {', '.join(indices)}; {statements} graph schema statements"
+        )
         if demo:
             self._load_demo()
 
@@ -41,7 +43,9 @@ class Command(BaseCommand):
         user_model = get_user_model()
         username, password = DEMO_ADMIN
         if not user_model.objects.filter(username=username).exists():
-            user_model.objects.create_superuser(username=username, password=password, email="admin@example.com")
+            user_model.objects.create_superuser(
+                username=username, password=password, email="admin@example.com"
+            )
             self.stdout.write(f"  demo admin created: {username} / {password}")
         if Machine.objects.exists():
             self.stdout.write("  demo catalogue already loaded")

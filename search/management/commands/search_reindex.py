@@ -21,7 +21,9 @@ class Command(BaseCommand):
             with progress_bar("reindex", "doc", enabled=options["verbosity"] > 0) as progress:
                 result = reindex_machines(batch_size=batch_size, on_progress=progress)
         except Exception as error:
-            raise CommandError(f"reindex failed, the alias still points at the old index: {type(error).__name__}: {error}") from error
+            raise CommandError(
+                f"reindex failed, the alias still points at the old index: {type(error).__name__}: {error}"
+            ) from error
         self.stdout.write(
             f"indexed {result.documents} machines into {result.index} in {result.seconds:.1f} s; "
             f"{result.replayed_events} concurrent change(s) queued for the worker"
