@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from auctions import selectors, services
 from auctions.broadcast import money_payload
 from auctions.models import Auction
-from config.errors import DomainError, NotFoundError
+from core.errors import DomainError, NotFoundError
 from marketplace.apis import body
 
 AuctionRequest = inline_serializer(

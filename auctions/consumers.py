@@ -39,7 +39,7 @@ from auctions.selectors import auction_ended_message, auction_snapshot, bids_sin
 from auctions.services import BidSubmission
 from config.draining import socket_register, socket_unregister
 from config.eager import start_eagerly
-from config.errors import DomainError
+from core.errors import DomainError
 
 logger = logging.getLogger(__name__)
 SERVICE_RESTART = 1012

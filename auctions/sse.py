@@ -22,7 +22,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpRe
 from auctions.hub import Inbox, auction_hub
 from auctions.models import Auction
 from auctions.selectors import auction_ended_message, bids_since
-from config.api_errors import error_body
+from core.api.errors import error_body
 
 MAX_AUCTIONS = 50
 KEEPALIVE_SECONDS = 15.0

@@ -15,7 +15,7 @@ from auctions.forms import AuctionStartForm
 from auctions.models import Bid
 from auctions.selectors import auction_snapshot, auctions_listed
 from auctions.services import auction_create
-from config.errors import DomainError
+from core.errors import DomainError
 from marketplace.models import Machine
 
 

@@ -102,7 +102,7 @@ class Tickets:
 
 
 async def hot_auction(bases: list[str], auction_id: int, tokens: list[str], seconds: float) -> dict[str, Any]:
-    """Bidders on `POST /api/auctions/<id>/bids/`, one HTTP connection each."""
+    """Bidders on `POST /api/v1/auctions/<id>/bids/`, one HTTP connection each."""
     import httpx
 
     tickets = Tickets()
@@ -117,7 +117,7 @@ async def hot_auction(bases: list[str], auction_id: int, tokens: list[str], seco
             while time.perf_counter() < deadline:
                 headers["Idempotency-Key"] = uuid.uuid4().hex
                 started = time.perf_counter()
-                reply = await client.post(f"{base}/api/auctions/{auction_id}/bids/", json={"amount": tickets.next()},
+                reply = await client.post(f"{base}/api/v1/auctions/{auction_id}/bids/", json={"amount": tickets.next()},
                                           headers=headers)  # fmt: skip
                 latencies.append((time.perf_counter() - started) * 1000)
                 outcomes["accepted" if reply.status_code == 201 else reply.json()["error"]["code"]] += 1
@@ -324,7 +324,7 @@ def fan_out(
     layer = get_channel_layer()
     try:
         with httpx.Client(timeout=30) as client:
-            minimum = client.get(f"{bases[0]}/api/auctions/{auction_id}/").json()["minimumBidCents"]
+            minimum = client.get(f"{bases[0]}/api/v1/auctions/{auction_id}/").json()["minimumBidCents"]
             for round_number in range(rounds):
                 # one bid through the whole path: REST on node 1, row lock, commit, broadcast;
                 # two bidders take turns (a high bidder raising their own bid is not a new bid)
@@ -334,7 +334,9 @@ def fan_out(
                 }
                 sent = time.perf_counter()
                 reply = client.post(
-                    f"{bases[0]}/api/auctions/{auction_id}/bids/", json={"amount": minimum}, headers=headers
+                    f"{bases[0]}/api/v1/auctions/{auction_id}/bids/",
+                    json={"amount": minimum},
+                    headers=headers,
                 )
                 assert reply.status_code == 201, reply.text
                 seq = reply.json()["bids"][-1]["seq"]

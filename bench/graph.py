@@ -7,7 +7,7 @@ PostgreSQL GROUP BY queries, side by side in one run. Checks that both give the 
 
 Runs against `make run`'s database, search index and Neo4j (seed them first:
 manage.py seed_catalogue --machines 100000 && manage.py search_reindex). For text, the
-graph gets the engine's count of the matches per cohort (as /api/search/ does) and the
+graph gets the engine's count of the matches per cohort (as /api/v1/search/ does) and the
 PostgreSQL baseline the ids of every match; each fetch is shown apart and included in its
 store's total. Prints what it measured."""
 
@@ -117,7 +117,7 @@ def main() -> None:
         for _ in range(arguments.requests):
             text, request = requests(rng, kind)
             if text:
-                # as /api/search/ does: the engine counts the text's matches per cohort, and
+                # as /api/v1/search/ does: the engine counts the text's matches per cohort, and
                 # their countries when it pages within the matching cohorts (not timed here:
                 # the country facet is compared below from PostgreSQL's side only); the
                 # baseline needs the ids of every match

@@ -1,4 +1,4 @@
-"""Search benchmark (issue 4): latency of /api/search/ from a client process for a mixed query
+"""Search benchmark (issue 4): latency of /api/v1/search/ from a client process for a mixed query
 set, against the engine's own `took` for the same requests, and a full reindex.
 
     .venv/bin/python -m bench.search [--requests 300] [--reindex]
@@ -82,9 +82,9 @@ def run_class(
     graph: list[float] = []
     for _ in range(requests):
         if name == "autocomplete":
-            url, params = f"{base}/api/search/suggest/", {"q": rng.choice(PREFIXES), "lang": "en"}
+            url, params = f"{base}/api/v1/search/suggest/", {"q": rng.choice(PREFIXES), "lang": "en"}
         elif name == "category + spec filters + facets":
-            url, params = f"{base}/api/search/", dict(rng.choice(SPEC_FILTERS))
+            url, params = f"{base}/api/v1/search/", dict(rng.choice(SPEC_FILTERS))
         else:
             text, language = rng.choice(TEXTS)
             params = {"q": text, "lang": language}
@@ -92,7 +92,7 @@ def run_class(
                 params.update(rng.choice(FILTERS))
             else:
                 params["facets"] = "0"
-            url = f"{base}/api/search/"
+            url = f"{base}/api/v1/search/"
         started = time.perf_counter()
         response = client.get(url, params=params)
         latencies.append((time.perf_counter() - started) * 1000)
@@ -133,9 +133,11 @@ def main() -> None:
 
     rng = random.Random(arguments.seed)
     with asgi_server() as base, httpx.Client(timeout=30) as client:
-        print(f"indexed: {client.get(f'{base}/api/search/', params={'limit': 1}).json()['count']} machines")
+        print(
+            f"indexed: {client.get(f'{base}/api/v1/search/', params={'limit': 1}).json()['count']} machines"
+        )
         for _ in range(30):  # warm caches and connections
-            client.get(f"{base}/api/search/", params={"q": rng.choice(TEXTS)[0]})
+            client.get(f"{base}/api/v1/search/", params={"q": rng.choice(TEXTS)[0]})
         print(
             f"{'class':<26} {'client latency (ms)':<52} {'engine took, page + candidates (ms)':<52} ratio p50 / p95"
         )

@@ -13,10 +13,11 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 
 from config.routing import websocket_urlpatterns  # noqa: E402
 from config.websocket_auth import TokenOrSessionAuthMiddleware  # noqa: E402
+from core.limits import request_limits  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": request_limits(django_asgi_app),
         "websocket": AllowedHostsOriginValidator(
             TokenOrSessionAuthMiddleware(URLRouter(websocket_urlpatterns))
         ),

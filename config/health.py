@@ -1,17 +1,29 @@
-"""GET /healthz: one check per backing service, each with its latency; 503 if any is down."""
+"""GET /healthz: is this process able to serve requests? 503 when it is not.
+
+Two kinds of check:
+* **Backing services** (database, redis, search, graph), each with its latency. They run on a
+  request thread, the way every synchronous view runs, under one deadline: a process whose
+  request threads cannot get a database connection or finish in time is reported down, not
+  healthy (the check used to run beside a wedged API and answer 200).
+* **Requests** (`core.limits`): the process's pools of requests in flight. A full pool, or a
+  request running longer than REQUEST_STUCK_SECONDS, means requests are not being served.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import connections
 from django.http import HttpRequest, JsonResponse
 
 from config.redis import get_redis
+from core.limits import load
 from graph.client import run_query
 from search.client import get_client
 
@@ -65,8 +77,46 @@ def run_checks() -> dict[str, dict[str, Any]]:
     return {name: results[name] for name in CHECKS}
 
 
-def healthz(request: HttpRequest) -> JsonResponse:
-    checks = run_checks()
+def requests_check() -> dict[str, Any]:
+    """The process's request pools: down when one is full or holds a request that has run
+    longer than REQUEST_STUCK_SECONDS (event streams are open for minutes by design)."""
+    pools = load()
+    problems = [
+        problem
+        for name, pool in pools.items()
+        if name != "streams"
+        for problem in (
+            f"the {name} pool is full" if pool.busy >= pool.slots else "",
+            f"a request in the {name} pool has run {pool.oldest_seconds:.0f} s"
+            if pool.oldest_seconds > settings.REQUEST_STUCK_SECONDS
+            else "",
+        )
+        if problem
+    ]
+    check: dict[str, Any] = {
+        "status": "down" if problems else "ok",
+        "pools": {
+            name: {
+                "in_flight": pool.busy,
+                "slots": pool.slots,
+                "oldest_seconds": round(pool.oldest_seconds, 1),
+            }
+            for name, pool in pools.items()
+        },
+    }
+    if problems:
+        check["error"] = "; ".join(problems)
+    return check
+
+
+async def healthz(request: HttpRequest) -> JsonResponse:
+    deadline = settings.HEALTH_CHECK_TIMEOUT + 1
+    try:
+        checks = await asyncio.wait_for(sync_to_async(run_checks)(), timeout=deadline)
+    except TimeoutError:
+        error = f"the checks did not finish on a request thread within {deadline:g} s"
+        checks = {name: {"status": "down", "error": error, "latency_ms": deadline * 1000} for name in CHECKS}
+    checks["requests"] = requests_check()
     healthy = all(check["status"] == "ok" for check in checks.values())
     return JsonResponse(
         {"status": "ok" if healthy else "degraded", "checks": checks},

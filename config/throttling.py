@@ -28,8 +28,8 @@ from rest_framework.throttling import (
     UserRateThrottle,
 )
 
-from config.errors import ServiceUnavailableError
 from config.redis import get_redis
+from core.errors import ServiceUnavailableError
 
 logger = logging.getLogger(__name__)
 

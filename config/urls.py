@@ -1,18 +1,14 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("api/search/", include("search.urls_api")),
-    path("api/auctions/", include("auctions.urls_api")),
-    path("api/", include("marketplace.urls_api")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/", include("config.urls_api")),
+    path("api/", include(("config.urls_api", "legacy"), namespace="legacy")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("marketplace.urls")),
 ]

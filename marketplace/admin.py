@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from config.errors import DomainError
+from core.errors import DomainError
 from marketplace import services
 from marketplace.models import (
     Category,

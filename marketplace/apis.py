@@ -1,5 +1,5 @@
 """REST API of the catalogue. Each view parses input, calls one service or selector and shapes
-the output; errors become {"error": {...}} in config/api_errors.py."""
+the output; errors become {"error": {...}} in core/api/errors.py."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.errors import DomainError
 from config.throttling import StrictScopedThrottle
+from core.errors import DomainError
 from marketplace import selectors, services
 from marketplace.models import Category, MachineModel, Maker, SpecDefinition
 from marketplace.serializers import (

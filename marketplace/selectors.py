@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from config.errors import NotFoundError
+from core.errors import NotFoundError
 from marketplace.models import (
     Machine,
     MachineSpecValue,

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from auctions.forms import AuctionStartForm
 from auctions.selectors import auction_open_for_machine
-from config.errors import DomainError
+from core.errors import DomainError
 from marketplace import selectors, services
 from marketplace.forms import LISTING_LANGUAGES, ListingForm, PhotoForm, SignUpForm
 from marketplace.models import Currency, Machine, MachineStatus, SpecKind

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from config.errors import DomainError
+from core.errors import DomainError
 from graph.facets import SpecFilter, SpecRange, SpecValues
 from search.analysis import LANGUAGE_ANALYZERS
 from search.query import MAX_LIMIT, MAX_WINDOW, SORTS, SearchParams, decode_cursor

@@ -9,7 +9,7 @@ from typing import Any
 from elasticsearch import ConnectionError as EngineConnectionError
 from elasticsearch import TransportError
 
-from config.errors import ServiceUnavailableError
+from core.errors import ServiceUnavailableError
 from search.client import get_client
 from search.indices import MACHINES, alias_name
 from search.query import SearchParams, build_did_you_mean, build_search, build_suggest, encode_cursor

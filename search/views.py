@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 
-from config.errors import DomainError, ServiceUnavailableError
+from core.errors import DomainError, ServiceUnavailableError
 from marketplace.preferences import viewer_preferences
 from search.analysis import LANGUAGE_ANALYZERS
 from search.faceted import faceted_search

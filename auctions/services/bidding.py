@@ -29,8 +29,8 @@ from auctions.rules import (
     InvalidBidRequestError,
     place_bid,
 )
-from config.errors import DomainError, NotFoundError
 from config.redis import get_redis
+from core.errors import DomainError, NotFoundError
 from marketplace.models import User
 
 logger = logging.getLogger(__name__)

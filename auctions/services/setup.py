@@ -12,7 +12,7 @@ from django.utils.dateparse import parse_datetime
 from auctions.models import Auction, AuctionKind
 from auctions.rules import AuctionKind as RulesKind
 from auctions.rules import AuctionState, AuctionTerms, Money, default_increments
-from config.errors import ConflictError, ForbiddenError, NotFoundError
+from core.errors import ConflictError, ForbiddenError, NotFoundError
 from marketplace.models import Machine, MachineStatus, User
 from marketplace.services.validation import FieldErrors
 

@@ -36,6 +36,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.api.errors.ApiErrorMiddleware",
+    "core.api.versioning.DeprecatedPathsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -119,6 +121,8 @@ NEO4J_DATABASE = env_str("NEO4J_DATABASE", "neo4j")
 
 # --- Health checks give up after this long per service, so /healthz never hangs
 HEALTH_CHECK_TIMEOUT = float(env_str("HEALTH_CHECK_TIMEOUT", "2"))
+# A request running longer than this means the process is stuck (/healthz answers 503).
+REQUEST_STUCK_SECONDS = float(env_str("REQUEST_STUCK_SECONDS", "30"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -181,8 +185,27 @@ PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 40_000_000)
 PHOTO_MAX_EDGE = env_int("PHOTO_MAX_EDGE", 2400)
 PHOTO_THUMBNAIL_EDGE = env_int("PHOTO_THUMBNAIL_EDGE", 480)
 PHOTOS_PER_MACHINE = env_int("PHOTOS_PER_MACHINE", 30)
+PHOTOS_PER_UPLOAD = env_int("PHOTOS_PER_UPLOAD", 4)  # photos one page form may send at once
 DATA_UPLOAD_MAX_MEMORY_SIZE = PHOTO_MAX_BYTES + 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 200)  # per query string or form
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # larger uploads are spooled to disk while read
+
+# --- What one request may cost a server process (core/limits.py): the body a route accepts
+# (413 past it, before it is read) and the requests in flight per pool (503 past them).
+API_MAX_BODY = env_int("API_MAX_BODY", 512 * 1024)
+PAGE_MAX_BODY = env_int("PAGE_MAX_BODY", 1024 * 1024)
+REQUEST_POOLS = {
+    "requests": env_int("REQUESTS_IN_FLIGHT", 40),
+    "uploads": env_int("UPLOADS_IN_FLIGHT", 2),  # each decodes an image of up to PHOTO_MAX_PIXELS
+    "streams": env_int("STREAMS_IN_FLIGHT", 2000),  # server-sent event streams, open for minutes
+}
+REQUEST_ROUTES = [  # (path pattern, most body bytes, pool); the first that matches applies
+    (r"^/api/(v1/)?machines/[0-9]+/photos/$", PHOTO_MAX_BYTES + 64 * 1024, "uploads"),
+    (r"^/sell/[0-9]+/photos/$", PHOTOS_PER_UPLOAD * PHOTO_MAX_BYTES + 64 * 1024, "uploads"),
+    (r"^/api/(v1/)?auctions/events/$", 0, "streams"),
+    (r"^/api/", API_MAX_BODY, "requests"),
+    (r"", PAGE_MAX_BODY, "requests"),
+]
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -191,8 +214,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "config.api_errors.exception_handler",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
+    "DEFAULT_PARSER_CLASSES": ["core.api.parsers.BoundedJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.BoundedPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_THROTTLE_CLASSES": [
         "config.throttling.AnonThrottle",
@@ -210,6 +235,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Catalogue, multilingual search, spec facets and live auctions.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "PREPROCESSING_HOOKS": ["core.api.schema.current_version_only"],
     # Swagger UI served from our own static files: no CDN at run time.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from config.errors import ConflictError, ForbiddenError, NotFoundError
+from core.errors import ConflictError, ForbiddenError, NotFoundError
 from marketplace.models import (
     Condition,
     Country,

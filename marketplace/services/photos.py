@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Max
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from config.errors import ConflictError, DomainError, NotFoundError
+from core.errors import ConflictError, DomainError, NotFoundError
 from marketplace.models import Photo, User
 from marketplace.services.machines import _locked_machine_for
 from marketplace.services.outbox import outbox_enqueue

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from config.errors import DomainError
+from core.errors import DomainError
 from marketplace.models import Language, SpecDefinition, SpecKind
 
 MAX_TITLE_LENGTH = 200

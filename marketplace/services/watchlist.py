@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from config.errors import NotFoundError
+from core.errors import NotFoundError
 from marketplace.models import Machine, User, WatchlistEntry
 from marketplace.models.machines import VISIBLE_STATUSES
 

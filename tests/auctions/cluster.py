@@ -118,7 +118,7 @@ class Node:
         deadline = time.monotonic() + 60
         while True:
             try:
-                if httpx.get(f"{self.http}/api/auctions/", timeout=5).status_code == 200:
+                if httpx.get(f"{self.http}/api/v1/auctions/", timeout=5).status_code == 200:
                     return self
             except httpx.HTTPError:
                 pass
@@ -272,7 +272,7 @@ class SocketBuyer:
 
 @dataclass
 class RestBuyer:
-    """A buyer bidding through `POST /api/auctions/<id>/bids/`; when its node is unreachable or
+    """A buyer bidding through `POST /api/v1/auctions/<id>/bids/`; when its node is unreachable or
     answers 5xx it retries the same Idempotency-Key on the next node."""
 
     nodes: list[Node]
@@ -292,7 +292,7 @@ class RestBuyer:
             node = self.nodes[self.node_index % len(self.nodes)]
             try:
                 response = await client.post(
-                    f"{node.http}/api/auctions/{self.auction_id}/bids/",
+                    f"{node.http}/api/v1/auctions/{self.auction_id}/bids/",
                     json=body,
                     headers={"Authorization": f"Token {self.token}", "Idempotency-Key": key},
                 )

@@ -26,7 +26,7 @@ def auction() -> dict[str, Any]:
     machine = MachineFactory(model=model_with_specs())
     now = timezone.now()
     response = client_for(machine.seller).post(
-        "/api/auctions/",
+        "/api/v1/auctions/",
         {
             "machine": machine.pk,
             "kind": "soft_close",
@@ -46,14 +46,14 @@ def test_an_auction_is_created_and_read(auction: dict[str, Any]) -> None:
     assert auction["status"] == "open"
     assert auction["startingPrice"] == {"currency": "JPY", "amount": "500000"}
     assert auction["hasReserve"] is True
-    listed = APIClient().get("/api/auctions/").json()["results"]
+    listed = APIClient().get("/api/v1/auctions/").json()["results"]
     assert [a["id"] for a in listed] == [auction["id"]]
-    assert APIClient().get(f"/api/auctions/{auction['id']}/").json()["seq"] == 0
+    assert APIClient().get(f"/api/v1/auctions/{auction['id']}/").json()["seq"] == 0
 
 
 def test_a_bid_with_a_key_is_accepted_once(auction: dict[str, Any]) -> None:
     buyer = client_for(UserFactory())
-    url = f"/api/auctions/{auction['id']}/bids/"
+    url = f"/api/v1/auctions/{auction['id']}/bids/"
 
     first = buyer.post(url, {"amount": 500_000}, format="json", HTTP_IDEMPOTENCY_KEY="bid-1")
     retry = buyer.post(url, {"amount": 500_000}, format="json", HTTP_IDEMPOTENCY_KEY="bid-1")
@@ -91,16 +91,16 @@ def test_refused_bids_answer_with_a_code_and_change_nothing(
         "anonymous": APIClient(),
     }[who]
 
-    response = client.post(f"/api/auctions/{auction['id']}/bids/", payload, format="json", **headers)
+    response = client.post(f"/api/v1/auctions/{auction['id']}/bids/", payload, format="json", **headers)
 
     assert response.status_code == status, response.content
     assert response.json()["error"]["code"] == code
     assert Bid.objects.count() == 0
-    assert APIClient().get(f"/api/auctions/{auction['id']}/").json()["seq"] == 0
+    assert APIClient().get(f"/api/v1/auctions/{auction['id']}/").json()["seq"] == 0
 
 
 def test_bidding_on_an_unknown_auction_is_404() -> None:
     response = client_for(UserFactory()).post(
-        "/api/auctions/999999/bids/", {"amount": 1}, format="json", HTTP_IDEMPOTENCY_KEY="k"
+        "/api/v1/auctions/999999/bids/", {"amount": 1}, format="json", HTTP_IDEMPOTENCY_KEY="k"
     )
     assert response.status_code == 404

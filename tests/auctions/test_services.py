@@ -22,8 +22,8 @@ from auctions.models import Auction, Bid, BidRequestRecord
 from auctions.rules import default_increments
 from auctions.services import auction_create, auctions_close_due, bid_place
 from auctions.services.bidding import BidRejectedError
-from config.errors import ConflictError, DomainError, ForbiddenError
 from config.redis import get_redis
+from core.errors import ConflictError, DomainError, ForbiddenError
 from marketplace.models import MachineStatus
 from tests.factories import MachineFactory, UserFactory, model_with_specs
 

@@ -50,7 +50,7 @@ def test_sigterm_finishes_in_flight_bids_then_asks_sockets_to_reconnect() -> Non
                 await socket.send(json.dumps({"action": "bid", "amount": 100_000, "key": "socket-bid"}))
                 http_bid = asyncio.ensure_future(
                     client.post(
-                        f"{node.http}/api/auctions/{auction.pk}/bids/",
+                        f"{node.http}/api/v1/auctions/{auction.pk}/bids/",
                         json={"amount": 110_000},
                         headers={"Authorization": f"Token {bob_token}", "Idempotency-Key": "http-bid"},
                     )

@@ -57,7 +57,7 @@ def test_one_stream_carries_many_auctions_and_resumes_without_loss() -> None:
     environment = {"DATABASE_URL": database_url_for_subprocesses()}
 
     with asgi_server(settings="config.settings.test", extra_env=environment) as base:
-        url = f"{base}/api/auctions/events/?ids={first.pk},{second.pk}"
+        url = f"{base}/api/v1/auctions/events/?ids={first.pk},{second.pk}"
         events: queue.Queue[dict[str, str]] = queue.Queue()
         stop = threading.Event()
         reader = threading.Thread(target=read_events, args=(url, {}, events, stop), daemon=True)
@@ -94,7 +94,7 @@ def test_one_stream_carries_many_auctions_and_resumes_without_loss() -> None:
 
 
 def test_bad_ids_are_a_400_and_unknown_auctions_a_404(client: Any) -> None:
-    assert client.get("/api/auctions/events/?ids=abc").status_code == 400
-    response = client.get("/api/auctions/events/?ids=999999")
+    assert client.get("/api/v1/auctions/events/?ids=abc").status_code == 400
+    response = client.get("/api/v1/auctions/events/?ids=999999")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"

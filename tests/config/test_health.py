@@ -87,10 +87,12 @@ def test_all_four_services_report_ok_with_latency(client: Client) -> None:
 
     assert status == 200
     assert body["status"] == "ok"
-    assert set(body["checks"]) == {"database", "redis", "search", "graph"}
-    for name, check in body["checks"].items():
+    assert set(body["checks"]) == {"database", "redis", "search", "graph", "requests"}
+    for name in ("database", "redis", "search", "graph"):
+        check = body["checks"][name]
         assert check["status"] == "ok", name
         assert 0 <= check["latency_ms"] < 2000, name
+    assert body["checks"]["requests"]["status"] == "ok"
 
 
 def test_stopping_redis_turns_health_503_and_restarting_it_recovers(
@@ -108,6 +110,7 @@ def test_stopping_redis_turns_health_503_and_restarting_it_recovers(
         "database": "ok",
         "search": "ok",
         "graph": "ok",
+        "requests": "ok",
     }
 
     own_redis.start()

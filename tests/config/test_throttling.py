@@ -82,17 +82,17 @@ def test_concurrent_requests_never_pass_more_than_the_limit() -> None:
 
 
 def test_reads_are_served_unthrottled_while_redis_is_unreachable(redis_unreachable: None) -> None:
-    anonymous = APIClient().get("/api/categories/")
+    anonymous = APIClient().get("/api/v1/categories/")
     client = APIClient()
     client.force_authenticate(UserFactory())
-    signed_in = client.get("/api/makers/")
+    signed_in = client.get("/api/v1/makers/")
 
     assert (anonymous.status_code, signed_in.status_code) == (200, 200)
 
 
 def test_the_login_throttle_refuses_with_a_503_instead_of_failing_open(redis_unreachable: None) -> None:
     response = APIClient().post(
-        "/api/auth/token/", {"username": "someone", "password": "wrong"}, format="json"
+        "/api/v1/auth/token/", {"username": "someone", "password": "wrong"}, format="json"
     )
 
     assert response.status_code == 503

@@ -1,4 +1,4 @@
-"""Spec filters and spec facets through GET /api/search/, against the real engine and graph:
+"""Spec filters and spec facets through GET /api/v1/search/, against the real engine and graph:
 ranges in either unit system, enumerations, text, disjunctive counts, bad input."""
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def listings(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str,
 
 
 def search(**params: Any) -> Any:
-    return APIClient().get("/api/search/", {"limit": 50, **params})
+    return APIClient().get("/api/v1/search/", {"limit": 50, **params})
 
 
 def found(response: Any, listings: dict[str, int]) -> set[str]:

@@ -20,7 +20,7 @@ def client_for(user: User | None = None) -> APIClient:
     client = APIClient()
     if user is not None:
         response = client.post(
-            "/api/auth/token/", {"username": user.username, "password": PASSWORD}, format="json"
+            "/api/v1/auth/token/", {"username": user.username, "password": PASSWORD}, format="json"
         )
         client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
     return client
@@ -72,7 +72,7 @@ def test_a_seller_registers_lists_publishes_and_a_buyer_watches() -> None:
 
     # a seller registers and receives a token
     response = anonymous.post(
-        "/api/auth/register/",
+        "/api/v1/auth/register/",
         {
             "username": "kanto-machinery",
             "password": PASSWORD,
@@ -89,7 +89,7 @@ def test_a_seller_registers_lists_publishes_and_a_buyer_watches() -> None:
     seller.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
 
     # the seller creates a listing with specs: a draft nobody else sees
-    response = seller.post("/api/machines/", listing(model.pk), format="json")
+    response = seller.post("/api/v1/machines/", listing(model.pk), format="json")
     assert response.status_code == 201, response.content
     machine = response.json()
     assert machine["status"] == "draft"
@@ -99,21 +99,21 @@ def test_a_seller_registers_lists_publishes_and_a_buyer_watches() -> None:
     assert specs["operating_weight"] == (20800, "machine")  # the seller's own value wins
     assert specs["engine_power"] == (110, "model")  # the catalogue value fills in
     assert specs["attachments"] == ("hammer line, quick coupler", "machine")
-    assert anonymous.get(f"/api/machines/{machine['id']}/").status_code == 404
+    assert anonymous.get(f"/api/v1/machines/{machine['id']}/").status_code == 404
 
     # adds a photo and publishes
     response = seller.post(
-        f"/api/machines/{machine['id']}/photos/", {"image": io.BytesIO(jpeg_bytes())}, format="multipart"
+        f"/api/v1/machines/{machine['id']}/photos/", {"image": io.BytesIO(jpeg_bytes())}, format="multipart"
     )
     assert response.status_code == 201, response.content
-    response = seller.post(f"/api/machines/{machine['id']}/publish/")
+    response = seller.post(f"/api/v1/machines/{machine['id']}/publish/")
     assert response.status_code == 200
     assert response.json()["status"] == "published"
     assert response.json()["published_at"] is not None
 
     # a buyer registers, sees it and watches it
     response = anonymous.post(
-        "/api/auth/register/",
+        "/api/v1/auth/register/",
         {
             "username": "buyer-mn",
             "password": PASSWORD,
@@ -124,27 +124,27 @@ def test_a_seller_registers_lists_publishes_and_a_buyer_watches() -> None:
     )
     buyer = APIClient()
     buyer.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
-    seen = buyer.get(f"/api/machines/{machine['id']}/").json()
+    seen = buyer.get(f"/api/v1/machines/{machine['id']}/").json()
     assert len(seen["photos"]) == 1
     assert seen["watchers"] == 0
-    assert buyer.post("/api/watchlist/", {"machine": machine["id"]}, format="json").status_code == 201
+    assert buyer.post("/api/v1/watchlist/", {"machine": machine["id"]}, format="json").status_code == 201
     assert (
-        buyer.post("/api/watchlist/", {"machine": machine["id"]}, format="json").status_code == 201
+        buyer.post("/api/v1/watchlist/", {"machine": machine["id"]}, format="json").status_code == 201
     )  # idempotent
-    assert [entry["machine"] for entry in buyer.get("/api/watchlist/").json()] == [machine["id"]]
-    assert buyer.get(f"/api/machines/{machine['id']}/").json()["watchers"] == 1
+    assert [entry["machine"] for entry in buyer.get("/api/v1/watchlist/").json()] == [machine["id"]]
+    assert buyer.get(f"/api/v1/machines/{machine['id']}/").json()["watchers"] == 1
 
     # and unwatches it
-    assert buyer.delete(f"/api/watchlist/{machine['id']}/").status_code == 204
+    assert buyer.delete(f"/api/v1/watchlist/{machine['id']}/").status_code == 204
     assert WatchlistEntry.objects.count() == 0
 
 
 def test_every_listing_write_announces_itself_to_search_and_graph() -> None:
     seller = SellerFactory()
     client = client_for(seller)
-    machine_id = client.post("/api/machines/", listing(model_with_specs().pk), format="json").json()["id"]
-    client.patch(f"/api/machines/{machine_id}/", {"hours": 6300}, format="json")
-    client.post(f"/api/machines/{machine_id}/publish/")
+    machine_id = client.post("/api/v1/machines/", listing(model_with_specs().pk), format="json").json()["id"]
+    client.patch(f"/api/v1/machines/{machine_id}/", {"hours": 6300}, format="json")
+    client.post(f"/api/v1/machines/{machine_id}/publish/")
 
     events = list(OutboxEvent.objects.order_by("id").values_list("topic", "entity", "entity_id"))
 
@@ -154,7 +154,7 @@ def test_every_listing_write_announces_itself_to_search_and_graph() -> None:
 def test_token_auth_rejects_a_wrong_password() -> None:
     user = UserFactory()
     response = APIClient().post(
-        "/api/auth/token/", {"username": user.username, "password": "nope"}, format="json"
+        "/api/v1/auth/token/", {"username": user.username, "password": "nope"}, format="json"
     )
     assert_error(response, 400, "invalid_credentials")
 
@@ -163,22 +163,22 @@ def test_reference_endpoints_list_the_taxonomy() -> None:
     model = model_with_specs()
     client = APIClient()
 
-    assert [c["slug"] for c in client.get("/api/categories/").json()] == [model.category.slug]
-    assert [m["slug"] for m in client.get("/api/makers/").json()] == [model.maker.slug]
-    assert client.get("/api/models/").json()["results"][0]["model_number"] == model.model_number
-    codes = {d["code"]: d["kind"] for d in client.get("/api/spec-definitions/").json()}
+    assert [c["slug"] for c in client.get("/api/v1/categories/").json()] == [model.category.slug]
+    assert [m["slug"] for m in client.get("/api/v1/makers/").json()] == [model.maker.slug]
+    assert client.get("/api/v1/models/").json()["results"][0]["model_number"] == model.model_number
+    codes = {d["code"]: d["kind"] for d in client.get("/api/v1/spec-definitions/").json()}
     assert codes["undercarriage"] == "enum"
     assert codes["operating_weight"] == "number"
 
 
 def test_the_openapi_schema_documents_the_api() -> None:
-    response = APIClient().get("/api/schema/", HTTP_ACCEPT="application/json")
+    response = APIClient().get("/api/v1/schema/", HTTP_ACCEPT="application/json")
     paths = response.json()["paths"]
     for path in [
-        "/api/machines/",
-        "/api/machines/{machine_id}/photos/",
-        "/api/auth/token/",
-        "/api/watchlist/",
+        "/api/v1/machines/",
+        "/api/v1/machines/{machine_id}/photos/",
+        "/api/v1/auth/token/",
+        "/api/v1/watchlist/",
     ]:
         assert path in paths
 
@@ -208,7 +208,7 @@ def test_bad_listing_input_is_rejected_and_nothing_is_written(overrides: dict[st
     client = client_for(SellerFactory())
     model = model_with_specs()
 
-    response = client.post("/api/machines/", listing(model.pk, **overrides), format="json")
+    response = client.post("/api/v1/machines/", listing(model.pk, **overrides), format="json")
 
     error = assert_error(response, 400, "validation_error")
     assert field in error["fields"]
@@ -217,7 +217,7 @@ def test_bad_listing_input_is_rejected_and_nothing_is_written(overrides: dict[st
 
 
 def test_a_body_that_is_not_an_object_is_rejected() -> None:
-    response = client_for(SellerFactory()).post("/api/machines/", [1, 2], format="json")
+    response = client_for(SellerFactory()).post("/api/v1/machines/", [1, 2], format="json")
     assert_error(response, 400, "invalid_body")
 
 
@@ -225,10 +225,10 @@ def test_anonymous_and_buyers_cannot_create_listings() -> None:
     model = model_with_specs()
 
     assert_error(
-        APIClient().post("/api/machines/", listing(model.pk), format="json"), 401, "not_authenticated"
+        APIClient().post("/api/v1/machines/", listing(model.pk), format="json"), 401, "not_authenticated"
     )
     assert_error(
-        client_for(UserFactory()).post("/api/machines/", listing(model.pk), format="json"),
+        client_for(UserFactory()).post("/api/v1/machines/", listing(model.pk), format="json"),
         403,
         "not_a_seller",
     )
@@ -239,15 +239,15 @@ def test_only_the_owner_edits_a_listing() -> None:
     machine = MachineFactory(model=model_with_specs())
     intruder = client_for(SellerFactory())
 
-    response = intruder.patch(f"/api/machines/{machine.pk}/", {"hours": 1}, format="json")
+    response = intruder.patch(f"/api/v1/machines/{machine.pk}/", {"hours": 1}, format="json")
 
     assert_error(response, 403, "not_owner")
     machine.refresh_from_db()
     assert machine.hours == 6200
-    assert_error(intruder.post(f"/api/machines/{machine.pk}/unpublish/"), 403, "not_owner")
+    assert_error(intruder.post(f"/api/v1/machines/{machine.pk}/unpublish/"), 403, "not_owner")
     assert_error(
         intruder.post(
-            f"/api/machines/{machine.pk}/photos/", {"image": io.BytesIO(jpeg_bytes())}, format="multipart"
+            f"/api/v1/machines/{machine.pk}/photos/", {"image": io.BytesIO(jpeg_bytes())}, format="multipart"
         ),
         403,
         "not_owner",
@@ -259,28 +259,30 @@ def test_someone_elses_draft_is_not_found() -> None:
     draft = MachineFactory(model=model_with_specs(), status=MachineStatus.DRAFT, published_at=None)
 
     assert_error(
-        client_for(SellerFactory()).patch(f"/api/machines/{draft.pk}/", {"hours": 1}, format="json"),
+        client_for(SellerFactory()).patch(f"/api/v1/machines/{draft.pk}/", {"hours": 1}, format="json"),
         404,
         "not_found",
     )
-    assert_error(APIClient().get(f"/api/machines/{draft.pk}/"), 404, "not_found")
+    assert_error(APIClient().get(f"/api/v1/machines/{draft.pk}/"), 404, "not_found")
 
 
 def test_publishing_twice_is_a_conflict() -> None:
     machine = MachineFactory(model=model_with_specs())
-    response = client_for(machine.seller).post(f"/api/machines/{machine.pk}/publish/")
+    response = client_for(machine.seller).post(f"/api/v1/machines/{machine.pk}/publish/")
     assert_error(response, 409, "invalid_transition")
 
 
 def test_a_sold_listing_cannot_be_edited() -> None:
     machine = MachineFactory(model=model_with_specs(), status=MachineStatus.SOLD)
-    response = client_for(machine.seller).patch(f"/api/machines/{machine.pk}/", {"hours": 1}, format="json")
+    response = client_for(machine.seller).patch(
+        f"/api/v1/machines/{machine.pk}/", {"hours": 1}, format="json"
+    )
     assert_error(response, 409, "listing_sold")
 
 
 def test_registration_of_a_seller_without_company_or_country_fails() -> None:
     response = APIClient().post(
-        "/api/auth/register/",
+        "/api/v1/auth/register/",
         {
             "username": "half-seller",
             "password": PASSWORD,
@@ -299,8 +301,8 @@ def test_watching_an_unknown_or_draft_machine_is_not_found() -> None:
     draft = MachineFactory(model=model_with_specs(), status=MachineStatus.DRAFT)
     buyer = client_for(UserFactory())
 
-    assert_error(buyer.post("/api/watchlist/", {"machine": draft.pk}, format="json"), 404, "not_found")
-    assert_error(buyer.post("/api/watchlist/", {"machine": "x"}, format="json"), 400, "validation_error")
+    assert_error(buyer.post("/api/v1/watchlist/", {"machine": draft.pk}, format="json"), 404, "not_found")
+    assert_error(buyer.post("/api/v1/watchlist/", {"machine": "x"}, format="json"), 400, "validation_error")
     assert WatchlistEntry.objects.count() == 0
 
 
@@ -311,7 +313,7 @@ def test_a_photo_is_reencoded_without_exif_turned_upright_and_thumbnailed() -> N
     machine = MachineFactory(model=model_with_specs())
 
     response = client_for(machine.seller).post(
-        f"/api/machines/{machine.pk}/photos/",
+        f"/api/v1/machines/{machine.pk}/photos/",
         {"image": io.BytesIO(jpeg_bytes((1600, 1200), with_exif=True))},
         format="multipart",
     )
@@ -343,7 +345,7 @@ def test_uploads_that_are_not_accepted_images_are_rejected(payload: bytes | str,
     upload.name = "photo.jpg"  # the name claims a JPEG; the content decides
 
     response = client_for(machine.seller).post(
-        f"/api/machines/{machine.pk}/photos/", {"image": upload}, format="multipart"
+        f"/api/v1/machines/{machine.pk}/photos/", {"image": upload}, format="multipart"
     )
 
     assert_error(response, 400, code)
@@ -355,7 +357,7 @@ def test_an_oversized_upload_is_rejected(settings: Any) -> None:
     machine = MachineFactory(model=model_with_specs())
 
     response = client_for(machine.seller).post(
-        f"/api/machines/{machine.pk}/photos/",
+        f"/api/v1/machines/{machine.pk}/photos/",
         {"image": io.BytesIO(jpeg_bytes((2000, 2000)))},
         format="multipart",
     )

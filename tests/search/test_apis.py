@@ -1,4 +1,4 @@
-"""GET /api/search/ and /api/search/suggest/ against the real engine over a fixed catalogue."""
+"""GET /api/v1/search/ and /api/v1/search/suggest/ against the real engine over a fixed catalogue."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def search(**params: Any) -> Any:
-    return APIClient().get("/api/search/", params)
+    return APIClient().get("/api/v1/search/", params)
 
 
 def test_the_response_has_the_documented_shape(search_catalogue: dict[str, int]) -> None:
@@ -144,17 +144,19 @@ def test_the_buyer_language_comes_from_profile_then_parameter_then_header(
 ) -> None:
     client = APIClient()
     assert (
-        client.get("/api/search/", {"q": "PC200-8"}, HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9").json()["language"]
+        client.get("/api/v1/search/", {"q": "PC200-8"}, HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9").json()[
+            "language"
+        ]
         == "zh"
     )
     assert (
-        client.get("/api/search/", {"q": "PC200-8", "lang": "ja"}, HTTP_ACCEPT_LANGUAGE="zh").json()[
+        client.get("/api/v1/search/", {"q": "PC200-8", "lang": "ja"}, HTTP_ACCEPT_LANGUAGE="zh").json()[
             "language"
         ]
         == "ja"
     )
     client.force_authenticate(UserFactory(primary_language_id="de"))
-    assert client.get("/api/search/", {"q": "PC200-8", "lang": "ja"}).json()["language"] == "de"
+    assert client.get("/api/v1/search/", {"q": "PC200-8", "lang": "ja"}).json()["language"] == "de"
 
 
 def test_a_typo_with_few_hits_gets_a_suggestion(search_catalogue: dict[str, int]) -> None:
@@ -164,12 +166,12 @@ def test_a_typo_with_few_hits_gets_a_suggestion(search_catalogue: dict[str, int]
 
 
 def test_autocomplete_completes_makers_and_models(search_catalogue: dict[str, int]) -> None:
-    response = APIClient().get("/api/search/suggest/", {"q": "koma", "lang": "en"})
+    response = APIClient().get("/api/v1/search/suggest/", {"q": "koma", "lang": "en"})
     assert response.status_code == 200
     suggestions = response.json()["suggestions"]
     assert "Komatsu PC200-8" in suggestions
     assert all(s.lower().startswith("koma") for s in suggestions)
-    japanese = APIClient().get("/api/search/suggest/", {"q": "コマツ", "lang": "ja"}).json()["suggestions"]
+    japanese = APIClient().get("/api/v1/search/suggest/", {"q": "コマツ", "lang": "ja"}).json()["suggestions"]
     assert "コマツ PC200-8 油圧ショベル" in japanese
 
 

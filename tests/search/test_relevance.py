@@ -80,7 +80,7 @@ def test_labelled_queries(search_catalogue: dict[str, int], capsys: pytest.Captu
     rows = []
     for label, params, grades in JUDGEMENTS:
         judged = {search_catalogue[key]: grade for key, grade in grades.items()}
-        ranked = ids_of(APIClient().get("/api/search/", {**params, "limit": 10}))
+        ranked = ids_of(APIClient().get("/api/v1/search/", {**params, "limit": 10}))
         rows.append((label, ndcg_at(ranked, judged, 10), precision_at(ranked, judged, 5), ranked, judged))
 
     with capsys.disabled():

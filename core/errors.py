@@ -1,10 +1,15 @@
 """Typed errors services raise, each with a stable machine-readable code and an HTTP status.
 
-DomainError (400 invalid / validation_error)
-├── NotFoundError (404 not_found)
-├── ForbiddenError (403 forbidden)
-├── ConflictError (409 conflict)
-└── ServiceUnavailableError (503 service_unavailable)
+    DomainError (400 invalid / validation_error: the request does not match its schema)
+    ├── NotFoundError (404 not_found)
+    ├── ForbiddenError (403 forbidden)
+    ├── ConflictError (409 conflict: the resource's state refuses it)
+    ├── UnprocessableError (422 unprocessable: well formed, but a rule the schema cannot
+    │                       express refuses it, such as an unknown model id)
+    └── ServiceUnavailableError (503 service_unavailable)
+
+The API answers every one of them as {"error": {"code", "message", "fields"}}
+(core/api/errors.py); the pages show the message in the site's design.
 """
 
 from __future__ import annotations
@@ -41,6 +46,11 @@ class ForbiddenError(DomainError):
 class ConflictError(DomainError):
     code = "conflict"
     status_code = status.HTTP_409_CONFLICT
+
+
+class UnprocessableError(DomainError):
+    code = "unprocessable"
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
 
 
 class ServiceUnavailableError(DomainError):
