@@ -5,8 +5,9 @@ Two kinds of check:
   request thread, the way every synchronous view runs, under one deadline: a process whose
   request threads cannot get a database connection or finish in time is reported down, not
   healthy (the check used to run beside a wedged API and answer 200).
-* **Requests** (`core.limits`): the process's pools of requests in flight. A full pool, or a
-  request running longer than REQUEST_STUCK_SECONDS, means requests are not being served.
+* **Requests** (`core.limits`): the process's pools of requests in flight. A request running
+  longer than REQUEST_STUCK_SECONDS means requests are not being served; a full pool answers
+  503 before this view runs.
 """
 
 from __future__ import annotations
@@ -78,23 +79,17 @@ def run_checks() -> dict[str, dict[str, Any]]:
 
 
 def requests_check() -> dict[str, Any]:
-    """The process's request pools: down when one is full or holds a request that has run
-    longer than REQUEST_STUCK_SECONDS (event streams are open for minutes by design)."""
+    """The process's request pools: down when one holds a request that has run longer than
+    REQUEST_STUCK_SECONDS (event streams are open for minutes by design). A full pool needs
+    no check here: it answers this request 503 before it gets here."""
     pools = load()
-    problems = [
-        problem
+    stuck = [
+        f"a request in the {name} pool has run {pool.oldest_seconds:.0f} s"
         for name, pool in pools.items()
-        if name != "streams"
-        for problem in (
-            f"the {name} pool is full" if pool.busy >= pool.slots else "",
-            f"a request in the {name} pool has run {pool.oldest_seconds:.0f} s"
-            if pool.oldest_seconds > settings.REQUEST_STUCK_SECONDS
-            else "",
-        )
-        if problem
+        if name != "streams" and pool.oldest_seconds > settings.REQUEST_STUCK_SECONDS
     ]
     check: dict[str, Any] = {
-        "status": "down" if problems else "ok",
+        "status": "down" if stuck else "ok",
         "pools": {
             name: {
                 "in_flight": pool.busy,
@@ -104,8 +99,8 @@ def requests_check() -> dict[str, Any]:
             for name, pool in pools.items()
         },
     }
-    if problems:
-        check["error"] = "; ".join(problems)
+    if stuck:
+        check["error"] = "; ".join(stuck)
     return check
 
 
