@@ -4,44 +4,47 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import serializers, status
-from rest_framework.permissions import IsAuthenticatedOrReadOnly
+from django.http import HttpRequest, JsonResponse
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.generics import ListAPIView
+from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from auctions import selectors, services
-from auctions.broadcast import money_payload
+from auctions import asyncapi, selectors, services
+from auctions.bidqueue import bid_submit
+from auctions.broadcast import money_json
 from auctions.models import Auction
-from core.errors import DomainError, NotFoundError
-from marketplace.apis import body
-
-AuctionRequest = inline_serializer(
-    "AuctionRequest",
-    {
-        "machine": serializers.IntegerField(),
-        "kind": serializers.ChoiceField(choices=["soft_close", "sudden_death"]),
-        "starts_at": serializers.DateTimeField(),
-        "ends_at": serializers.DateTimeField(),
-        "extension_seconds": serializers.IntegerField(required=False),
-        "starting_price": inline_serializer(
-            "MoneyIn", {"amount": serializers.IntegerField(), "currency": serializers.CharField()}
-        ),
-        "reserve_price": inline_serializer(
-            "ReserveIn",
-            {"amount": serializers.IntegerField(), "currency": serializers.CharField()},
-            required=False,
-        ),
-    },
+from auctions.rules import BidEvent
+from auctions.rules._requests import MAX_IDEMPOTENCY_KEY_LENGTH
+from auctions.serializers import (
+    IDEMPOTENCY_KEY_PATTERN,
+    AuctionInput,
+    AuctionOutput,
+    BidInput,
+    BidResultOutput,
+    IdempotencyKey,
 )
-BidRequestBody = inline_serializer(
-    "BidBody",
+from auctions.services import BidPlaced, BidSubmission
+from core.api.asyncviews import AsyncApiView
+from core.api.schema import errors
+from core.api.views import valid_body
+from core.errors import DomainError, NotFoundError
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
     {
-        "amount": serializers.IntegerField(help_text="Minor units"),
-        "max_amount": serializers.IntegerField(required=False, help_text="Hidden proxy maximum, minor units"),
+        "type": "string",
+        "minLength": 1,
+        "maxLength": MAX_IDEMPOTENCY_KEY_LENGTH,
+        "pattern": IDEMPOTENCY_KEY_PATTERN,
     },
+    OpenApiParameter.HEADER,
+    required=True,
+    description="Unique per bid attempt (a UUID, say): a retry with the same key never bids twice and gets "
+    "the first answer again (200 instead of 201)",
 )
 
 
@@ -52,77 +55,119 @@ def _auction(auction_id: int) -> Auction:
     return auction
 
 
-class AuctionListCreateApi(APIView):
+class AuctionListCreateApi(ListAPIView):
+    serializer_class = AuctionOutput
     permission_classes = [IsAuthenticatedOrReadOnly]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, tags=["auctions"], operation_id="auctions_list")
-    def get(self, request: Request) -> Response:
-        auctions = selectors.auctions_listed().filter(closed_at__isnull=True)[:200]
-        return Response({"results": [selectors.auction_snapshot(a) for a in auctions]})
+    def get_queryset(self) -> Any:
+        return selectors.auctions_listed().filter(closed_at__isnull=True)
 
-    @extend_schema(request=AuctionRequest, responses={201: OpenApiTypes.OBJECT}, tags=["auctions"])
+    @extend_schema(summary="Open and upcoming auctions, the soonest to end first", tags=["auctions"])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Put your published listing up for auction",
+        request=AuctionInput,
+        responses={201: AuctionOutput, **errors(403, 404, 409, 422)},
+        tags=["auctions"],
+        examples=[
+            OpenApiExample(
+                "A soft-close auction",
+                request_only=True,
+                value={
+                    "machine": 42,
+                    "kind": "soft_close",
+                    "starts_at": "2026-12-07T09:00:00+09:00",
+                    "ends_at": "2026-12-14T21:00:00+09:00",
+                    "extension_seconds": 120,
+                    "starting_price": {"amount": "3000000", "currency": "JPY"},
+                    "reserve_price": {"amount": "4500000", "currency": "JPY"},
+                },
+            )
+        ],
+    )
     def post(self, request: Request) -> Response:
-        auction = services.auction_create(seller=request.user, data=body(request))  # type: ignore[arg-type]
-        return Response(selectors.auction_snapshot(auction), status=status.HTTP_201_CREATED)
+        data = valid_body(AuctionInput, request)
+        auction = services.auction_create(seller=request.user, machine_id=data.pop("machine"), **data)  # type: ignore[arg-type]
+        return Response(AuctionOutput(auction).data, status=status.HTTP_201_CREATED)
 
 
 class AuctionDetailApi(APIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, tags=["auctions"])
+    @extend_schema(summary="One auction as it stands", responses={200: AuctionOutput}, tags=["auctions"])
     def get(self, request: Request, auction_id: int) -> Response:
-        return Response(selectors.auction_snapshot(_auction(auction_id)))
+        return Response(AuctionOutput(_auction(auction_id)).data)
 
 
-class AuctionBidApi(APIView):
-    permission_classes = [IsAuthenticatedOrReadOnly]
-
-    @extend_schema(
-        request=BidRequestBody,
-        responses={201: OpenApiTypes.OBJECT},
-        tags=["auctions"],
-        parameters=[
-            OpenApiParameter(
-                "Idempotency-Key",
-                OpenApiTypes.STR,
-                OpenApiParameter.HEADER,
-                required=True,
-                description="Unique per bid attempt; a retry with the same key never bids twice",
-            )
-        ],
-    )
-    def post(self, request: Request, auction_id: int) -> Response:
-        key = request.headers.get("Idempotency-Key", "")
-        if not key:
-            raise DomainError(
-                "Send an Idempotency-Key header with each bid.",
-                code="idempotency_key_required",
-                fields={"Idempotency-Key": ["Required."]},
-            )
-        data = body(request)
-        placed = services.bid_place(
-            auction_id=auction_id,
-            bidder=request.user,
-            amount=data.get("amount"),  # type: ignore[arg-type]
-            max_amount=data.get("max_amount"),
-            idempotency_key=key,
-        )
-        bids: list[dict[str, Any]] = [
+def bid_result(placed: BidPlaced) -> dict[str, Any]:
+    """The answer to a placed bid, from what placing it returned (no further query)."""
+    return {
+        "bids": [
             {
                 "seq": e.seq,
-                "priceCents": e.amount.amount,
-                "price": money_payload(e.amount),
+                "price": money_json(e.amount),
                 "bidder": int(e.bidder_id),
                 "automatic": e.automatic,
             }
             for e in placed.events
-            if hasattr(e, "amount")
-        ]
-        return Response(  # the auction as this bid left it
-            {
-                "bids": bids,
-                "replayed": placed.replayed,
-                "auction": selectors.auction_snapshot(placed.auction),
-            },
+            if isinstance(e, BidEvent)
+        ],
+        "replayed": placed.replayed,
+        "auction": selectors.auction_snapshot(placed.auction),
+    }
+
+
+class AuctionBidApi(AsyncApiView):
+    """Bids over REST join the batch the auction's socket bids are placed in, on the event
+    loop (auctions/bidqueue.py): one row lock and one commit for every bid arriving together."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Bid on an auction",
+        request=BidInput,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={
+            201: BidResultOutput,
+            200: OpenApiResponse(BidResultOutput, description="This Idempotency-Key's bid, placed before"),
+            **errors(403, 409, 422),
+        },
+        tags=["auctions"],
+        examples=[
+            OpenApiExample(
+                "A bid with a proxy maximum",
+                request_only=True,
+                value={
+                    "amount": {"amount": "3100000", "currency": "JPY"},
+                    "max_amount": {"amount": "3500000", "currency": "JPY"},
+                },
+            )
+        ],
+    )
+    async def post(self, request: Request, auction_id: int) -> Response:
+        key = IdempotencyKey(data={"key": request.headers.get("Idempotency-Key", "")})
+        if not key.is_valid():
+            raise DomainError(
+                "Send an Idempotency-Key header with each bid: up to 200 printable characters.",
+                fields={"Idempotency-Key": [str(message) for message in key.errors["key"]]},
+                code="idempotency_key_required",
+            )
+        bid = valid_body(BidInput, request)
+        submission = BidSubmission(
+            bidder=request.user,  # type: ignore[arg-type]
+            amount=bid["amount"],
+            max_amount=bid.get("max_amount"),
+            idempotency_key=key.validated_data["key"],
+        )
+        placed = await bid_submit(auction_id=auction_id, submission=submission)
+        return Response(
+            bid_result(placed),
             status=status.HTTP_200_OK if placed.replayed else status.HTTP_201_CREATED,
         )
+
+
+def asyncapi_document(request: HttpRequest) -> JsonResponse:
+    """GET /api/v1/asyncapi.json: the live events' contract (auctions/asyncapi.py)."""
+    return JsonResponse(asyncapi.document(server=request.get_host()))

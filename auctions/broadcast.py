@@ -1,14 +1,14 @@
-"""Auction events to watchers: after the bid's transaction commits, one Redis PUBLISH per event
-on the auction's channel, which every server process watching it receives once and hands to its
-own sockets (`auctions/hub.py`). With AUCTION_FANOUT="channel_layer", one channels-redis
-group_send per event instead (a message per socket: the benchmark's baseline).
-A failure to broadcast never undoes a committed bid: clients resume from `seq`."""
+"""Auction events to watchers: written to the auction's event log in the transaction that
+makes them, and once it commits, one Redis PUBLISH per event on the auction's channel, which
+every server process watching it receives once and hands to its own sockets
+(`auctions/hub.py`). With AUCTION_FANOUT="channel_layer", one channels-redis group_send per
+event instead (a message per socket: the benchmark's baseline). A failure to broadcast never
+undoes a committed bid: clients resume from `seq`, replayed from the log."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
 from typing import Any
 
 from asgiref.sync import async_to_sync, sync_to_async
@@ -17,9 +17,9 @@ from django.conf import settings
 from django.db import transaction
 
 from auctions import hub
-from auctions.models import Auction
+from auctions.models import Auction, AuctionEventRecord
 from auctions.rules import AuctionState, BidEvent, ClosedEvent, ExtendedEvent, Money
-from auctions.rules import minor_units as currency_minor_units
+from core.money import Money as CoreMoney
 
 logger = logging.getLogger(__name__)
 
@@ -28,11 +28,9 @@ def group_name(auction_id: int) -> str:
     return f"auction-{auction_id}"
 
 
-def money_payload(money: Money) -> dict[str, str]:
-    return {
-        "currency": money.currency,
-        "amount": str(Decimal(money.amount).scaleb(-currency_minor_units(money.currency))),
-    }
+def money_json(money: Money) -> dict[str, Any]:
+    """The one money shape (core/money.py) of an amount of the bidding rules."""
+    return CoreMoney(money.amount, money.currency).to_json()
 
 
 def event_message(
@@ -41,36 +39,37 @@ def event_message(
     names: dict[str, str],
     state: AuctionState | None = None,
 ) -> dict[str, Any]:
-    """`state`: the auction's state as of the event, when the caller has it decoded already."""
+    """`state`: the auction's state as of the event, when the caller has it decoded already.
+    The shapes are the AsyncAPI document's (auctions/asyncapi.py)."""
     if isinstance(event, BidEvent):
         minimum = (state or AuctionState.from_dict(auction.state)).minimum_bid
         bidder = {"id": int(event.bidder_id), "name": names.get(event.bidder_id, "")}
         return {
             "event": "new_bid",
             "payload": {
-                "auctionId": auction.pk,
+                "auction_id": auction.pk,
                 "seq": event.seq,
-                "bidCount": auction.bid_count,
-                "highestBidder": bidder,
-                "highestBid": {
-                    "priceCents": event.amount.amount,
-                    "price": money_payload(event.amount),
+                "bid_count": auction.bid_count,
+                "highest_bidder": bidder,
+                "highest_bid": {
+                    "price": money_json(event.amount),
                     "user": bidder,
                     "automatic": event.automatic,
+                    "placed_at": event.at.isoformat(),
                 },
-                "endsAt": auction.ends_at.isoformat(),
-                "reserveMet": auction.reserve_met,
-                "minimumBidCents": minimum.amount,
+                "ends_at": auction.ends_at.isoformat(),
+                "reserve_met": auction.reserve_met,
+                "minimum_bid": money_json(minimum),
             },
         }
     if isinstance(event, ExtendedEvent):
         return {
             "event": "auction_extended",
             "payload": {
-                "auctionId": auction.pk,
+                "auction_id": auction.pk,
                 "seq": event.seq,
-                "endsAt": event.ends_at.isoformat(),
-                "previousEndsAt": event.previous_ends_at.isoformat(),
+                "ends_at": event.ends_at.isoformat(),
+                "previous_ends_at": event.previous_ends_at.isoformat(),
             },
         }
     result = event.result
@@ -80,11 +79,11 @@ def event_message(
     return {
         "event": "auction_ended",
         "payload": {
-            "auctionId": auction.pk,
+            "auction_id": auction.pk,
             "seq": event.seq,
             "winner": winner,
-            "price": money_payload(result.final_price) if result.final_price else None,
-            "reserveMet": result.reserve_met,
+            "price": money_json(result.final_price) if result.final_price else None,
+            "reserve_met": result.reserve_met,
         },
     }
 
@@ -96,6 +95,7 @@ def _names(events: Iterable[Event], known: dict[str, str] | None = None) -> dict
     """Usernames of the bidders in `events`; those in `known` need no query."""
     from marketplace.models import User
 
+    events = list(events)
     names = dict(known or {})
     ids = {e.bidder_id for e in events if isinstance(e, BidEvent)} | {
         e.result.high_bidder_id for e in events if isinstance(e, ClosedEvent) and e.result.high_bidder_id
@@ -108,25 +108,26 @@ def _names(events: Iterable[Event], known: dict[str, str] | None = None) -> dict
     return names
 
 
-def messages_for(auction: Auction, events: Iterable[Event]) -> list[dict[str, Any]]:
-    events = list(events)
-    names = _names(events)
-    return [event_message(auction, event, names) for event in events]
-
-
-def publish_after_commit(
+def record_and_publish(
     moments: Sequence[tuple[Auction, AuctionState | None, Sequence[Event]]],
     known_names: dict[str, str] | None = None,
 ) -> None:
-    """Broadcast each (auction and its state as of the events, events) once the transaction
-    commits. Bidders' names in `known_names` need no query."""
+    """Inside the transaction that changes the auction: write each (auction and its state as of
+    the events, events) to the auction's event log, in the same commit, and broadcast them
+    once it commits. The log is what a client that reconnects is replayed from, every kind of
+    event in order. Bidders' names in `known_names` need no query."""
     names = _names((event for _, _, events in moments for event in events), known_names)
     messages = [
         event_message(auction, event, names, state) for auction, state, events in moments for event in events
     ]
-    if messages:
-        auction_id = moments[0][0].pk
-        transaction.on_commit(lambda: publish(auction_id, messages))
+    if not messages:
+        return
+    auction_id = moments[0][0].pk
+    AuctionEventRecord.objects.bulk_create(
+        AuctionEventRecord(auction_id=auction_id, seq=message["payload"]["seq"], message=message)
+        for message in messages
+    )
+    transaction.on_commit(lambda: publish(auction_id, messages))
 
 
 def publish(auction_id: int, messages: list[dict[str, Any]]) -> None:

@@ -1,15 +1,17 @@
 """WebSocket `/ws/auctions/<id>/`: messages are JSON `{"event", "payload"}`.
 
 On join the client gets a `snapshot` (state, last seq and how many are watching); with `?seq=N`
-it then receives every bid after N, in order, and the `auction_ended` event if the auction
-closed meanwhile, so a reconnecting client misses nothing. Then live
+it then receives every event after N from the auction's event log, in order (bids,
+extensions and the end alike, each marked `"replayed": true`), so a reconnecting client
+misses nothing. Then live
 events arrive from the auction's channel-layer group (shared by every server process through
 Redis), in seq order and without duplicates: the socket remembers the last seq it sent, drops
 what it already sent, and fills a gap (an event published by another process overtook an
 earlier one, or was lost with a killed process) from PostgreSQL before sending the newer event.
 
-The client may bid with `{"action": "bid", "amount", "max_amount"?, "key"}`; it gets the same
-replies as the REST API. Malformed messages get an `error` reply and the socket stays open.
+The client may bid with `{"action": "bid", "amount": <money>, "max_amount"?: <money>, "key"}`
+(amounts in the one money shape, core/money.py); the same BidInput validates it as the REST
+API's body. Malformed messages get an `error` reply and the socket stays open.
 When the server stops (SIGTERM) the socket finishes an in-flight bid, sends
 `{"event": "reconnect", "payload": {"reason": "server_restart", "seq"}}` and closes with 1012.
 """
@@ -29,20 +31,25 @@ from channels import DEFAULT_CHANNEL_LAYER
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from rest_framework.exceptions import ParseError
 
 from auctions.bidqueue import bid_submit
 from auctions.broadcast import group_name
 from auctions.hub import HubEvent, auction_hub
 from auctions.models import Auction
 from auctions.presence import watcher_join, watcher_leave
-from auctions.selectors import auction_ended_message, auction_snapshot, bids_since
+from auctions.selectors import REPLAY_PAGE, auction_snapshot, events_since
+from auctions.serializers import BidInput, IdempotencyKey
 from auctions.services import BidSubmission
 from config.draining import socket_register, socket_unregister
 from config.eager import start_eagerly
+from core.api.errors import flat_errors
+from core.api.parsers import check_structure
 from core.errors import DomainError
 
 logger = logging.getLogger(__name__)
 SERVICE_RESTART = 1012
+MAX_MESSAGE_BYTES = 4096  # a bid is a few hundred bytes
 # channels-redis takes one Redis connection per command in flight from a pool of 100 and fails
 # past it: a crowd of sockets joining or leaving at once (thousands after a deploy) waits its
 # turn here instead of failing.
@@ -140,10 +147,14 @@ class AuctionConsumer(AsyncWebsocketConsumer):
             if self.draining:  # told to reconnect: the client retries the same key elsewhere
                 return
             try:
-                message = json.loads(text_data or "")
+                text = (text_data or "").encode()
+                if len(text) > MAX_MESSAGE_BYTES:
+                    raise ValueError(f"a message is at most {MAX_MESSAGE_BYTES} bytes")
+                check_structure(text, max_depth=4, max_containers=8)
+                message = json.loads(text)
                 if not isinstance(message, dict) or message.get("action") != "bid":
                     raise ValueError('expected {"action": "bid", "amount": …, "key": …}')
-            except ValueError as error:
+            except (ValueError, ParseError) as error:
                 await self._send("error", {"code": "malformed", "message": str(error)})
                 return
             await self._send(*await self._bid(message))
@@ -227,23 +238,19 @@ class AuctionConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=event.text)
 
     async def _catch_up(self) -> None:
-        """Everything after self.seq from PostgreSQL: the bids, then the end if it closed."""
+        """Everything after self.seq from the auction's event log."""
         await self._replay(before=None)
-        ended = await database_sync_to_async(auction_ended_message)(self.auction_id)
-        if ended is not None and ended["payload"]["seq"] > self.seq:
-            self.seq = ended["payload"]["seq"]
-            await self.send(text_data=json.dumps(ended))
 
     async def _replay(self, *, before: int | None) -> None:
-        """Send the bids after self.seq (and before `before`) from PostgreSQL, in order."""
-        for bid in await database_sync_to_async(bids_since)(self.auction_id, self.seq):
-            if before is not None and bid["seq"] >= before:
-                break
-            await self._send(
-                "new_bid",
-                {"auctionId": self.auction_id, "seq": bid["seq"], "highestBid": bid, "replayed": True},
-            )
-            self.seq = bid["seq"]
+        """Send the events after self.seq (and before `before`) from the event log, in order:
+        bids, extensions and the end alike."""
+        while True:
+            messages = await database_sync_to_async(events_since)(self.auction_id, self.seq, before=before)
+            for message in messages:
+                await self.send(text_data=json.dumps(message))
+                self.seq = message["payload"]["seq"]
+            if len(messages) < REPLAY_PAGE:
+                return
 
     async def _send(self, event: str, payload: dict[str, Any]) -> None:
         await self.send(text_data=json.dumps({"event": event, "payload": payload}))
@@ -262,21 +269,29 @@ class AuctionConsumer(AsyncWebsocketConsumer):
 
     async def _bid(self, message: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         user = self.scope.get("user")
-        key = message.get("key")
-        if not isinstance(key, str) or not key:
+        key = IdempotencyKey(data={"key": message.get("key")})
+        if not key.is_valid():
             return "error", {"code": "idempotency_key_required", "message": 'Each bid needs a unique "key".'}
+        bid = BidInput(data={name: value for name, value in message.items() if name not in ("action", "key")})
+        if not bid.is_valid():
+            return "error", {
+                "code": "validation_error",
+                "message": "The bid has invalid fields.",
+                "fields": flat_errors(bid.errors),
+                "key": key.validated_data["key"],
+            }
         submission = BidSubmission(
             bidder=user if user is not None and user.is_authenticated else None,
-            amount=message.get("amount"),
-            max_amount=message.get("max_amount"),
-            idempotency_key=key,
+            amount=bid.validated_data["amount"],
+            max_amount=bid.validated_data.get("max_amount"),
+            idempotency_key=key.validated_data["key"],
         )
         try:
             placed = await bid_submit(auction_id=self.auction_id, submission=submission)
         except DomainError as error:
-            return "error", {"code": error.code, "message": error.message, "key": key}
+            return "error", {"code": error.code, "message": error.message, "key": submission.idempotency_key}
         return "bid_accepted", {
-            "key": key,
+            "key": submission.idempotency_key,
             "replayed": placed.replayed,
             "seqs": [event.seq for event in placed.events],
         }

@@ -8,6 +8,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from core.money import Money
+
 
 class AuctionKind(models.TextChoices):
     SOFT_CLOSE = "soft_close", "Soft close"
@@ -69,6 +71,10 @@ class Bid(models.Model):
     def __str__(self) -> str:
         return f"bid {self.seq} on auction {self.auction_id}"
 
+    @property
+    def price(self) -> Money:
+        return Money(self.amount, self.auction.currency)
+
 
 class BidRequestRecord(models.Model):
     """An accepted bid request under its idempotency key: a retry gets the same answer."""
@@ -86,3 +92,20 @@ class BidRequestRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.idempotency_key} on auction {self.auction_id}"
+
+
+class AuctionEventRecord(models.Model):
+    """Every numbered event of an auction (new_bid, auction_extended, auction_ended) as it was
+    broadcast, written in the transaction that made it: a client that resumes from `seq` is
+    replayed exactly what it missed, every kind in order."""
+
+    auction = models.ForeignKey(Auction, on_delete=models.CASCADE, related_name="events")
+    seq = models.PositiveIntegerField()
+    message = models.JSONField(help_text='{"event": ..., "payload": ...} (auctions/asyncapi.py)')
+
+    class Meta:
+        ordering = ["auction", "seq"]
+        constraints = [models.UniqueConstraint(fields=["auction", "seq"], name="unique_auction_event_seq")]
+
+    def __str__(self) -> str:
+        return f"event {self.seq} of auction {self.auction_id}"

@@ -7,7 +7,7 @@ Members not refreshed for PRESENCE_TTL seconds belong to a process that died wit
 goodbye: whichever process looks next prunes them and broadcasts the new count, so a killed
 node's watchers drop out within TTL + HEARTBEAT seconds with nothing left for the dead node to do.
 
-Counts travel as `{"event": "presence", "payload": {"auctionId", "watching"}}` with the auction's
+Counts travel as `{"event": "presence", "payload": {"auction_id", "watching"}}` with the auction's
 other events (`auctions/broadcast.py`). They carry no `seq`: presence is not part of the auction's event stream.
 """
 
@@ -35,7 +35,7 @@ def presence_key(auction_id: int) -> str:
 
 
 def presence_message(auction_id: int, watching: int) -> dict[str, Any]:
-    return {"event": "presence", "payload": {"auctionId": auction_id, "watching": watching}}
+    return {"event": "presence", "payload": {"auction_id": auction_id, "watching": watching}}
 
 
 def _expire_seconds() -> int:

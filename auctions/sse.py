@@ -2,8 +2,9 @@
 connection, an event only when one of them changes.
 
 Every event's `id` is the client's whole position, `auction:seq` pairs (`1:5,2:9`), so the
-browser's automatic `Last-Event-ID` on reconnect resumes every auction at once: the bids after
-those seqs are replayed from PostgreSQL before live events flow. Live events come through the
+browser's automatic `Last-Event-ID` on reconnect resumes every auction at once: the events
+after those seqs (bids, extensions, ends) are replayed from the auctions' event logs before
+live events flow. Live events come through the
 process's auction hub (`auctions/hub.py`), so a bid accepted by any server process reaches every
 stream; when the hub may have missed some (Redis restarted), the stream catches up from
 PostgreSQL the same way.
@@ -21,7 +22,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpRe
 
 from auctions.hub import Inbox, auction_hub
 from auctions.models import Auction
-from auctions.selectors import auction_ended_message, bids_since
+from auctions.selectors import REPLAY_PAGE, events_since
 from core.api.errors import error_body
 
 MAX_AUCTIONS = 50
@@ -74,23 +75,17 @@ async def _stream(ids: list[int], current: dict[int, int], resume: dict[int, int
     position = {auction_id: resume.get(auction_id, current[auction_id]) for auction_id in ids}
 
     async def catch_up(auctions: list[int], before: int | None = None) -> AsyncIterator[str]:
-        """The bids after each auction's position (and before `before`) from PostgreSQL."""
+        """Each auction's events after its position (and before `before`) from its event log."""
         for auction_id in auctions:
-            for bid in await database_sync_to_async(bids_since)(auction_id, position[auction_id]):
-                if before is not None and bid["seq"] >= before:
-                    break
-                position[auction_id] = bid["seq"]
-                yield format_event(
-                    "new_bid",
-                    {"auctionId": auction_id, "seq": bid["seq"], "highestBid": bid, "replayed": True},
-                    position,
+            while True:
+                messages = await database_sync_to_async(events_since)(
+                    auction_id, position[auction_id], before=before
                 )
-            ended = (
-                await database_sync_to_async(auction_ended_message)(auction_id) if before is None else None
-            )
-            if ended is not None and ended["payload"]["seq"] > position[auction_id]:
-                position[auction_id] = ended["payload"]["seq"]
-                yield format_event("auction_ended", ended["payload"], position)
+                for message in messages:
+                    position[auction_id] = message["payload"]["seq"]
+                    yield format_event(message["event"], message["payload"], position)
+                if len(messages) < REPLAY_PAGE:
+                    break
 
     try:
         for auction_id in ids:

@@ -9,12 +9,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from auctions.forms import AuctionStartForm
 from auctions.models import Bid
 from auctions.selectors import auction_snapshot, auctions_listed
+from auctions.serializers import AuctionInput
 from auctions.services import auction_create
+from core.api.errors import flat_errors
 from core.errors import DomainError
 from marketplace.models import Machine
 
@@ -32,7 +35,7 @@ def auction_live(request: HttpRequest, auction_id: int) -> HttpResponse:
     if auction is None:
         raise Http404
     snapshot = auction_snapshot(auction)
-    bids = Bid.objects.filter(auction=auction).select_related("bidder").order_by("-seq")[:20]
+    bids = Bid.objects.filter(auction=auction).select_related("bidder", "auction").order_by("-seq")[:20]
     language = (get_language() or "en").split("-")[0]
     return render(
         request,
@@ -50,7 +53,8 @@ def auction_live(request: HttpRequest, auction_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def auction_start(request: HttpRequest, machine_id: int) -> HttpResponse:
-    """The seller's form on their listing page; the service checks ownership and every term."""
+    """The seller's form on their listing page: read through the API's AuctionInput, then the
+    service checks ownership and every term."""
     form = AuctionStartForm(request.POST)
     machine = Machine.objects.filter(pk=machine_id).only("pk", "price_currency_id").first()
     if machine is None:
@@ -59,9 +63,14 @@ def auction_start(request: HttpRequest, machine_id: int) -> HttpResponse:
         for field, errors in form.errors.items():
             messages.error(request, f"{form.fields[field].label}: {' '.join(str(e) for e in errors)}")
         return redirect("machine-detail", machine_id=machine_id)
-    data = form.to_service_data(machine_id=machine.pk, currency=machine.price_currency_id, now=timezone.now())
+    terms = AuctionInput(
+        data=form.to_request(machine_id=machine.pk, currency=machine.price_currency_id, now=timezone.now())
+    )
     try:
-        auction = auction_create(seller=request.user, data=data)  # type: ignore[arg-type]
+        if not terms.is_valid():
+            raise DomainError(_("The auction's terms are not valid."), fields=flat_errors(terms.errors))
+        data = dict(terms.validated_data)
+        auction = auction_create(seller=request.user, machine_id=data.pop("machine"), **data)  # type: ignore[arg-type]
     except DomainError as error:
         reasons = [message for messages_ in (error.fields or {}).values() for message in messages_]
         messages.error(request, " ".join([error.message, *reasons]))

@@ -66,16 +66,16 @@ def setup_auction(bidders: int) -> tuple[int, list[str]]:
     from rest_framework.authtoken.models import Token
 
     from auctions.services import auction_create
+    from core.money import Money
     from marketplace.models import Machine, User
 
     machine = Machine.objects.filter(status="published").order_by("?").select_related("seller").first()
     assert machine is not None, "seed the catalogue first (make run)"
     now = timezone.now()
-    auction = auction_create(seller=machine.seller, data={
-        "machine": machine.pk, "kind": "soft_close", "starts_at": (now - timedelta(seconds=1)).isoformat(),
-        "ends_at": (now + timedelta(hours=2)).isoformat(), "extension_seconds": 60,
-        "starting_price": {"amount": 1_000_000, "currency": "EUR"},
-    })  # fmt: skip
+    auction = auction_create(
+        seller=machine.seller, machine_id=machine.pk, kind="soft_close", starts_at=now - timedelta(seconds=1),
+        ends_at=now + timedelta(hours=2), extension_seconds=60, starting_price=Money(1_000_000, "EUR"),
+    )  # fmt: skip
     tokens = []
     for index in range(bidders):
         user, _ = User.objects.get_or_create(
@@ -96,9 +96,12 @@ class Tickets:
         self.increments = default_increments("EUR")
         self.amount = 1_000_000
 
-    def next(self) -> int:
+    def next(self) -> dict[str, str]:
+        """The next amount, as a request sends it."""
+        from core.money import Money
+
         amount, self.amount = self.amount, self.increments.next_amount(self.amount)
-        return amount
+        return Money(amount, "EUR").to_request()
 
 
 async def hot_auction(bases: list[str], auction_id: int, tokens: list[str], seconds: float) -> dict[str, Any]:
@@ -324,7 +327,7 @@ def fan_out(
     layer = get_channel_layer()
     try:
         with httpx.Client(timeout=30) as client:
-            minimum = client.get(f"{bases[0]}/api/v1/auctions/{auction_id}/").json()["minimumBidCents"]
+            minimum = client.get(f"{bases[0]}/api/v1/auctions/{auction_id}/").json()["minimum_bid"]
             for round_number in range(rounds):
                 # one bid through the whole path: REST on node 1, row lock, commit, broadcast;
                 # two bidders take turns (a high bidder raising their own bid is not a new bid)
@@ -335,12 +338,12 @@ def fan_out(
                 sent = time.perf_counter()
                 reply = client.post(
                     f"{bases[0]}/api/v1/auctions/{auction_id}/bids/",
-                    json={"amount": minimum},
+                    json={"amount": {"amount": minimum["amount"], "currency": minimum["currency"]}},
                     headers=headers,
                 )
                 assert reply.status_code == 201, reply.text
                 seq = reply.json()["bids"][-1]["seq"]
-                minimum = reply.json()["auction"]["minimumBidCents"]
+                minimum = reply.json()["auction"]["minimum_bid"]
                 bids.extend((arrival - sent) * 1000 for arrival in crowd.wait_for(("bid", seq)))
                 # the broadcast on its own: what bid_place hands to after-commit, timed from the call
                 message = {"event": "bench_ping", "payload": {"n": round_number}}

@@ -70,6 +70,9 @@ def main(argv: list[str] | None = None) -> None:
         # Auction events are small JSON fanned out to thousands of sockets: compressing each
         # copy once per socket (permessage-deflate) would cost more CPU than the bytes it saves.
         ws_per_message_deflate=False,
+        # A client's message is a bid of a few hundred bytes: larger frames are refused by the
+        # server before they are buffered (uvicorn's default would take 16 MB).
+        ws_max_size=64 * 1024,
     )
     DrainingServer(config).run()
 

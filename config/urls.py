@@ -4,6 +4,11 @@ from django.urls import include, path
 
 from config.health import healthz
 
+handler400 = "core.pages.bad_request"
+handler403 = "core.pages.permission_denied"
+handler404 = "core.pages.page_not_found"
+handler500 = "core.pages.server_error"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),

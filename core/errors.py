@@ -4,6 +4,7 @@
     ├── NotFoundError (404 not_found)
     ├── ForbiddenError (403 forbidden)
     ├── ConflictError (409 conflict: the resource's state refuses it)
+    ├── TooLargeError (413 body_too_large)
     ├── UnprocessableError (422 unprocessable: well formed, but a rule the schema cannot
     │                       express refuses it, such as an unknown model id)
     └── ServiceUnavailableError (503 service_unavailable)
@@ -46,6 +47,11 @@ class ForbiddenError(DomainError):
 class ConflictError(DomainError):
     code = "conflict"
     status_code = status.HTTP_409_CONFLICT
+
+
+class TooLargeError(DomainError):
+    code = "body_too_large"
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
 
 
 class UnprocessableError(DomainError):

@@ -11,6 +11,9 @@
   runs out of memory before it runs out of work. Photo uploads, which decode images, have a
   smaller pool of their own; long-lived event streams have theirs.
 
+After each request, the process's memory governor (core/memory.py) collects cyclic garbage
+once the process has grown by a step.
+
 The counts are the process's own (each process limits itself; a load balancer spreads the
 load). `/healthz` reads them through `load()` to say when the process is saturated or stuck.
 """
@@ -24,6 +27,8 @@ import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from core.memory import MemoryGovernor
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -86,12 +91,20 @@ def _error(
 
 
 class RequestLimits:
-    def __init__(self, app: Application, *, routes: list[Route], pools: dict[str, int]) -> None:
+    def __init__(
+        self,
+        app: Application,
+        *,
+        routes: list[Route],
+        pools: dict[str, int],
+        after_request: Callable[[], object] | None = None,
+    ) -> None:
         """`routes` in order, the first that matches a path applies (the last should match
-        every path); `pools`: slots by pool name."""
+        every path); `pools`: slots by pool name; `after_request` runs once each has ended."""
         self.app = app
         self.routes = routes
         self.pools = {name: Pool(slots) for name, slots in pools.items()}
+        self.after_request = after_request
         self._numbers = iter(range(1, 1 << 62))
 
     def route_for(self, path: str) -> Route:
@@ -123,6 +136,8 @@ class RequestLimits:
             await self._bounded(route, scope, receive, send)
         finally:
             del pool.started[number]
+            if self.after_request is not None:
+                self.after_request()
 
     async def _bounded(self, route: Route, scope: Scope, receive: Receive, send: Send) -> None:
         received = 0
@@ -180,7 +195,8 @@ def request_limits(app: Application) -> RequestLimits:
     routes = [
         Route(re.compile(pattern), max_body, pool) for pattern, max_body, pool in settings.REQUEST_ROUTES
     ]
-    _limits = RequestLimits(app, routes=routes, pools=settings.REQUEST_POOLS)
+    governor = MemoryGovernor(step_bytes=settings.MEMORY_COLLECT_STEP_MB * 2**20)
+    _limits = RequestLimits(app, routes=routes, pools=settings.REQUEST_POOLS, after_request=governor.check)
     return _limits
 
 

@@ -1,140 +1,230 @@
-"""REST API of the catalogue. Each view parses input, calls one service or selector and shapes
-the output; errors become {"error": {...}} in core/api/errors.py."""
+"""REST API of the catalogue. Each view reads its input through an Input serializer, calls one
+service or selector and renders an Output serializer; errors become {"error": {...}}
+(core/api/errors.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib.auth import authenticate
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers, status
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework import exceptions, status
 from rest_framework.authtoken.models import Token
 from rest_framework.generics import ListAPIView
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.throttling import StrictScopedThrottle
-from core.errors import DomainError
+from core.api.schema import errors
+from core.api.views import valid_body, valid_query
 from marketplace import selectors, services
 from marketplace.models import Category, MachineModel, Maker, SpecDefinition
 from marketplace.serializers import (
-    CategorySerializer,
-    MachineModelSerializer,
-    MachineSerializer,
-    MachineWriteSerializer,
-    MakerSerializer,
-    PhotoSerializer,
-    RegisterSerializer,
-    SpecDefinitionSerializer,
-    TokenRequestSerializer,
-    WatchlistEntrySerializer,
+    CategoryOutput,
+    MachineInput,
+    MachineOutput,
+    MakerOutput,
+    ModelOutput,
+    ModelQuery,
+    PhotoInput,
+    PhotoOutput,
+    RegisteredOutput,
+    RegisterInput,
+    SpecDefinitionOutput,
+    TokenInput,
+    TokenOutput,
+    WatchInput,
+    WatchlistEntryOutput,
+    listing_fields,
 )
 
-TokenResponse = inline_serializer("TokenResponse", {"token": serializers.CharField()})
-
-
-def body(request: Request) -> dict[str, Any]:
-    if not isinstance(request.data, dict):
-        raise DomainError("The request body must be a JSON object.", code="invalid_body")
-    return dict(request.data)
+LISTING_EXAMPLE = OpenApiExample(
+    "A Komatsu excavator",
+    request_only=True,
+    value={
+        "model": 1,
+        "year": 2016,
+        "hours": 6200,
+        "condition": "good",
+        "country": "JP",
+        "region": "Chiba",
+        "price": {"amount": "8800000", "currency": "JPY"},
+        "title": {"en": "Komatsu PC200-8 excavator", "ja": "コマツ PC200-8 油圧ショベル"},
+        "description": {"en": "One owner, full service history."},
+        "specs": {"operating_weight": 20800, "undercarriage": "crawler"},
+    },
+)
 
 
 class AuthTokenApi(APIView):
+    authentication_classes: list[type] = []
     permission_classes = [AllowAny]
     throttle_classes = [StrictScopedThrottle]
     throttle_scope = "auth"
 
-    @extend_schema(request=TokenRequestSerializer, responses={200: TokenResponse}, tags=["auth"])
+    @extend_schema(
+        summary="Exchange a username and password for an API token",
+        request=TokenInput,
+        responses={200: TokenOutput, **errors(401)},
+        tags=["auth"],
+        examples=[
+            OpenApiExample("Sign in", request_only=True, value={"username": "buyer-en-001", "password": "…"})
+        ],
+    )
     def post(self, request: Request) -> Response:
-        data = body(request)
-        user = authenticate(request, username=data.get("username"), password=data.get("password"))
+        data = valid_body(TokenInput, request)
+        user = authenticate(request, username=data["username"], password=data["password"])
         if user is None:
-            raise DomainError("Unknown username or wrong password.", code="invalid_credentials")
+            raise exceptions.AuthenticationFailed(
+                "Unknown username or wrong password.", code="invalid_credentials"
+            )
         token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        return Response(TokenOutput({"token": token.key}).data)
+
+    def get_authenticate_header(self, request: Request) -> str:
+        return "Token"
 
 
 class RegisterApi(APIView):
+    authentication_classes: list[type] = []
     permission_classes = [AllowAny]
     throttle_classes = [StrictScopedThrottle]
     throttle_scope = "auth"
 
-    @extend_schema(request=RegisterSerializer, responses={201: TokenResponse}, tags=["auth"])
+    @extend_schema(
+        summary="Open a buyer's or a seller's account",
+        request=RegisterInput,
+        responses={201: RegisteredOutput, **errors(409, 422)},
+        tags=["auth"],
+        examples=[
+            OpenApiExample(
+                "A seller",
+                request_only=True,
+                value={
+                    "username": "kanto-machinery",
+                    "password": "a-long-pass-phrase",
+                    "email": "sales@kanto.example",
+                    "primary_language": "ja",
+                    "is_seller": True,
+                    "company_name": "Kanto Machinery",
+                    "country": "JP",
+                },
+            )
+        ],
+    )
     def post(self, request: Request) -> Response:
-        data = body(request)
-        fields = ("username", "password", "email", "primary_language", "is_seller", "company_name", "country")
-        user = services.user_register(**{field: data[field] for field in fields if field in data})
+        user = services.user_register(**valid_body(RegisterInput, request))
         token = Token.objects.create(user=user)
         return Response(
-            {"id": user.pk, "username": user.username, "token": token.key}, status=status.HTTP_201_CREATED
+            RegisteredOutput({"id": user.pk, "username": user.username, "token": token.key}).data,
+            status=status.HTTP_201_CREATED,
         )
 
 
+@extend_schema(summary="Every category, as a tree by `parent` and `path`", tags=["catalogue"])
 class CategoryListApi(ListAPIView):
-    serializer_class = CategorySerializer
+    serializer_class = CategoryOutput
     pagination_class = None
     queryset = Category.objects.all()
 
 
+@extend_schema(summary="Every maker", tags=["catalogue"])
 class MakerListApi(ListAPIView):
-    serializer_class = MakerSerializer
+    serializer_class = MakerOutput
     pagination_class = None
     queryset = Maker.objects.all()
 
 
+@extend_schema(summary="Machine models, by maker if asked", tags=["catalogue"], parameters=[ModelQuery])
 class ModelListApi(ListAPIView):
-    serializer_class = MachineModelSerializer
+    serializer_class = ModelOutput
 
     def get_queryset(self) -> Any:
-        queryset = MachineModel.objects.select_related("maker", "category")
-        maker = self.request.query_params.get("maker")
-        if maker:
-            queryset = queryset.filter(maker__slug=maker)
+        query = valid_query(ModelQuery, self.request)
+        queryset = MachineModel.objects.select_related("maker", "category").order_by("id")
+        if query.get("maker"):
+            queryset = queryset.filter(maker__slug=query["maker"])
         return queryset
 
 
+@extend_schema(summary="Every spec a listing can carry, with its kind, unit and bounds", tags=["catalogue"])
 class SpecDefinitionListApi(ListAPIView):
-    serializer_class = SpecDefinitionSerializer
+    serializer_class = SpecDefinitionOutput
     pagination_class = None
     queryset = SpecDefinition.objects.select_related("spec_category")
 
 
+def _machine(request: Request, machine_id: int) -> dict[str, Any]:
+    viewer = request.user if request.user.is_authenticated else None
+    return dict(MachineOutput(selectors.machine_get(machine_id=machine_id, viewer=viewer)).data)  # type: ignore[arg-type]
+
+
 class MachineListCreateApi(ListAPIView):
-    serializer_class = MachineSerializer
+    serializer_class = MachineOutput
+
+    @extend_schema(
+        summary="Listings: the published ones, and with `mine` your own drafts too",
+        parameters=[
+            OpenApiParameter(
+                "mine", bool, description="Only the signed-in seller's own listings, drafts included"
+            )
+        ],
+        tags=["listings"],
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> Any:
         user = self.request.user if self.request.user.is_authenticated else None
         queryset = selectors.machines_visible_to(user)  # type: ignore[arg-type]
-        if self.request.query_params.get("mine") and user is not None:
+        mine = self.request.query_params.get("mine", "false")
+        if mine not in ("true", "false"):
+            raise exceptions.ValidationError({"mine": ["Must be true or false."]})
+        if mine == "true":
+            if user is None:
+                raise exceptions.NotAuthenticated()
             queryset = queryset.filter(seller=user)
         return selectors.machines_with_relations(queryset).order_by("-id")
 
-    @extend_schema(request=MachineWriteSerializer, responses={201: MachineSerializer})
+    @extend_schema(
+        summary="List a machine (a draft until published)",
+        request=MachineInput,
+        responses={201: MachineOutput, **errors(403, 422)},
+        examples=[LISTING_EXAMPLE],
+        tags=["listings"],
+    )
     def post(self, request: Request) -> Response:
-        machine = services.machine_create(seller=request.user, data=body(request))  # type: ignore[arg-type]
-        return Response(self._read(request, machine.pk), status=status.HTTP_201_CREATED)
+        machine = services.machine_create(
+            seller=request.user, **listing_fields(valid_body(MachineInput, request))
+        )  # type: ignore[arg-type]
+        return Response(_machine(request, machine.pk), status=status.HTTP_201_CREATED)
 
-    @staticmethod
-    def _read(request: Request, machine_id: int) -> Any:
-        return MachineSerializer(selectors.machine_get(machine_id=machine_id, viewer=request.user)).data  # type: ignore[arg-type]
+    def get_permissions(self) -> list[Any]:
+        return [IsAuthenticated()] if self.request.method == "POST" else [AllowAny()]
 
 
 class MachineDetailApi(APIView):
-    @extend_schema(responses=MachineSerializer)
+    @extend_schema(summary="One listing", responses={200: MachineOutput}, tags=["listings"])
     def get(self, request: Request, machine_id: int) -> Response:
-        return Response(MachineListCreateApi._read(request, machine_id))
+        return Response(_machine(request, machine_id))
 
-    @extend_schema(request=MachineWriteSerializer(partial=True), responses=MachineSerializer)
+    @extend_schema(
+        summary="Change some of a listing's fields (its seller)",
+        request=MachineInput(partial=True),
+        responses={200: MachineOutput, **errors(403, 409, 422)},
+        tags=["listings"],
+    )
     def patch(self, request: Request, machine_id: int) -> Response:
-        services.machine_update(actor=request.user, machine_id=machine_id, data=body(request))  # type: ignore[arg-type]
-        return Response(MachineListCreateApi._read(request, machine_id))
+        changes = listing_fields(valid_body(MachineInput, request, partial=True))
+        services.machine_update(actor=request.user, machine_id=machine_id, **changes)  # type: ignore[arg-type]
+        return Response(_machine(request, machine_id))
 
 
 class MachineTransitionApi(APIView):
-    """POST /api/machines/{id}/publish|unpublish|sold/"""
+    """POST /api/v1/machines/{id}/publish|unpublish|sold/"""
 
     permission_classes = [IsAuthenticated]
     action = "publish"
@@ -143,67 +233,77 @@ class MachineTransitionApi(APIView):
         "unpublish": services.machine_unpublish,
         "sold": services.machine_mark_sold,
     }
+    SUMMARIES = {
+        "publish": "Publish a listing: buyers can find it",
+        "unpublish": "Take a listing back to draft",
+        "sold": "Mark a listing sold",
+    }
 
-    @extend_schema(request=None, responses=MachineSerializer)
     def post(self, request: Request, machine_id: int) -> Response:
         self.SERVICES[self.action](actor=request.user, machine_id=machine_id)  # type: ignore[arg-type]
-        return Response(MachineListCreateApi._read(request, machine_id))
+        return Response(_machine(request, machine_id))
+
+    @classmethod
+    def for_action(cls, action: str) -> Any:
+        """The view of one transition, documented as its own operation."""
+
+        def post(self: MachineTransitionApi, request: Request, machine_id: int) -> Response:
+            return MachineTransitionApi.post(self, request, machine_id)
+
+        documented = extend_schema(
+            summary=cls.SUMMARIES[action],
+            request=None,
+            responses={200: MachineOutput, **errors(403, 409)},
+            tags=["listings"],
+        )(post)
+        return type(f"Machine{action.title()}Api", (cls,), {"action": action, "post": documented}).as_view()
 
 
 class MachinePhotoApi(APIView):
     permission_classes = [IsAuthenticated]
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser]
 
     @extend_schema(
-        request={
-            "multipart/form-data": inline_serializer("PhotoUpload", {"image": serializers.ImageField()})
-        },
-        responses={201: PhotoSerializer},
+        summary="Add a photo to a listing (its seller)",
+        request={"multipart/form-data": PhotoInput},
+        responses={201: PhotoOutput, **errors(403, 409, 422)},
+        tags=["listings"],
     )
     def post(self, request: Request, machine_id: int) -> Response:
-        upload = request.FILES.get("image")
-        if upload is None:
-            raise DomainError(
-                "Send the photo as the multipart field 'image'.",
-                fields={"image": ["Required."]},
-                code="validation_error",
-            )
+        upload = valid_body(PhotoInput, request)["image"]
         photo = services.photo_add(
             actor=request.user, machine_id=machine_id, upload=upload, size=upload.size or 0
         )  # type: ignore[arg-type]
-        return Response(PhotoSerializer(photo).data, status=status.HTTP_201_CREATED)
+        return Response(PhotoOutput(photo).data, status=status.HTTP_201_CREATED)
 
 
 class WatchlistApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=WatchlistEntrySerializer(many=True), tags=["watchlist"])
+    @extend_schema(
+        summary="The listings you watch", responses={200: WatchlistEntryOutput(many=True)}, tags=["watchlist"]
+    )
     def get(self, request: Request) -> Response:
-        entries = selectors.watchlist_for(request.user)  # type: ignore[arg-type]
+        entries = selectors.watchlist_for(request.user)[: selectors.WATCHLIST_MAX]  # type: ignore[arg-type]
         context = {"language": request.user.primary_language_id}  # type: ignore[union-attr]
-        return Response(WatchlistEntrySerializer(entries, many=True, context=context).data)
+        return Response(WatchlistEntryOutput(entries, many=True, context=context).data)
 
     @extend_schema(
-        request=inline_serializer("WatchRequest", {"machine": serializers.IntegerField()}),
-        responses={201: WatchlistEntrySerializer},
+        summary="Watch a listing (watching it again changes nothing)",
+        request=WatchInput,
+        responses={201: WatchlistEntryOutput, **errors(404, 409)},
         tags=["watchlist"],
+        examples=[OpenApiExample("Watch", request_only=True, value={"machine": 42})],
     )
     def post(self, request: Request) -> Response:
-        machine_id = body(request).get("machine")
-        if not isinstance(machine_id, int) or isinstance(machine_id, bool):
-            raise DomainError(
-                "Give the machine's id.",
-                fields={"machine": ["Must be an integer id."]},
-                code="validation_error",
-            )
-        entry = services.watch_add(user=request.user, machine_id=machine_id)  # type: ignore[arg-type]
-        return Response(WatchlistEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+        entry = services.watch_add(user=request.user, machine_id=valid_body(WatchInput, request)["machine"])  # type: ignore[arg-type]
+        return Response(WatchlistEntryOutput(entry).data, status=status.HTTP_201_CREATED)
 
 
 class WatchlistItemApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={204: None}, tags=["watchlist"])
+    @extend_schema(summary="Stop watching a listing", responses={204: None}, tags=["watchlist"])
     def delete(self, request: Request, machine_id: int) -> Response:
         services.watch_remove(user=request.user, machine_id=machine_id)  # type: ignore[arg-type]
         return Response(status=status.HTTP_204_NO_CONTENT)

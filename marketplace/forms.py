@@ -1,15 +1,15 @@
-"""Page forms. They only gather input into the same dict shape the API takes; the services
-validate it, so the pages and the API share every rule."""
+"""Page forms. They gather input into the API's request shapes; the API's Input serializers
+validate them and the services apply the rules, so the pages and the API share every rule."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from core.money import typed_amount
 from marketplace.models import Condition, Country, Currency, Language, MachineModel, SpecDefinition, SpecKind
 from marketplace.units import display_unit, from_display
 
@@ -92,16 +92,11 @@ class ListingForm(forms.Form):
             self[f"{kind}_{language}"] for language in LISTING_LANGUAGES for kind in ("title", "description")
         ]
 
-    def to_service_data(self) -> dict[str, Any]:
-        """The API's listing shape, from the cleaned form (the service validates the values)."""
+    def to_request(self) -> dict[str, Any]:
+        """The API's MachineInput body for these answers (MachineInput validates it, for the
+        page as for the API): numbers from the seller's units, the price as typed."""
         data = self.cleaned_data
         currency: Currency = data["currency"]
-        try:
-            amount = int(
-                (Decimal(data["price"].replace(",", "")) * (10**currency.minor_units)).to_integral_value()
-            )
-        except (InvalidOperation, ValueError):
-            amount = None
         specs: dict[str, Any] = {}
         for definition in self.spec_definitions:
             raw = data.get(f"spec_{definition.code}")
@@ -113,7 +108,7 @@ class ListingForm(forms.Form):
                         from_display(float(str(raw).replace(",", "")), definition.unit, self.unit_system), 6
                     )
                 except ValueError:
-                    specs[definition.code] = raw  # the service reports it as not a number
+                    specs[definition.code] = raw  # MachineInput reports it as not a number
             else:
                 specs[definition.code] = raw
         return {
@@ -124,7 +119,7 @@ class ListingForm(forms.Form):
             "condition": data["condition"],
             "country": data["country"].pk,
             "region": data.get("region") or "",
-            "price": {"amount": amount, "currency": currency.code},
+            "price": {"amount": typed_amount(data["price"]), "currency": currency.code},
             "title": {lang: data[f"title_{lang}"] for lang in LISTING_LANGUAGES if data.get(f"title_{lang}")},
             "description": {
                 lang: data[f"description_{lang}"]
@@ -135,9 +130,16 @@ class ListingForm(forms.Form):
         }
 
     def add_service_errors(self, fields: dict[str, list[str]]) -> None:
-        mapping = {"price": "price", "title": "title_en", "description": "description_en"}
+        """Errors named as the API names them ("price.amount", "specs.operating_weight",
+        "title.en") shown beside this form's inputs."""
         for field, messages in fields.items():
-            name = mapping.get(field) or (f"spec_{field[6:]}" if field.startswith("specs.") else field)
+            head, _, rest = field.partition(".")
+            if head == "specs":
+                name = f"spec_{rest}"
+            elif head in ("title", "description"):
+                name = f"{head}_{rest or 'en'}"
+            else:
+                name = head
             target = name if name in self.fields else None
             for message in messages:
                 self.add_error(target, message)

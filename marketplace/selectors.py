@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -9,8 +10,6 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from core.errors import NotFoundError
 from marketplace.models import (
     Machine,
-    MachineSpecValue,
-    ModelSpecValue,
     Photo,
     SpecDefinition,
     User,
@@ -27,18 +26,36 @@ class EffectiveSpec:
     from_machine: bool  # the seller's own value rather than the model's catalogue value
 
 
+DEFINITIONS_TTL_SECONDS = 60.0
+_definitions: tuple[float, dict[int, SpecDefinition]] | None = None
+
+
+def spec_definitions() -> dict[int, SpecDefinition]:
+    """Every spec definition by id, with its spec category. A few dozen rows that staff change
+    seldom: each process reads them again after a minute, rather than every listing's every
+    value carrying a copy of its definition (a page of 100 listings made two thousand)."""
+    global _definitions
+    if _definitions is None or time.monotonic() - _definitions[0] > DEFINITIONS_TTL_SECONDS:
+        rows = SpecDefinition.objects.select_related("spec_category")
+        _definitions = (time.monotonic(), {definition.pk: definition for definition in rows})
+    return _definitions[1]
+
+
+def clear_definition_cache() -> None:
+    global _definitions
+    _definitions = None
+
+
 def machines_with_relations(queryset: QuerySet[Machine] | None = None) -> QuerySet[Machine]:
+    """Listings with what a page shows of them; spec values without their definitions, which
+    `effective_specs` takes from `spec_definitions`."""
     queryset = queryset if queryset is not None else Machine.objects.all()
     return queryset.select_related(
         "seller", "seller__country", "model", "model__maker", "model__category", "country", "price_currency"
     ).prefetch_related(
         Prefetch("photos", queryset=Photo.objects.order_by("position", "id")),
-        Prefetch(
-            "spec_values", queryset=MachineSpecValue.objects.select_related("definition__spec_category")
-        ),
-        Prefetch(
-            "model__spec_values", queryset=ModelSpecValue.objects.select_related("definition__spec_category")
-        ),
+        "spec_values",
+        "model__spec_values",
     )
 
 
@@ -67,15 +84,15 @@ def machine_get(*, machine_id: int, viewer: User | None) -> Machine:
 def effective_specs(machine: Machine) -> list[EffectiveSpec]:
     """The model's catalogue values, overridden or extended by the machine's own values,
     in spec-category then spec order."""
+    definitions = spec_definitions()
     by_code: dict[str, EffectiveSpec] = {}
-    for value in machine.model.spec_values.all():
-        by_code[value.definition.code] = EffectiveSpec(
-            value.definition, value.value_number, value.value_text, False
-        )
-    for value in machine.spec_values.all():
-        by_code[value.definition.code] = EffectiveSpec(
-            value.definition, value.value_number, value.value_text, True
-        )
+    for values, own in ((machine.model.spec_values.all(), False), (machine.spec_values.all(), True)):
+        for value in values:
+            definition = definitions.get(value.definition_id)
+            if definition is None:  # defined since this process last read the definitions
+                clear_definition_cache()
+                definition = spec_definitions()[value.definition_id]
+            by_code[definition.code] = EffectiveSpec(definition, value.value_number, value.value_text, own)
     return sorted(
         by_code.values(),
         key=lambda spec: (
@@ -84,6 +101,9 @@ def effective_specs(machine: Machine) -> list[EffectiveSpec]:
             spec.definition.code,
         ),
     )
+
+
+WATCHLIST_MAX = 500  # listings one buyer may watch
 
 
 def watchlist_for(user: User) -> QuerySet[WatchlistEntry]:

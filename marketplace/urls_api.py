@@ -14,17 +14,17 @@ urlpatterns = [
     path("machines/<int:machine_id>/photos/", apis.MachinePhotoApi.as_view(), name="api-machine-photos"),
     path(
         "machines/<int:machine_id>/publish/",
-        apis.MachineTransitionApi.as_view(action="publish"),
+        apis.MachineTransitionApi.for_action("publish"),
         name="api-machine-publish",
     ),
     path(
         "machines/<int:machine_id>/unpublish/",
-        apis.MachineTransitionApi.as_view(action="unpublish"),
+        apis.MachineTransitionApi.for_action("unpublish"),
         name="api-machine-unpublish",
     ),
     path(
         "machines/<int:machine_id>/sold/",
-        apis.MachineTransitionApi.as_view(action="sold"),
+        apis.MachineTransitionApi.for_action("sold"),
         name="api-machine-sold",
     ),
     path("watchlist/", apis.WatchlistApi.as_view(), name="api-watchlist"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
@@ -14,12 +14,14 @@ from django.views.decorators.http import require_POST
 
 from auctions.forms import AuctionStartForm
 from auctions.selectors import auction_open_for_machine
-from core.errors import DomainError
+from core.api.errors import flat_errors
+from core.errors import DomainError, ForbiddenError
 from marketplace import selectors, services
 from marketplace.forms import LISTING_LANGUAGES, ListingForm, PhotoForm, SignUpForm
 from marketplace.models import Currency, Machine, MachineStatus, SpecKind
 from marketplace.money import convert, format_money
 from marketplace.preferences import set_viewer_preferences, viewer_preferences
+from marketplace.serializers import MachineInput, RegisterInput, listing_fields
 from marketplace.units import format_value
 
 
@@ -105,8 +107,13 @@ def watchlist(request: HttpRequest) -> HttpResponse:
 def signup(request: HttpRequest) -> HttpResponse:
     form = SignUpForm(request.POST or None, initial={"primary_language": _language()})
     if request.method == "POST" and form.is_valid():
+        account = RegisterInput(
+            data={name: value for name, value in form.cleaned_data.items() if value not in ("", None)}
+        )
         try:
-            user = services.user_register(**form.cleaned_data)
+            if not account.is_valid():
+                raise DomainError(_("The account has invalid fields."), fields=flat_errors(account.errors))
+            user = services.user_register(**account.validated_data)
         except DomainError as error:
             for field, field_messages in error.fields.items():
                 for message in field_messages:
@@ -119,7 +126,7 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 def _seller_only(request: HttpRequest) -> HttpResponse | None:
     if not request.user.is_seller:  # type: ignore[union-attr]
-        return HttpResponseForbidden(_("Only seller accounts can list machines."))
+        raise ForbiddenError(_("Only seller accounts can list machines."), code="not_a_seller")
     return None
 
 
@@ -141,18 +148,20 @@ def listing_edit(request: HttpRequest, machine_id: int | None = None) -> HttpRes
         return refused
     machine = selectors.machine_get(machine_id=machine_id, viewer=request.user) if machine_id else None  # type: ignore[arg-type]
     if machine is not None and machine.seller_id != request.user.pk:
-        return HttpResponseForbidden(_("Only the seller of this listing can change it."))
+        raise ForbiddenError(_("Only the seller of this listing can change it."), code="not_owner")
     unit_system = viewer_preferences(request).unit_system
     form = ListingForm(request.POST or None, initial=_initial(machine), unit_system=unit_system)
     if request.method == "POST" and form.is_valid():
+        listing = MachineInput(data=form.to_request())
         try:
+            if not listing.is_valid():
+                raise DomainError(_("The listing has invalid fields."), fields=flat_errors(listing.errors))
+            fields = listing_fields(dict(listing.validated_data))
             if machine is None:
-                machine = services.machine_create(seller=request.user, data=form.to_service_data())  # type: ignore[arg-type]
+                machine = services.machine_create(seller=request.user, **fields)  # type: ignore[arg-type]
                 messages.success(request, _("Listing saved as a draft. Add photos, then publish it."))
             else:
-                services.machine_update(
-                    actor=request.user, machine_id=machine.pk, data=form.to_service_data()
-                )  # type: ignore[arg-type]
+                services.machine_update(actor=request.user, machine_id=machine.pk, **fields)  # type: ignore[arg-type]
                 messages.success(request, _("Listing saved."))
             return redirect("listing-edit", machine_id=machine.pk)
         except DomainError as error:
@@ -183,7 +192,7 @@ def _initial(machine: Machine | None) -> dict[str, object]:
         "condition": machine.condition,
         "country": machine.country_id,
         "region": machine.region,
-        "price": f"{machine.price_amount / 10**currency.minor_units:.{currency.minor_units}f}",
+        "price": machine.price.amount,
         "currency": currency.code,
     }
     for language in LISTING_LANGUAGES:

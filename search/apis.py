@@ -1,53 +1,65 @@
-"""GET /api/search/ and /api/search/suggest/."""
+"""GET /api/v1/search/ and /api/v1/search/suggest/."""
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.schema import errors
+from core.api.views import valid_query
 from search.faceted import faceted_search
 from search.params import parse_search_params, resolve_language
 from search.selectors import suggest_machines
+from search.serializers import SearchQuery, SearchResultOutput, SearchSchema, SuggestionsOutput, SuggestQuery
 
-SEARCH_PARAMETERS = [
-    OpenApiParameter(name, OpenApiTypes.STR, description=description)
-    for name, description in [
-        ("q", "Free text in any language"),
-        ("lang", "Buyer's language when not logged in (else the profile's, else Accept-Language)"),
-        ("category", "Category slug (includes subcategories); repeatable"),
-        ("maker", "Maker slug; repeatable"),
-        ("model", "Model slug; repeatable"),
-        ("country", "ISO country code; repeatable"),
-        ("year_min", "Earliest year"),
-        ("year_max", "Latest year"),
-        ("hours_max", "Most operating hours"),
-        ("price_min", "Lowest price in minor units of `currency`"),
-        ("price_max", "Highest price in minor units of `currency`"),
-        ("currency", "Currency of price_min/price_max (default EUR)"),
-        ("sort", "relevance (default), price, -price, year, -year, hours, newest"),
-        ("offset", "Start of the page (offset + limit ≤ 10000)"),
-        ("limit", "Page size, 1 to 100"),
-        ("cursor", "next_cursor of the previous page, for deep paging (search_after)"),
-        ("units", "metric (default) or imperial: the unit of spec.<code>.min/max and of the spec facets"),
-        (
-            "spec.<code>.min",
-            "Lowest value of a number spec, e.g. spec.operating_weight.min=5 (t, or lb with units=imperial)",
-        ),
-        ("spec.<code>.max", "Highest value of a number spec"),
-        ("spec.<code>", "A value of an enumeration spec, e.g. spec.fuel=diesel; repeatable"),
-        ("facets", "0 to skip facet counts (faster)"),
-    ]
-]
+SEARCH_EXAMPLE = OpenApiExample(
+    "Excavators of 18 to 25 t",
+    response_only=True,
+    value={
+        "count": 1,
+        "results": [
+            {
+                "id": 42,
+                "title": "Komatsu PC200-8 excavator",
+                "highlight": "<em>Komatsu</em> PC200-8 excavator",
+                "maker": "Komatsu",
+                "model": "PC200-8",
+                "year": 2016,
+                "hours": 6200,
+                "price": {"amount": "8800000", "currency": "JPY", "minor": 8800000},
+                "cover_photo": None,
+                "url": "/machines/42/",
+                "score": 12.5,
+            }
+        ],
+        "facets": {
+            "category": [{"key": "earthmoving/excavators", "label": "Excavators", "count": 1}],
+            "maker": [{"key": "komatsu", "label": "Komatsu", "count": 1}],
+            "model": [{"key": "komatsu-pc200-8", "label": "Komatsu PC200-8", "count": 1}],
+            "country": [{"key": "JP", "label": "Japan", "count": 1}],
+            "specs": {},
+        },
+        "suggestion": None,
+        "next_cursor": None,
+        "language": "en",
+    },
+)
 
 
 class SearchApi(APIView):
     permission_classes = [AllowAny]
+    schema = SearchSchema()
 
-    @extend_schema(parameters=SEARCH_PARAMETERS, responses=OpenApiTypes.OBJECT, tags=["search"])
+    @extend_schema(
+        summary="Search listings in any language, with filters, facets and spec filters",
+        parameters=[SearchQuery],
+        responses={200: SearchResultOutput, **errors(422)},
+        examples=[SEARCH_EXAMPLE],
+        tags=["search"],
+    )
     def get(self, request: Request) -> Response:
         params = parse_search_params(request)
         result = faceted_search(params)
@@ -71,9 +83,14 @@ class SearchApi(APIView):
 class SuggestApi(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(parameters=SEARCH_PARAMETERS[:2], responses=OpenApiTypes.OBJECT, tags=["search"])
+    @extend_schema(
+        summary="Completions of what a buyer is typing (makers and models)",
+        parameters=[SuggestQuery],
+        responses={200: SuggestionsOutput},
+        tags=["search"],
+    )
     def get(self, request: Request) -> Response:
-        prefix = request.query_params.get("q", "").strip()[:100]
+        prefix = valid_query(SuggestQuery, request).get("q", "").strip()
         language = resolve_language(request)
         suggestions, took_ms = suggest_machines(prefix, language) if prefix else ([], 0)
         response = Response({"suggestions": suggestions})

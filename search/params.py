@@ -1,17 +1,24 @@
-"""Query-string parameters of the search endpoints → SearchParams, with clear 400s."""
+"""Query-string parameters of the search endpoints → SearchParams, with clear 400s: the
+parameters SearchQuery declares (search/serializers.py), then the spec filters, checked
+against the spec definitions."""
 
 from __future__ import annotations
 
 import math
 from typing import Any
 
-from core.errors import DomainError
+from rest_framework.fields import ListField
+
+from core.api.errors import flat_errors
+from core.errors import DomainError, UnprocessableError
+from core.money import Money, MoneyError
 from graph.facets import SpecFilter, SpecRange, SpecValues
 from search.analysis import LANGUAGE_ANALYZERS
-from search.query import MAX_LIMIT, MAX_WINDOW, SORTS, SearchParams, decode_cursor
+from search.query import MAX_WINDOW, SearchParams, decode_cursor
+from search.serializers import MAX_SPEC_FILTERS, MAX_VALUES, SearchQuery
 
-UNIT_SYSTEMS = ("metric", "imperial")
 SPEC_PREFIX = "spec."
+MAX_SPEC_CODE = 60
 
 
 def resolve_language(request: Any) -> str:
@@ -38,60 +45,65 @@ class _Errors:
         self.fields.setdefault(name, []).append(message)
 
 
-def _integer(
-    query: Any, name: str, errors: _Errors, *, minimum: int | None = None, maximum: int | None = None
-) -> int | None:
-    raw = query.get(name)
-    if raw in (None, ""):
-        return None
-    try:
-        value = int(raw)
-    except ValueError:
-        errors.add(name, "Must be a whole number.")
-        return None
-    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
-        errors.add(name, f"Must be between {minimum} and {maximum}.")
-        return None
-    return value
+MAX_SPEC_NUMBER = 1e12
 
 
 def _number(raw: str, name: str, errors: _Errors) -> float | None:
     if raw == "":
         return None
     try:
-        value = float(raw)
+        value = float(raw) if len(raw) <= 40 else math.nan
     except ValueError:
         errors.add(name, "Must be a number.")
         return None
-    if not math.isfinite(value):
-        errors.add(name, "Must be a finite number.")
+    if not math.isfinite(value) or abs(value) > MAX_SPEC_NUMBER:
+        errors.add(name, f"Must be a number between {-MAX_SPEC_NUMBER:g} and {MAX_SPEC_NUMBER:g}.")
         return None
     return value
 
 
-def parse_spec_filters(query: Any, units: str, errors: _Errors) -> tuple[SpecFilter, ...]:
+def parse_spec_filters(
+    query: Any, units: str, errors: _Errors, *, form: bool = False
+) -> tuple[SpecFilter, ...]:
     """``spec.<code>.min`` / ``spec.<code>.max`` (numbers in the `units` system's display
     unit: t or lb, m³ or yd³, kW or hp...) and ``spec.<code>=<value>`` (repeatable, for
     enumerations) → filters in canonical SI units. Unknown codes and kinds that do not fit
-    are errors; empty values are ignored (a form submits its empty inputs)."""
+    are errors; with `form`, empty values are ignored (a form submits its empty inputs)."""
     from marketplace.models import SpecDefinition
     from marketplace.units import from_display
 
     ranges: dict[str, dict[str, float | None]] = {}
     values: dict[str, list[str]] = {}
+    codes = {
+        name.removeprefix(SPEC_PREFIX).partition(".")[0] for name in query if name.startswith(SPEC_PREFIX)
+    }
+    if len(codes) > MAX_SPEC_FILTERS:
+        errors.add("spec", f"At most {MAX_SPEC_FILTERS} spec filters.")
+        return ()
     for name in query:
         if not name.startswith(SPEC_PREFIX):
             continue
         code, _, bound = name.removeprefix(SPEC_PREFIX).partition(".")
-        if bound in ("min", "max"):
-            number = _number(query.get(name, ""), name, errors)
+        if not code or len(code) > MAX_SPEC_CODE:
+            errors.add(name, "Not a spec code.")
+        elif bound in ("min", "max"):
+            given = query.getlist(name)
+            if len(given) > 1:
+                errors.add(name, "Give this parameter once.")
+                continue
+            if given[0] == "" and not form:
+                errors.add(name, "Must be a number.")
+                continue
+            number = _number(given[0], name, errors)
             if number is not None:
                 ranges.setdefault(code, {})[bound] = number
         elif bound:
             errors.add(name, "Use spec.<code>.min, spec.<code>.max or spec.<code>=<value>.")
         else:
-            chosen = [value for value in query.getlist(name) if value]
-            if chosen:
+            chosen = [value for value in query.getlist(name) if value or not form]
+            if len(chosen) > MAX_VALUES:
+                errors.add(name, f"At most {MAX_VALUES} values.")
+            elif chosen:
                 values[code] = chosen
     if not ranges and not values:
         return ()
@@ -114,7 +126,7 @@ def parse_spec_filters(query: Any, units: str, errors: _Errors) -> tuple[SpecFil
         if definition is None or definition.kind != "enum":
             errors.add(f"spec.{code}", f"There is no enumeration spec {code!r}.")
         elif unknown := sorted(set(chosen) - set(definition.choice_codes)):
-            errors.add(f"spec.{code}", f"Unknown value(s): {', '.join(unknown)}.")
+            errors.add(f"spec.{code}", f"Unknown value(s): {', '.join(value[:40] for value in unknown[:5])}.")
         else:
             filters.append(SpecValues(code, tuple(chosen)))
     return tuple(filters)
@@ -126,66 +138,87 @@ def parse_search_params(
     machine_ids: tuple[int, ...] | None = None,
     language: str | None = None,
     units: str | None = None,
+    form: bool = False,
 ) -> SearchParams:
+    """The query string, validated by SearchQuery (and the spec filters by their definitions),
+    as the parameters of a search; a DomainError naming every bad parameter otherwise. With
+    `form` (the search page's GET form, which submits its empty inputs) an empty value is as if
+    it were not given; the API refuses it like any other value its parameter does not take."""
     query = request.GET
     errors = _Errors()
-    text = query.get("q", "")
-    if len(text) > 200:
-        errors.add("q", "At most 200 characters.")
-    sort = query.get("sort", "relevance") or "relevance"
-    if sort not in SORTS:
-        errors.add("sort", f"Must be one of: {', '.join(SORTS)}.")
-    limit = _integer(query, "limit", errors, minimum=1, maximum=MAX_LIMIT)
-    offset = _integer(query, "offset", errors, minimum=0, maximum=MAX_WINDOW)
-    limit = 20 if limit is None else limit
-    offset = 0 if offset is None else offset
+    data: dict[str, Any] = {}
+    fields = SearchQuery().fields
+    for name, values in query.lists():
+        if name not in fields:
+            continue
+        if isinstance(fields[name], ListField):
+            data[name] = [value for value in values if value or not form]
+        elif len(values) > 1:
+            errors.add(name, "Give this parameter once.")
+        elif values[0] != "" or not form:
+            data[name] = values[0]
+    checked = SearchQuery(data=data)
+    if not checked.is_valid():
+        for name, messages in flat_errors(checked.errors).items():
+            for message in messages:
+                errors.add(name, message)
+    valid = checked.validated_data if not errors.fields else {}
+    # Rules between parameters, or about values that only this service can read (a cursor it
+    # issued, a currency's decimal places): well formed but refused, a 422.
+    refused = _Errors()
+    offset, limit = valid.get("offset", 0), valid.get("limit", 20)
     if offset + limit > MAX_WINDOW:
-        errors.add("offset", f"offset + limit may not pass {MAX_WINDOW}; page deeper with cursor.")
+        refused.add("offset", f"offset + limit may not pass {MAX_WINDOW}; page deeper with cursor.")
+    sort = valid.get("sort", "relevance")
     cursor = None
-    if query.get("cursor"):
+    if valid.get("cursor"):
         try:
-            cursor = decode_cursor(query["cursor"])
+            cursor = decode_cursor(valid["cursor"], sort)
         except (ValueError, TypeError):
-            errors.add("cursor", "Not a cursor this API returned.")
-    price_min = _integer(query, "price_min", errors, minimum=0)
-    price_max = _integer(query, "price_max", errors, minimum=0)
-    currency = query.get("currency", "EUR")
+            refused.add("cursor", "Not a cursor this API returned for this sort.")
     pivot_min = pivot_max = None
-    if price_min is not None or price_max is not None:
-        from marketplace.models import Currency
+    if not errors.fields and ("price_min" in valid or "price_max" in valid):
         from marketplace.money import to_pivot
 
-        if not Currency.objects.filter(code=currency).exists():
-            errors.add("currency", "Unknown currency.")
-        else:
-            pivot_min = to_pivot(price_min, currency) if price_min is not None else None
-            pivot_max = to_pivot(price_max, currency) if price_max is not None else None
-    unit_system = query.get("units") or units or "metric"
-    if unit_system not in UNIT_SYSTEMS:
-        errors.add("units", f"Must be one of: {', '.join(UNIT_SYSTEMS)}.")
-        unit_system = "metric"
-    specs = parse_spec_filters(query, unit_system, errors)
-    params = SearchParams(
-        text=text[:200],
+        currency = valid["currency"]
+        for name in ("price_min", "price_max"):
+            if name not in valid:
+                continue
+            try:
+                pivot = to_pivot(Money.parse(valid[name], currency).minor, currency)
+            except MoneyError as error:
+                refused.add(name, str(error))
+                continue
+            if name == "price_min":
+                pivot_min = pivot
+            else:
+                pivot_max = pivot
+    unit_system = valid.get("units") or units or "metric"
+    specs = parse_spec_filters(query, unit_system, errors, form=form)
+    if errors.fields:
+        raise DomainError("The search parameters are invalid.", fields=errors.fields, code="validation_error")
+    if refused.fields:
+        raise UnprocessableError(
+            "The search cannot run as asked.", fields=refused.fields, code="unprocessable"
+        )
+    return SearchParams(
+        text=valid.get("q", ""),
         language=language or resolve_language(request),
-        categories=tuple(query.getlist("category")),
-        makers=tuple(query.getlist("maker")),
-        models=tuple(query.getlist("model")),
-        countries=tuple(query.getlist("country")),
-        year_min=_integer(query, "year_min", errors, minimum=1900, maximum=2100),
-        year_max=_integer(query, "year_max", errors, minimum=1900, maximum=2100),
-        hours_max=_integer(query, "hours_max", errors, minimum=0),
+        categories=tuple(valid.get("category", ())),
+        makers=tuple(valid.get("maker", ())),
+        models=tuple(valid.get("model", ())),
+        countries=tuple(valid.get("country", ())),
+        year_min=valid.get("year_min"),
+        year_max=valid.get("year_max"),
+        hours_max=valid.get("hours_max"),
         price_min_pivot=pivot_min,
         price_max_pivot=pivot_max,
         machine_ids=machine_ids,
         specs=specs,
         units=unit_system,
-        sort=sort if sort in SORTS else "relevance",
+        sort=sort,
         offset=offset,
         limit=limit,
         search_after=cursor,
-        facets=query.get("facets", "1") not in ("0", "false"),
+        facets=valid.get("facets", True),
     )
-    if errors.fields:
-        raise DomainError("The search parameters are invalid.", fields=errors.fields, code="validation_error")
-    return params

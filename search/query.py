@@ -402,9 +402,15 @@ def encode_cursor(sort_values: list[Any]) -> str:
     )
 
 
-def decode_cursor(cursor: str) -> tuple[Any, ...]:
+def decode_cursor(cursor: str, sort: str = "relevance") -> tuple[Any, ...]:
+    """The sort values `encode_cursor` wrote for a page sorted by `sort`: as many as the sort
+    has keys, each a number (the engine refuses anything else, and must never be sent it)."""
     padded = cursor + "=" * (-len(cursor) % 4)
     values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    if not isinstance(values, list) or not all(isinstance(v, (int, float, str)) or v is None for v in values):
+    if (
+        not isinstance(values, list)
+        or len(values) != len(SORTS[sort])
+        or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and abs(v) < 2**63 for v in values)
+    ):
         raise ValueError("bad cursor")
     return tuple(values)

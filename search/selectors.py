@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from typing import Any
 
+from django.urls import reverse
 from elasticsearch import ConnectionError as EngineConnectionError
 from elasticsearch import TransportError
 
-from core.errors import ServiceUnavailableError
+from core.errors import DomainError, ServiceUnavailableError
+from core.money import Money
 from search.client import get_client
 from search.indices import MACHINES, alias_name
 from search.query import SearchParams, build_did_you_mean, build_search, build_suggest, encode_cursor
+
+logger = logging.getLogger(__name__)
 
 FEW_HITS = 3
 
@@ -35,7 +40,10 @@ def engine_call(method: str, **kwargs: Any) -> dict[str, Any]:
     except (EngineConnectionError, TransportError) as error:
         status = getattr(error, "status_code", None)
         if isinstance(status, int) and 400 <= status < 500 and status != 429:
-            raise
+            # the request was built from checked parameters, so this is worth a look; the client
+            # is told plainly rather than with a 500
+            logger.warning("the search engine refused a request: %s", error)
+            raise DomainError("The search could not run as asked.", code="invalid_search") from error
         raise ServiceUnavailableError("Search is unavailable right now; please try again shortly.") from error
     return response
 
@@ -94,9 +102,9 @@ def _hit(hit: dict[str, Any], language: str) -> dict[str, Any]:
         "model": source["model_number"],
         "year": source["year"],
         "hours": source.get("hours"),
-        "price": source["price"],
+        "price": Money(source["price"]["amount"], source["price"]["currency"]).to_json(),
         "cover_photo": source.get("cover_photo"),
-        "url": f"/machines/{source['id']}/",
+        "url": reverse("machine-detail", args=[source["id"]]),
         "score": hit.get("_score"),
     }
 

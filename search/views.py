@@ -14,9 +14,10 @@ from core.errors import DomainError, ServiceUnavailableError
 from marketplace.preferences import viewer_preferences
 from search.analysis import LANGUAGE_ANALYZERS
 from search.faceted import faceted_search
-from search.params import UNIT_SYSTEMS, parse_search_params
+from search.params import parse_search_params
 from search.query import MAX_WINDOW, SORTS
 from search.selectors import SearchResult
+from search.serializers import UNIT_SYSTEMS
 
 FACETS = ("category", "maker", "model", "country")
 
@@ -33,12 +34,12 @@ def search_page(request: HttpRequest) -> HttpResponse:
     }
     status = 200
     try:
-        params = parse_search_params(request, language=_page_language(request), units=units)
+        params = parse_search_params(request, language=_page_language(request), units=units, form=True)
         result: SearchResult | None = faceted_search(params)
     except ServiceUnavailableError as error:
         result, status, context["error"] = None, 503, error.message
     except DomainError as error:
-        result, status, context["error"] = None, 400, error.message
+        result, status, context["error"] = None, error.status_code, error.message
     if result is not None:
         context.update(_page_context(request, params.offset, params.limit, result))
     return render(request, "search/search.html", context, status=status)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import factory
 from django.utils import timezone
 
+from auctions.models import Auction
+from auctions.services import auction_create
+from core.money import Money
 from marketplace.models import (
     Category,
     Machine,
@@ -151,3 +155,34 @@ class MachineFactory(factory.django.DjangoModelFactory):
         lambda m: {"en": f"{m.year} {m.model} excavator", "ja": f"{m.model} 油圧ショベル"}
     )
     description = factory.LazyFunction(lambda: {"en": "Well maintained."})
+
+
+def eur(minor: int) -> Money:
+    return Money(minor, "EUR")
+
+
+def open_auction(
+    *,
+    machine: Machine | None = None,
+    seconds: float = 3600,
+    kind: str = "soft_close",
+    extension: int = 60,
+    starting: int = 100_000,
+    reserve: int | None = None,
+    currency: str = "EUR",
+    started_seconds_ago: float = 5,
+) -> Auction:
+    """An auction running now on a published listing (a new one unless `machine` is given),
+    put up by its seller through the service."""
+    machine = machine or MachineFactory(model=model_with_specs())
+    now = timezone.now()
+    return auction_create(
+        seller=machine.seller,
+        machine_id=machine.pk,
+        kind=kind,
+        starts_at=now - timedelta(seconds=started_seconds_ago),
+        ends_at=now + timedelta(seconds=seconds),
+        extension_seconds=extension if kind == "soft_close" else 0,
+        starting_price=Money(starting, currency),
+        reserve_price=Money(reserve, currency) if reserve is not None else None,
+    )

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from redis import RedisError
 
-from auctions.broadcast import publish_after_commit
+from auctions.broadcast import record_and_publish
 from auctions.models import Auction, Bid, BidRequestRecord
 from auctions.rules import (
     AcceptedBid,
@@ -31,17 +31,22 @@ from auctions.rules import (
 )
 from config.redis import get_redis
 from core.errors import DomainError, NotFoundError
+from core.money import Money
 from marketplace.models import User
 
 logger = logging.getLogger(__name__)
 
-# rejection code -> HTTP status of the typed error the API answers with
+# rejection code -> HTTP status of the typed error the API answers with: the auction's state
+# refuses it (409), or a rule of the auction that no schema states does (422)
 REJECTION_STATUS = {
     "not_allowed": 403,
     "rate_limited": 429,
     "auction_closed": 409,
     "auction_not_started": 409,
     "idempotency_key_reused": 409,
+    "bid_too_low": 422,
+    "invalid_amount": 422,
+    "currency_mismatch": 422,
 }
 
 
@@ -50,9 +55,11 @@ class BidRejectedError(DomainError):
         super().__init__(
             message,
             code=code,
-            fields={"amount": [message]} if code in {"bid_too_low", "invalid_amount"} else None,
+            fields={"amount": [message]}
+            if code in {"bid_too_low", "invalid_amount", "currency_mismatch"}
+            else None,
         )
-        self.status_code = REJECTION_STATUS.get(code, 400)
+        self.status_code = REJECTION_STATUS.get(code, 422)
         self.minimum = minimum
 
 
@@ -65,11 +72,12 @@ class BidPlaced:
 
 @dataclass(frozen=True)
 class BidSubmission:
-    """One bid request as it reached us (the engine validates the amounts)."""
+    """One bid request, well formed (the API's and the socket's BidInput checked its shape);
+    the engine judges it against the auction: its currency, its minimum, the proxy maximum."""
 
     bidder: User | None
-    amount: Any
-    max_amount: Any
+    amount: Money
+    max_amount: Money | None
     idempotency_key: str
 
 
@@ -143,8 +151,8 @@ def bid_place(
     *,
     auction_id: int,
     bidder: User | None,
-    amount: Any,
-    max_amount: Any = None,
+    amount: Money,
+    max_amount: Money | None = None,
     idempotency_key: str,
     now: datetime | None = None,
 ) -> BidPlaced:
@@ -251,15 +259,20 @@ def _bids_place_together(
         for submission, rate_limited in zip(submissions, limited, strict=True):
             bidder = submission.bidder
             bidder_id = str(bidder.pk) if bidder is not None and bidder.is_authenticated else None
+            maximum = submission.max_amount
+            if maximum is not None and maximum.currency != submission.amount.currency:
+                message = "The maximum must be in the same currency as the bid."
+                outcomes.append(BidRejectedError("currency_mismatch", message, None))
+                continue
             try:
                 request = BidRequest(
                     idempotency_key=submission.idempotency_key,
                     bidder_id=bidder_id,
                     bidder_is_seller=bidder is not None and bidder.pk == auction.seller_id,
                     rate_limited=rate_limited,
-                    amount=submission.amount,
-                    currency=auction.currency,
-                    max_amount=submission.max_amount,
+                    amount=submission.amount.minor,
+                    currency=submission.amount.currency,
+                    max_amount=submission.max_amount.minor if submission.max_amount else None,
                 )
             except InvalidBidRequestError as error:
                 outcomes.append(
@@ -321,5 +334,5 @@ def _bids_place_together(
                 for s in submissions
                 if s.bidder is not None and s.bidder.pk
             }
-            publish_after_commit(published, known_names=bidders)
+            record_and_publish(published, known_names=bidders)
     return outcomes

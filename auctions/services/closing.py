@@ -10,7 +10,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from auctions.broadcast import publish_after_commit
+from auctions.broadcast import record_and_publish
 from auctions.models import Auction
 from auctions.rules import AuctionState, Closed, close
 from marketplace.models import Machine, MachineStatus
@@ -52,7 +52,7 @@ def auction_close(
     machine.status = MachineStatus.SOLD if auction.winner_id else MachineStatus.PUBLISHED
     machine.save(update_fields=["status", "updated_at"])
     outbox_enqueue(entity="machine", entity_ids=[machine.pk])
-    publish_after_commit([(auction, None, (outcome.event,))])
+    record_and_publish([(auction, None, (outcome.event,))])
     return AuctionClosed(auction, closed_now=True)
 
 

@@ -46,6 +46,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "core.pages.ErrorPageMiddleware",
     # Last, not second as WhiteNoise suggests: it is the one middleware that cannot run async,
     # and above async-capable ones it made Django cross between the event loop and a thread
     # for each of their methods. At the bottom the whole chain runs in one thread, entered
@@ -169,7 +170,7 @@ BID_RATE_WINDOW = env_int("BID_RATE_WINDOW", 10)
 # ("hub", auctions/hub.py) or, as the benchmark's baseline, a channels-redis group per auction.
 AUCTION_FANOUT = env_choice("AUCTION_FANOUT", "hub", ("hub", "channel_layer"))
 # The server process's garbage collector thresholds (generation 0, 1, 2; config/server.py).
-GC_THRESHOLDS = tuple(int(part) for part in env_list("GC_THRESHOLDS", ["50000", "20", "100"]))
+GC_THRESHOLDS = tuple(int(part) for part in env_list("GC_THRESHOLDS", ["10000", "10", "10"]))
 # Presence: each process vouches for its open auction sockets every PRESENCE_HEARTBEAT seconds;
 # an entry not vouched for in PRESENCE_TTL seconds (its process died) stops counting.
 PRESENCE_HEARTBEAT = float(env_str("PRESENCE_HEARTBEAT", "5"))
@@ -199,6 +200,8 @@ REQUEST_POOLS = {
     "uploads": env_int("UPLOADS_IN_FLIGHT", 2),  # each decodes an image of up to PHOTO_MAX_PIXELS
     "streams": env_int("STREAMS_IN_FLIGHT", 2000),  # server-sent event streams, open for minutes
 }
+# A full garbage collection once the process has grown by this much since the last (core/memory.py).
+MEMORY_COLLECT_STEP_MB = env_int("MEMORY_COLLECT_STEP_MB", 128)
 REQUEST_ROUTES = [  # (path pattern, most body bytes, pool); the first that matches applies
     (r"^/api/(v1/)?machines/[0-9]+/photos/$", PHOTO_MAX_BYTES + 64 * 1024, "uploads"),
     (r"^/sell/[0-9]+/photos/$", PHOTOS_PER_UPLOAD * PHOTO_MAX_BYTES + 64 * 1024, "uploads"),
@@ -213,7 +216,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     "DEFAULT_PARSER_CLASSES": ["core.api.parsers.BoundedJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -238,6 +241,9 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     "PREPROCESSING_HOOKS": ["core.api.schema.current_version_only"],
+    # Enums stay where they are declared (drf-spectacular's enum hook would merge the money
+    # shapes' currency lists, which differ by decimal places, into one).
+    "POSTPROCESSING_HOOKS": ["core.api.schema.declare_common_errors"],
     # Swagger UI served from our own static files: no CDN at run time.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -69,8 +69,30 @@ def _messages(value: Any) -> Any:
     if isinstance(value, list):
         if all(not isinstance(item, (dict, list)) for item in value):
             return [str(item) for item in value]
-        return [_messages(item) for item in value]
+        # errors of a list's items: by the item's index, like a nested object's fields
+        return {str(index): _messages(item) for index, item in enumerate(value) if item}
     return [str(value)]
+
+
+def flat_errors(detail: Any) -> dict[str, list[str]]:
+    """A serializer's errors as one list of messages per field, nested fields named with dots
+    ("price.amount"), for a page that shows them beside its inputs."""
+    flat: dict[str, list[str]] = {}
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                walk(f"{prefix}.{key}" if prefix else str(key), inner)
+        elif isinstance(value, list) and all(not isinstance(item, (dict, list)) for item in value):
+            flat.setdefault(prefix or "non_field_errors", []).extend(str(item) for item in value)
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(f"{prefix}.{index}", item)
+        else:
+            flat.setdefault(prefix or "non_field_errors", []).append(str(value))
+
+    walk("", detail)
+    return flat
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

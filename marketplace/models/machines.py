@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from core.money import Money
+
 
 class MachineStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
@@ -72,6 +74,10 @@ class Machine(models.Model):
             or self.description.get("en")
             or next(iter(self.description.values()), "")
         )
+
+    @property
+    def price(self) -> Money:
+        return Money(self.price_amount, self.price_currency_id)
 
     @property
     def is_visible(self) -> bool:

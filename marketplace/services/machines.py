@@ -1,14 +1,20 @@
-"""Writing listings. Each service validates everything first, then mutates in one transaction
-and announces the change through the outbox (search and graph follow after commit)."""
+"""Writing listings. Each service takes typed, already well-formed values (the API's and the
+pages' input serializers check shape, types and bounds), checks what only the database knows
+(the model exists, the user may change this listing, the status allows it), then mutates in
+one transaction and announces the change through the outbox (search and graph follow after
+commit)."""
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from core.errors import ConflictError, ForbiddenError, NotFoundError
+from core.errors import ConflictError, ForbiddenError, NotFoundError, UnprocessableError
+from core.money import Money
 from marketplace.models import (
     Condition,
     Country,
@@ -17,37 +23,21 @@ from marketplace.models import (
     MachineModel,
     MachineSpecValue,
     MachineStatus,
+    SpecDefinition,
+    SpecKind,
     User,
 )
 from marketplace.money import to_pivot
 from marketplace.services.outbox import outbox_enqueue
-from marketplace.services.validation import (
-    MAX_DESCRIPTION_LENGTH,
-    MAX_TITLE_LENGTH,
-    CleanSpec,
-    FieldErrors,
-    clean_hours,
-    clean_price,
-    clean_specs,
-    clean_texts,
-    clean_year,
-)
 
-EDITABLE_FIELDS = frozenset(
-    {
-        "model",
-        "year",
-        "hours",
-        "serial_number",
-        "condition",
-        "country",
-        "region",
-        "price",
-        "title",
-        "description",
-        "specs",
-    }
-)
+
+class Unset(enum.Enum):
+    """A field a partial update leaves as it is."""
+
+    UNSET = "unset"
+
+
+UNSET = Unset.UNSET
 
 # status -> statuses it may move to through the listing services (auctions manage in_auction)
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -59,91 +49,52 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-def _clean(data: dict[str, Any], errors: FieldErrors, *, partial: bool) -> dict[str, Any]:
-    clean: dict[str, Any] = {}
-    unknown = set(data) - EDITABLE_FIELDS
-    for field in sorted(unknown):
-        errors.add(field, "Is not a field of a listing.")
-    if "model" in data or not partial:
-        model = (
-            MachineModel.objects.select_related("maker").filter(pk=data.get("model")).first()
-            if isinstance(data.get("model"), int)
-            else None
-        )
-        if model is None:
-            errors.add("model", "Unknown model.")
-        clean["model"] = model
-    if "year" in data or not partial:
-        clean["year"] = clean_year(data.get("year"), errors)
-    if "hours" in data:
-        clean["hours"] = clean_hours(data.get("hours"), errors)
-    if "serial_number" in data:
-        serial = data["serial_number"]
-        if not isinstance(serial, str) or len(serial) > 80:
-            errors.add("serial_number", "Must be a text of at most 80 characters.")
-        clean["serial_number"] = serial
-    if "condition" in data:
-        if data["condition"] not in Condition.values:
-            errors.add("condition", f"Must be one of: {', '.join(Condition.values)}.")
-        clean["condition"] = data["condition"]
-    if "country" in data or not partial:
-        country = (
-            Country.objects.filter(pk=data.get("country")).first()
-            if isinstance(data.get("country"), str)
-            else None
-        )
-        if country is None:
-            errors.add("country", "Unknown country code (ISO 3166-1 alpha-2).")
-        clean["country"] = country
-    if "region" in data:
-        if not isinstance(data["region"], str) or len(data["region"]) > 120:
-            errors.add("region", "Must be a text of at most 120 characters.")
-        clean["region"] = data["region"]
-    if "price" in data or not partial:
-        currencies = set(Currency.objects.values_list("code", flat=True))
-        clean["price"] = clean_price(data.get("price"), currencies, errors)
-    if "title" in data or not partial:
-        clean["title"] = clean_texts("title", data.get("title"), MAX_TITLE_LENGTH, errors, required=True)
-    if "description" in data:
-        clean["description"] = clean_texts(
-            "description", data.get("description"), MAX_DESCRIPTION_LENGTH, errors, required=False
-        )
-    if "specs" in data:
-        clean["specs"] = clean_specs(data.get("specs"), errors)
-    return clean
+class _Errors:
+    def __init__(self) -> None:
+        self.fields: dict[str, list[str]] = {}
 
+    def add(self, field: str, message: str) -> None:
+        self.fields.setdefault(field, []).append(message)
 
-def _apply(machine: Machine, clean: dict[str, Any]) -> None:
-    for field in (
-        "model",
-        "year",
-        "hours",
-        "serial_number",
-        "condition",
-        "country",
-        "region",
-        "title",
-        "description",
-    ):
-        if field in clean:
-            setattr(machine, field, clean[field])
-    if "price" in clean:
-        amount, currency = clean["price"]
-        machine.price_amount = amount
-        machine.price_currency_id = currency
-        machine.price_pivot = to_pivot(amount, currency)
-
-
-def _replace_specs(machine: Machine, specs: list[CleanSpec]) -> None:
-    MachineSpecValue.objects.filter(machine=machine).delete()
-    MachineSpecValue.objects.bulk_create(
-        [
-            MachineSpecValue(
-                machine=machine, definition=s.definition, value_number=s.value_number, value_text=s.value_text
+    def raise_if_any(self) -> None:
+        if self.fields:
+            raise UnprocessableError(
+                "The listing refers to what does not exist.", fields=self.fields, code="unprocessable"
             )
-            for s in specs
-        ]
-    )
+
+
+def _model(model_id: int, errors: _Errors) -> MachineModel | None:
+    model = MachineModel.objects.select_related("maker").filter(pk=model_id).first()
+    if model is None:
+        errors.add("model", "There is no model with this id.")
+    return model
+
+
+def _check_references(*, country: str | Unset, price: Money | Unset, errors: _Errors) -> None:
+    if isinstance(country, str) and not Country.objects.filter(pk=country).exists():
+        errors.add("country", "Is not a country this marketplace knows.")
+    if isinstance(price, Money) and not Currency.objects.filter(pk=price.currency).exists():
+        errors.add("price", f"{price.currency} is not a currency this marketplace takes.")
+
+
+def _spec_rows(machine: Machine, specs: Mapping[str, float | str], errors: _Errors) -> list[MachineSpecValue]:
+    definitions = {d.code: d for d in SpecDefinition.objects.filter(code__in=list(specs))}
+    rows = []
+    for code, value in specs.items():
+        definition = definitions.get(code)
+        if definition is None:
+            errors.add(f"specs.{code}", "There is no such spec.")
+            continue
+        number = definition.kind == SpecKind.NUMBER
+        rows.append(
+            MachineSpecValue(
+                machine=machine,
+                definition=definition,
+                value_number=float(value) if number else None,
+                value_text="" if number else str(value),
+            )
+        )
+    return rows
 
 
 def _locked_machine_for(actor: User, machine_id: int) -> Machine:
@@ -156,33 +107,104 @@ def _locked_machine_for(actor: User, machine_id: int) -> Machine:
     return machine
 
 
+def _set_price(machine: Machine, price: Money) -> None:
+    machine.price_amount = price.minor
+    machine.price_currency_id = price.currency
+    machine.price_pivot = to_pivot(price.minor, price.currency)
+
+
 @transaction.atomic
-def machine_create(*, seller: User, data: dict[str, Any]) -> Machine:
+def machine_create(
+    *,
+    seller: User,
+    model_id: int,
+    year: int,
+    country: str,
+    price: Money,
+    title: Mapping[str, str],
+    hours: int | None = None,
+    serial_number: str = "",
+    condition: str = Condition.GOOD,
+    region: str = "",
+    description: Mapping[str, str] | None = None,
+    specs: Mapping[str, float | str] | None = None,
+) -> Machine:
+    """A draft listing of `seller`'s, with its own spec values."""
     if not seller.is_seller:
         raise ForbiddenError("Only seller accounts can list machines.", code="not_a_seller")
-    errors = FieldErrors()
-    clean = _clean(data, errors, partial=False)
+    errors = _Errors()
+    model = _model(model_id, errors)
+    _check_references(country=country, price=price, errors=errors)
+    machine = Machine(
+        seller=seller,
+        model=model,
+        year=year,
+        hours=hours,
+        serial_number=serial_number,
+        condition=condition,
+        country_id=country,
+        region=region,
+        title=dict(title),
+        description=dict(description or {}),
+    )
+    _set_price(machine, price)
+    rows = _spec_rows(machine, specs or {}, errors)
     errors.raise_if_any()
-    machine = Machine(seller=seller)
-    _apply(machine, clean)
     machine.save()
-    _replace_specs(machine, clean.get("specs", []))
+    MachineSpecValue.objects.bulk_create(rows)
     outbox_enqueue(entity="machine", entity_ids=[machine.pk])
     return machine
 
 
 @transaction.atomic
-def machine_update(*, actor: User, machine_id: int, data: dict[str, Any]) -> Machine:
+def machine_update(
+    *,
+    actor: User,
+    machine_id: int,
+    model_id: int | Unset = UNSET,
+    year: int | Unset = UNSET,
+    country: str | Unset = UNSET,
+    price: Money | Unset = UNSET,
+    title: Mapping[str, str] | Unset = UNSET,
+    hours: int | Unset | None = UNSET,
+    serial_number: str | Unset = UNSET,
+    condition: str | Unset = UNSET,
+    region: str | Unset = UNSET,
+    description: Mapping[str, str] | Unset = UNSET,
+    specs: Mapping[str, float | str] | Unset = UNSET,
+) -> Machine:
+    """Change the given fields of a listing; `specs` replaces all of the listing's own values.
+    Only its seller (or staff) may; a sold listing no longer changes."""
     machine = _locked_machine_for(actor, machine_id)
     if machine.status == MachineStatus.SOLD:
         raise ConflictError("A sold listing can no longer be changed.", code="listing_sold")
-    errors = FieldErrors()
-    clean = _clean(data, errors, partial=True)
+    errors = _Errors()
+    if not isinstance(model_id, Unset):
+        machine.model = _model(model_id, errors)  # type: ignore[assignment]
+    _check_references(country=country, price=price, errors=errors)
+    plain: dict[str, Any] = {
+        "year": year,
+        "hours": hours,
+        "serial_number": serial_number,
+        "condition": condition,
+        "country_id": country,
+        "region": region,
+    }
+    for field, value in plain.items():
+        if not isinstance(value, Unset):
+            setattr(machine, field, value)
+    if not isinstance(title, Unset):
+        machine.title = dict(title)
+    if not isinstance(description, Unset):
+        machine.description = dict(description)
+    if not isinstance(price, Unset):
+        _set_price(machine, price)
+    rows = None if isinstance(specs, Unset) else _spec_rows(machine, specs, errors)
     errors.raise_if_any()
-    _apply(machine, clean)
     machine.save()
-    if "specs" in clean:
-        _replace_specs(machine, clean["specs"])
+    if rows is not None:
+        MachineSpecValue.objects.filter(machine=machine).delete()
+        MachineSpecValue.objects.bulk_create(rows)
     outbox_enqueue(entity="machine", entity_ids=[machine.pk])
     return machine
 

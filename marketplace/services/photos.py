@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Max
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from core.errors import ConflictError, DomainError, NotFoundError
+from core.errors import ConflictError, DomainError, NotFoundError, TooLargeError, UnprocessableError
 from marketplace.models import Photo, User
 from marketplace.services.machines import _locked_machine_for
 from marketplace.services.outbox import outbox_enqueue
@@ -24,19 +24,18 @@ ACCEPTED_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
 
 
 def _invalid(message: str, code: str) -> DomainError:
-    return DomainError(message, fields={"image": [message]}, code=code)
+    """A file that arrived whole but is not a photo this service takes (not an image, too many
+    pixels): well formed as a request, refused for its content."""
+    return UnprocessableError(message, fields={"image": [message]}, code=code)
 
 
 def _read_checked_image(upload: IO[bytes], size: int) -> Image.Image:
+    too_large = f"The file is larger than {settings.PHOTO_MAX_BYTES // (1024 * 1024)} MB."
     if size > settings.PHOTO_MAX_BYTES:
-        raise _invalid(
-            f"The file is larger than {settings.PHOTO_MAX_BYTES // (1024 * 1024)} MB.", "file_too_large"
-        )
+        raise TooLargeError(too_large, fields={"image": [too_large]}, code="file_too_large")
     payload = upload.read(settings.PHOTO_MAX_BYTES + 1)
     if len(payload) > settings.PHOTO_MAX_BYTES:
-        raise _invalid(
-            f"The file is larger than {settings.PHOTO_MAX_BYTES // (1024 * 1024)} MB.", "file_too_large"
-        )
+        raise TooLargeError(too_large, fields={"image": [too_large]}, code="file_too_large")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -47,14 +46,13 @@ def _read_checked_image(upload: IO[bytes], size: int) -> Image.Image:
                 raise _invalid("The image has too many pixels.", "image_too_large")
             probe.verify()  # structural check; the image must be reopened after it
             image = Image.open(io.BytesIO(payload))
+            # a JPEG decodes at a reduced scale when it is far larger than what is kept: a
+            # fraction of the memory (a PNG or WebP has no such mode, and is bounded by pixels)
+            image.draft("RGB", (settings.PHOTO_MAX_EDGE, settings.PHOTO_MAX_EDGE))
             image.load()
-    except (
-        UnidentifiedImageError,
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
-        OSError,
-        SyntaxError,
-    ):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise _invalid("The image has too many pixels.", "image_too_large") from None
+    except (UnidentifiedImageError, OSError, SyntaxError):
         raise _invalid("The file is not a readable JPEG, PNG or WebP image.", "not_an_image") from None
     return image
 

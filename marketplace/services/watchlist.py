@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from core.errors import NotFoundError
+from core.errors import ConflictError, NotFoundError
 from marketplace.models import Machine, User, WatchlistEntry
 from marketplace.models.machines import VISIBLE_STATUSES
+from marketplace.selectors import WATCHLIST_MAX
 
 
 @transaction.atomic
@@ -12,6 +13,12 @@ def watch_add(*, user: User, machine_id: int) -> WatchlistEntry:
     """Idempotent: watching a machine twice keeps one entry."""
     if not Machine.objects.filter(pk=machine_id, status__in=VISIBLE_STATUSES).exists():
         raise NotFoundError("No such listing.")
+    entry = WatchlistEntry.objects.filter(user=user, machine_id=machine_id).first()
+    if entry is not None:
+        return entry
+    User.objects.select_for_update().filter(pk=user.pk).first()  # one buyer's watches, counted one at a time
+    if WatchlistEntry.objects.filter(user=user).count() >= WATCHLIST_MAX:
+        raise ConflictError(f"A watchlist holds at most {WATCHLIST_MAX} listings.", code="watchlist_full")
     entry, _ = WatchlistEntry.objects.get_or_create(user=user, machine_id=machine_id)
     return entry
 

@@ -11,5 +11,5 @@ register = template.Library()
 
 @register.filter
 def money(price: dict[str, Any]) -> str:
-    """{"amount": minor units, "currency": code} → "¥8,800,000" / "$52,000.00"."""
-    return format_money(int(price["amount"]), str(price["currency"]))
+    """The API's money shape ({"minor": …, "currency": …}) → "¥8,800,000" / "$52,000.00"."""
+    return format_money(int(price["minor"]), str(price["currency"]))

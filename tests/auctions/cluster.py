@@ -21,22 +21,19 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import websockets
-from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from websockets.typing import Origin
 
 from auctions.models import Auction, Bid, BidRequestRecord
 from auctions.rules import AcceptedBid, AuctionState, BidAccepted, BidEvent, BidRequest, place_bid
-from auctions.services import auction_create
 from bench.common import free_port
 from tests.conftest import database_url_for_subprocesses
-from tests.factories import MachineFactory, model_with_specs
+from tests.factories import eur
 
 ROOT = Path(__file__).resolve().parents[2]
 ORIGIN = Origin("http://127.0.0.1")
@@ -54,24 +51,6 @@ async def until(condition: Callable[[], bool], *, timeout: float, what: str) -> 
     while not condition():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         await asyncio.sleep(0.02)
-
-
-def open_auction(
-    *, seconds: float = 3600, kind: str = "soft_close", extension: int = 60, reserve: int | None = None
-) -> Auction:
-    machine = MachineFactory(model=model_with_specs())
-    now = timezone.now()
-    data: dict[str, Any] = {
-        "machine": machine.pk,
-        "kind": kind,
-        "starts_at": (now - timedelta(seconds=5)).isoformat(),
-        "ends_at": (now + timedelta(seconds=seconds)).isoformat(),
-        "extension_seconds": extension if kind == "soft_close" else 0,
-        "starting_price": {"amount": 100_000, "currency": "EUR"},
-    }
-    if reserve is not None:
-        data["reserve_price"] = {"amount": reserve, "currency": "EUR"}
-    return auction_create(seller=machine.seller, data=data)
 
 
 def token_for(user: Any) -> str:
@@ -235,8 +214,8 @@ class SocketBuyer:
                 await socket.send(json.dumps(request))
         elif event == "new_bid":
             self.new_bids.append(payload["seq"])
-            if "minimumBidCents" in payload:
-                self.minimum = max(self.minimum, payload["minimumBidCents"])
+            if "minimum_bid" in payload:
+                self.minimum = max(self.minimum, payload["minimum_bid"]["minor"])
             self.seq = max(self.seq or 0, payload["seq"])
         elif event in {"auction_extended", "auction_ended"}:
             self.seq = max(self.seq or 0, payload["seq"])
@@ -252,9 +231,9 @@ class SocketBuyer:
     async def bid(self, amount: int, max_amount: int | None = None, timeout: float = 60) -> dict[str, Any]:
         """Bid over the socket; the reply (`bid_accepted` or `error`). Survives reconnects."""
         key = uuid.uuid4().hex
-        request: dict[str, Any] = {"action": "bid", "amount": amount, "key": key}
+        request: dict[str, Any] = {"action": "bid", "amount": eur(amount).to_request(), "key": key}
         if max_amount is not None:
-            request["max_amount"] = max_amount
+            request["max_amount"] = eur(max_amount).to_request()
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self.pending[key] = (request, future)
         if self.socket is not None:
@@ -284,9 +263,9 @@ class RestBuyer:
         self, client: httpx.AsyncClient, amount: int, max_amount: int | None = None, timeout: float = 60
     ) -> httpx.Response:
         key = uuid.uuid4().hex
-        body: dict[str, Any] = {"amount": amount}
+        body: dict[str, Any] = {"amount": eur(amount).to_request()}
         if max_amount is not None:
-            body["max_amount"] = max_amount
+            body["max_amount"] = eur(max_amount).to_request()
         deadline = time.monotonic() + timeout
         while True:
             node = self.nodes[self.node_index % len(self.nodes)]

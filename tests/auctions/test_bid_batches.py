@@ -23,7 +23,7 @@ from tests.auctions.test_bidqueue import (
     mixed_batch,
 )
 from tests.auctions.test_services import soft_close_auction
-from tests.factories import UserFactory
+from tests.factories import UserFactory, eur
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -79,7 +79,7 @@ def test_bids_queued_together_commit_together_in_order_and_each_event_describes_
     auction = soft_close_auction()
     amounts = ascending(12)
     bids = [
-        {"bidder": UserFactory(), "amount": amount, "idempotency_key": f"k{i}"}
+        {"bidder": UserFactory(), "amount": eur(amount), "idempotency_key": f"k{i}"}
         for i, amount in enumerate(amounts)
     ]
     pubsub = get_redis().pubsub(ignore_subscribe_messages=True)
@@ -104,7 +104,7 @@ def test_in_one_batch_a_refused_bid_changes_nothing_and_a_repeated_key_bids_once
     opening, low, high = ascending(3)
     lead = [(UserFactory(), opening, "lead")]
     batch = mixed_batch(auction, low, high)
-    bids = [{"bidder": b, "amount": a, "idempotency_key": k} for b, a, k in [*lead, *batch]]
+    bids = [{"bidder": b, "amount": eur(a), "idempotency_key": k} for b, a, k in [*lead, *batch]]
 
     outcomes = placed_behind_the_lock(auction, bids)
 
@@ -117,7 +117,9 @@ def test_inside_an_outer_transaction_a_bid_is_placed_alone() -> None:
     buyer = UserFactory()
 
     with transaction.atomic():
-        placed = bid_place(auction_id=auction.pk, bidder=buyer, amount=1_000_000, idempotency_key="alone")
+        placed = bid_place(
+            auction_id=auction.pk, bidder=buyer, amount=eur(1_000_000), idempotency_key="alone"
+        )
         assert auction.pk not in bidding._lines
 
     assert [e.seq for e in placed.events] == [1]

@@ -17,7 +17,7 @@ from auctions.rules import default_increments
 from auctions.services import BidPlaced, BidSubmission
 from auctions.services.bidding import BidRejectedError
 from tests.auctions.test_services import soft_close_auction
-from tests.factories import UserFactory
+from tests.factories import UserFactory, eur
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -41,8 +41,8 @@ def assert_each_event_describes_its_own_bid(
         list(Bid.objects.filter(auction=auction).order_by("seq").values_list("amount", flat=True)) == amounts
     )
     assert [m["payload"]["seq"] for m in messages] == list(range(1, count + 1))
-    assert [m["payload"]["bidCount"] for m in messages] == list(range(1, count + 1))
-    assert [m["payload"]["minimumBidCents"] for m in messages] == [
+    assert [m["payload"]["bid_count"] for m in messages] == list(range(1, count + 1))
+    assert [m["payload"]["minimum_bid"]["minor"] for m in messages] == [
         default_increments("EUR").next_amount(a) for a in amounts
     ]
     auction.refresh_from_db()
@@ -101,7 +101,7 @@ def test_a_crowd_of_rising_bids_is_placed_in_order_and_each_event_describes_its_
     buyers = [UserFactory() for _ in range(12)]
     amounts = ascending(12)
     submissions = [
-        BidSubmission(buyer, amount, None, f"k{i}")
+        BidSubmission(buyer, eur(amount), None, f"k{i}")
         for i, (buyer, amount) in enumerate(zip(buyers, amounts, strict=True))
     ]
 
@@ -126,7 +126,7 @@ def test_in_one_batch_a_refused_bid_changes_nothing_and_a_repeated_key_bids_once
     auction = soft_close_auction()
     batch = mixed_batch(auction, *ascending(2))
 
-    outcomes = async_to_sync(submit_all)(auction.pk, [BidSubmission(b, a, None, k) for b, a, k in batch])
+    outcomes = async_to_sync(submit_all)(auction.pk, [BidSubmission(b, eur(a), None, k) for b, a, k in batch])
 
     assert_the_mixed_batch(auction, outcomes, batch, before=[])
 
@@ -138,10 +138,10 @@ def test_a_bidder_who_leaves_before_the_batch_is_taken_places_nothing() -> None:
 
     async def scenario() -> BidPlaced:
         kept = asyncio.ensure_future(
-            bid_submit(auction_id=auction.pk, submission=BidSubmission(staying, low, None, "s"))
+            bid_submit(auction_id=auction.pk, submission=BidSubmission(staying, eur(low), None, "s"))
         )
         gone = asyncio.ensure_future(
-            bid_submit(auction_id=auction.pk, submission=BidSubmission(leaving, high, None, "l"))
+            bid_submit(auction_id=auction.pk, submission=BidSubmission(leaving, eur(high), None, "l"))
         )
         await asyncio.sleep(0)  # both queued, the batch not yet taken: one scheduling round
         gone.cancel()

@@ -14,9 +14,9 @@ import pytest
 from django.utils import timezone
 
 from auctions.models import Auction
-from auctions.services import auction_create, bid_place
+from auctions.services import bid_place
 from tests.conftest import database_url_for_subprocesses
-from tests.factories import MachineFactory, UserFactory, model_with_specs
+from tests.factories import UserFactory, eur, open_auction
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -47,25 +47,12 @@ def started(process: subprocess.Popen[str]) -> subprocess.Popen[str]:
 def test_two_closers_close_each_auction_once_and_within_a_second() -> None:
     # Running before the auctions exist: a slow start must not count against "within a second".
     processes = [started(closer()), started(closer())]
-    now = timezone.now()
+    timezone.now()
     auctions = []
     for offset in (2, 3):
-        machine = MachineFactory(model=model_with_specs())
-        auctions.append(
-            auction_create(
-                seller=machine.seller,
-                data={
-                    "machine": machine.pk,
-                    "kind": "sudden_death",
-                    "starts_at": (now - timedelta(seconds=5)).isoformat(),
-                    "ends_at": (now + timedelta(seconds=offset)).isoformat(),
-                    "extension_seconds": 0,
-                    "starting_price": {"amount": 100_000, "currency": "EUR"},
-                },
-            )
-        )
+        auctions.append(open_auction(kind="sudden_death", seconds=offset))
     winner = UserFactory()
-    bid_place(auction_id=auctions[0].pk, bidder=winner, amount=100_000, idempotency_key="w")
+    bid_place(auction_id=auctions[0].pk, bidder=winner, amount=eur(100_000), idempotency_key="w")
     try:
         deadline = time.monotonic() + 20
         while Auction.objects.filter(closed_at__isnull=True).exists():

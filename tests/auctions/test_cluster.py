@@ -25,7 +25,6 @@ from tests.auctions.cluster import (
     SocketBuyer,
     check_invariants,
     closer,
-    open_auction,
     process_environment,
     replay_serially,
     stop_closer,
@@ -33,7 +32,7 @@ from tests.auctions.cluster import (
     until,
 )
 from tests.config.test_health import RedisServer
-from tests.factories import UserFactory
+from tests.factories import UserFactory, open_auction
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -91,7 +90,7 @@ async def rest_bidder(
         if response.status_code in (200, 201):
             market.accepted.add(response.request.headers["Idempotency-Key"])
             market.seqs.update(bid["seq"] for bid in body["bids"])
-            market.minimum = max(market.minimum, body["auction"]["minimumBidCents"])
+            market.minimum = max(market.minimum, body["auction"]["minimum_bid"]["minor"])
             market.rest_accepted += 1
             market.winners.add(who)
         else:

@@ -12,32 +12,15 @@ from asgiref.sync import async_to_sync
 from channels.testing.websocket import WebsocketCommunicator
 from django.conf import settings
 from django.test import Client
-from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from auctions.models import Bid
-from auctions.services import auction_close, auction_create, bid_place
+from auctions.services import auction_close, bid_place
 from config.asgi import application
-from tests.factories import MachineFactory, UserFactory, model_with_specs
+from tests.factories import UserFactory, eur, open_auction
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ORIGIN = [(b"origin", b"http://localhost")]
-
-
-def open_auction() -> Any:
-    machine = MachineFactory(model=model_with_specs())
-    now = timezone.now()
-    return auction_create(
-        seller=machine.seller,
-        data={
-            "machine": machine.pk,
-            "kind": "soft_close",
-            "starts_at": (now - timedelta(seconds=5)).isoformat(),
-            "ends_at": (now + timedelta(hours=1)).isoformat(),
-            "extension_seconds": 60,
-            "starting_price": {"amount": 100_000, "currency": "EUR"},
-        },
-    )
 
 
 def socket(
@@ -78,7 +61,9 @@ def test_a_bid_over_one_socket_reaches_every_watcher(settings: Any, fanout: str)
         assert (await bob_socket.connect())[0]
         seen_alice = [await receive(alice_socket)]
         seen_bob = [await receive(bob_socket)]
-        await alice_socket.send_to(text_data=json.dumps({"action": "bid", "amount": 100_000, "key": "a-1"}))
+        await alice_socket.send_to(
+            text_data=json.dumps({"action": "bid", "amount": eur(100_000).to_request(), "key": "a-1"})
+        )
         seen_alice += [await receive(alice_socket), await receive(alice_socket)]
         seen_bob.append(await receive(bob_socket))
         await alice_socket.disconnect()
@@ -93,8 +78,12 @@ def test_a_bid_over_one_socket_reaches_every_watcher(settings: Any, fanout: str)
     new_bid = seen_bob[1]
     assert new_bid["event"] == "new_bid"
     assert new_bid["payload"]["seq"] == 1
-    assert new_bid["payload"]["highestBidder"] == {"id": alice.pk, "name": "alice"}
-    assert new_bid["payload"]["highestBid"]["priceCents"] == 100_000
+    assert new_bid["payload"]["highest_bidder"] == {"id": alice.pk, "name": "alice"}
+    assert new_bid["payload"]["highest_bid"]["price"] == {
+        "amount": "1000.00",
+        "currency": "EUR",
+        "minor": 100_000,
+    }
 
 
 def test_malformed_and_refused_messages_get_an_error_and_the_socket_stays_open() -> None:
@@ -106,9 +95,11 @@ def test_malformed_and_refused_messages_get_an_error_and_the_socket_stays_open()
         replies = [await receive(anonymous)]
         await anonymous.send_to(text_data="{not json")
         replies.append(await receive(anonymous))
-        await anonymous.send_to(text_data=json.dumps({"action": "bid", "amount": 100_000, "key": "x"}))
+        await anonymous.send_to(
+            text_data=json.dumps({"action": "bid", "amount": eur(100_000).to_request(), "key": "x"})
+        )
         replies.append(await receive(anonymous))
-        await anonymous.send_to(text_data=json.dumps({"action": "bid", "amount": 100_000}))
+        await anonymous.send_to(text_data=json.dumps({"action": "bid", "amount": eur(100_000).to_request()}))
         replies.append(await receive(anonymous))
         await anonymous.disconnect()
         return replies
@@ -137,7 +128,9 @@ def test_the_session_cookie_authenticates_a_socket_and_a_forged_one_does_not() -
     async def bid_over(communicator: WebsocketCommunicator, key: str) -> dict[str, Any]:
         assert (await communicator.connect())[0]
         assert (await receive(communicator))["event"] == "snapshot"
-        await communicator.send_to(text_data=json.dumps({"action": "bid", "amount": 100_000, "key": key}))
+        await communicator.send_to(
+            text_data=json.dumps({"action": "bid", "amount": eur(100_000).to_request(), "key": key})
+        )
         reply = await receive(communicator)
         await communicator.disconnect()
         return reply
@@ -155,7 +148,10 @@ def test_a_reconnecting_client_receives_what_it_missed_in_order() -> None:
     auction = open_auction()
     for step, bidder in enumerate([UserFactory(), UserFactory(), UserFactory()]):
         bid_place(
-            auction_id=auction.pk, bidder=bidder, amount=100_000 + step * 10_000, idempotency_key=f"k{step}"
+            auction_id=auction.pk,
+            bidder=bidder,
+            amount=eur(100_000 + step * 10_000),
+            idempotency_key=f"k{step}",
         )
     returning = socket(auction.pk, query="seq=1")
 
@@ -170,7 +166,10 @@ def test_a_reconnecting_client_receives_what_it_missed_in_order() -> None:
 
     assert snapshot["payload"]["seq"] == 3
     assert [second["payload"]["seq"], third["payload"]["seq"]] == [2, 3]
-    assert [second["payload"]["highestBid"]["priceCents"], third["payload"]["highestBid"]["priceCents"]] == [
+    assert [
+        second["payload"]["highest_bid"]["price"]["minor"],
+        third["payload"]["highest_bid"]["price"]["minor"],
+    ] == [
         110_000,
         120_000,
     ]
@@ -188,7 +187,7 @@ def test_a_socket_from_a_foreign_origin_is_refused() -> None:
 def test_a_client_resuming_after_the_close_receives_the_missed_bids_and_the_end() -> None:
     auction = open_auction()
     winner = UserFactory(username="winner")
-    bid_place(auction_id=auction.pk, bidder=winner, amount=100_000, idempotency_key="w")
+    bid_place(auction_id=auction.pk, bidder=winner, amount=eur(100_000), idempotency_key="w")
     closed = auction_close(auction_id=auction.pk, now=auction.ends_at + timedelta(seconds=1))
     assert closed is not None
     assert closed.closed_now

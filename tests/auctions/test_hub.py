@@ -27,7 +27,7 @@ class Recorder(Inbox):
 
 
 def bid_message(auction_id: int, seq: int) -> dict[str, Any]:
-    return {"event": "new_bid", "payload": {"auctionId": auction_id, "seq": seq}}
+    return {"event": "new_bid", "payload": {"auction_id": auction_id, "seq": seq}}
 
 
 def subscribers(auction_id: int) -> int:

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -12,10 +11,9 @@ from django.utils import timezone
 
 from auctions.models import Bid
 from auctions.rules import default_increments
-from auctions.services import auction_create
 from bench.common import asgi_server
 from tests.conftest import database_url_for_subprocesses
-from tests.factories import PASSWORD, MachineFactory, UserFactory, model_with_specs
+from tests.factories import PASSWORD, MachineFactory, UserFactory, eur, model_with_specs, open_auction
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,18 +30,8 @@ def logged_in_page(browser: Any, base: str, username: str) -> Any:
 
 def test_two_browsers_see_each_others_bids_live(browser: Any, screenshot: Any) -> None:
     machine = MachineFactory(model=model_with_specs(), title={"en": "Komatsu PC200-8 live auction"})
-    now = timezone.now()
-    auction = auction_create(
-        seller=machine.seller,
-        data={
-            "machine": machine.pk,
-            "kind": "soft_close",
-            "starts_at": (now - timedelta(seconds=5)).isoformat(),
-            "ends_at": (now + timedelta(hours=1)).isoformat(),
-            "extension_seconds": 60,
-            "starting_price": {"amount": 100_000, "currency": "EUR"},
-        },
-    )
+    timezone.now()
+    auction = open_auction(machine=machine)
     UserFactory(username="tanaka")
     UserFactory(username="smith")
     environment = {"DATABASE_URL": database_url_for_subprocesses(), "ALLOWED_HOSTS": "127.0.0.1,localhost"}
@@ -60,8 +48,9 @@ def test_two_browsers_see_each_others_bids_live(browser: Any, screenshot: Any) -
         smith.wait_for_selector("#history li[data-seq='1']")
         assert "tanaka" in smith.locator("#history li[data-seq='1']").inner_text()
         # the form now offers the next valid amount, from the increment table
-        assert smith.locator("#amount").input_value() == str(
-            default_increments("EUR").next_amount(Bid.objects.get(seq=1).amount)
+        assert (
+            smith.locator("#amount").input_value()
+            == eur(default_increments("EUR").next_amount(Bid.objects.get(seq=1).amount)).amount
         )
 
         smith.click("[data-testid=place-bid]")

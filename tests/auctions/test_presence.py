@@ -8,7 +8,8 @@ import asyncio
 import pytest
 from django.conf import settings
 
-from tests.auctions.cluster import Node, SocketBuyer, open_auction, process_environment, until
+from tests.auctions.cluster import Node, SocketBuyer, process_environment, until
+from tests.factories import open_auction
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -23,24 +23,28 @@ from auctions.rules import default_increments
 from auctions.services import auction_create, auctions_close_due, bid_place
 from auctions.services.bidding import BidRejectedError
 from config.redis import get_redis
-from core.errors import ConflictError, DomainError, ForbiddenError
+from core.errors import ConflictError, ForbiddenError, UnprocessableError
+from core.money import Money
 from marketplace.models import MachineStatus
-from tests.factories import MachineFactory, UserFactory, model_with_specs
+from tests.factories import MachineFactory, UserFactory, eur, model_with_specs, open_auction
 
 
-def soft_close_auction(**overrides: Any) -> Auction:
+def soft_close_auction(*, reserve: int | None = None) -> Auction:
     machine = MachineFactory(model=model_with_specs(), price_currency_id="EUR", price_amount=5_000_000)
+    return open_auction(machine=machine, starting=1_000_000, reserve=reserve, started_seconds_ago=60)
+
+
+def terms(**overrides: Any) -> dict[str, Any]:
+    """An auction's terms as `auction_create` takes them: an hour's soft close, from now."""
     now = timezone.now()
-    data = {
-        "machine": machine.pk,
+    values: dict[str, Any] = {
         "kind": "soft_close",
-        "starts_at": (now - timedelta(minutes=1)).isoformat(),
-        "ends_at": (now + timedelta(hours=1)).isoformat(),
+        "starts_at": now - timedelta(minutes=1),
+        "ends_at": now + timedelta(hours=1),
         "extension_seconds": 60,
-        "starting_price": {"amount": 1_000_000, "currency": "EUR"},
+        "starting_price": Money(1_000_000, "EUR"),
     }
-    data.update(overrides)
-    return auction_create(seller=machine.seller, data=data)
+    return {**values, **overrides}
 
 
 def next_amount(amount: int) -> int:
@@ -53,8 +57,8 @@ def bid(
     return bid_place(
         auction_id=auction.pk,
         bidder=bidder,
-        amount=amount,
-        max_amount=max_amount,
+        amount=eur(amount),
+        max_amount=eur(max_amount) if max_amount is not None else None,
         idempotency_key=key or uuid.uuid4().hex,
     )
 
@@ -67,7 +71,7 @@ def test_the_seller_of_a_published_listing_starts_an_auction() -> None:
     assert auction.state["terms"]["auction_id"] == str(auction.pk)
     assert auction.state["terms"]["soft_close_seconds"] == 60
     with pytest.raises(ConflictError) as error:
-        auction_create(seller=auction.seller, data={"machine": auction.machine_id})
+        auction_create(seller=auction.seller, machine_id=auction.machine_id, **terms())
     assert error.value.code == "listing_not_published"
 
 
@@ -75,19 +79,21 @@ def test_the_seller_of_a_published_listing_starts_an_auction() -> None:
 def test_only_the_owner_may_auction_and_bad_terms_are_refused() -> None:
     machine = MachineFactory(model=model_with_specs())
     with pytest.raises(ForbiddenError):
-        auction_create(seller=UserFactory(), data={"machine": machine.pk})
-    with pytest.raises(DomainError) as error:
+        auction_create(seller=UserFactory(), machine_id=machine.pk, **terms())
+    now = timezone.now()
+    with pytest.raises(UnprocessableError) as error:
         auction_create(
             seller=machine.seller,
-            data={
-                "machine": machine.pk,
-                "kind": "dutch",
-                "starts_at": "yesterday",
-                "ends_at": timezone.now().isoformat(),
-                "starting_price": {"amount": -1, "currency": "EUR"},
-            },
+            machine_id=machine.pk,
+            **terms(
+                kind="sudden_death",
+                ends_at=now - timedelta(hours=2),
+                extension_seconds=30,
+                reserve_price=Money(100, "JPY"),
+            ),
         )
-    assert set(error.value.fields) == {"kind", "starts_at", "starting_price"}
+    assert error.value.code == "invalid_terms"
+    assert set(error.value.fields) == {"ends_at", "extension_seconds", "reserve_price"}
     assert Auction.objects.count() == 0
     machine.refresh_from_db()
     assert machine.status == MachineStatus.PUBLISHED
@@ -220,7 +226,7 @@ def test_concurrent_bidders_are_serialised_without_gaps_or_losses() -> None:
 
 @pytest.mark.django_db
 def test_an_auction_closes_once_with_its_winner() -> None:
-    auction = soft_close_auction(reserve_price={"amount": 1_200_000, "currency": "EUR"})
+    auction = soft_close_auction(reserve=1_200_000)
     winner = UserFactory()
     jumped = bid(auction, winner, 1_000_000, max_amount=2_000_000)
     assert [e.amount.amount for e in jumped.events] == [
@@ -280,10 +286,10 @@ def test_an_accepted_bid_is_broadcast_to_every_process(settings: Any, mode: str)
     assert message["event"] == "new_bid"
     payload = message["payload"]
     assert payload["seq"] == 1
-    assert payload["bidCount"] == 1
-    assert payload["highestBid"] == {
-        "priceCents": 1_000_000,
-        "price": {"currency": "EUR", "amount": "10000.00"},
+    assert payload["bid_count"] == 1
+    assert payload["highest_bid"] == {
+        "price": {"currency": "EUR", "amount": "10000.00", "minor": 1_000_000},
         "user": {"id": buyer.pk, "name": "broadcast-buyer"},
         "automatic": False,
+        "placed_at": payload["highest_bid"]["placed_at"],
     }

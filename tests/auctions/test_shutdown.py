@@ -15,9 +15,9 @@ import websockets
 from django.conf import settings
 
 from auctions.models import Bid
-from tests.auctions.cluster import ORIGIN, Node, open_auction, process_environment, token_for, until
+from tests.auctions.cluster import ORIGIN, Node, process_environment, token_for, until
 from tests.conftest import database_url_for_subprocesses
-from tests.factories import UserFactory
+from tests.factories import UserFactory, eur, open_auction
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -47,17 +47,29 @@ def test_sigterm_finishes_in_flight_bids_then_asks_sockets_to_reconnect() -> Non
                 assert json.loads(await socket.recv())["event"] == "snapshot"
                 # Hold the auction's row lock so both bids are provably in flight at SIGTERM.
                 lock_holder.execute("SELECT 1 FROM auctions_auction WHERE id = %s FOR UPDATE", [auction.pk])
-                await socket.send(json.dumps({"action": "bid", "amount": 100_000, "key": "socket-bid"}))
+                await socket.send(
+                    json.dumps({"action": "bid", "amount": eur(100_000).to_request(), "key": "socket-bid"})
+                )
+                await until(
+                    lambda: waiting_for_locks(observer) == 1, timeout=20, what="the socket's bid to wait"
+                )
                 http_bid = asyncio.ensure_future(
                     client.post(
                         f"{node.http}/api/v1/auctions/{auction.pk}/bids/",
-                        json={"amount": 110_000},
+                        json={"amount": eur(110_000).to_request()},
                         headers={"Authorization": f"Token {bob_token}", "Idempotency-Key": "http-bid"},
                     )
                 )
-                await until(
-                    lambda: waiting_for_locks(observer) == 2, timeout=20, what="both bids to wait on the lock"
-                )
+                # the REST bid queues in the process behind the socket's batch (one row lock
+                # and commit per batch): it is in flight once the server counts the request
+                started = asyncio.get_running_loop().time()
+                while True:
+                    health = (await client.get(f"{node.http}/healthz")).json()
+                    if (
+                        health["checks"]["requests"]["pools"]["requests"]["in_flight"] >= 2
+                    ):  # it and this check
+                        break
+                    assert asyncio.get_running_loop().time() - started < 20, "the REST bid never arrived"
 
                 node.terminate()
 

@@ -14,7 +14,7 @@ import pytest
 from django.conf import settings
 
 from marketplace.models import Machine
-from tests.auctions.cluster import Node, process_environment, token_for
+from tests.auctions.cluster import Node, process_environment, token_for, wait_until
 from tests.conftest import database_url_for_subprocesses
 from tests.factories import MachineFactory, model_with_specs
 
@@ -122,17 +122,21 @@ def patch_in_background(node: Node, listing: Machine, results: list[Any]) -> thr
     return thread
 
 
-def wait_for_in_flight(node: Node, count: int) -> None:
-    """Until the server has `count` requests in flight besides the health check's own."""
-    from tests.auctions.cluster import wait_until
+def waiting_on_the_lock(count: int) -> None:
+    """Until `count` requests wait on a row lock inside the server (seen from PostgreSQL, so
+    that no probe of ours takes a slot of the pool meanwhile)."""
+    observer = psycopg.connect(database_url_for_subprocesses(), autocommit=True)
 
-    def in_flight() -> bool:
-        response = httpx.get(f"{node.http}/healthz", timeout=10)
-        return response.status_code in (200, 503) and (
-            response.json()["checks"]["requests"]["pools"]["requests"]["in_flight"] - 1 >= count
-        )
+    def waiting() -> bool:
+        row = observer.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+        ).fetchone()
+        return row is not None and row[0] == count
 
-    wait_until(in_flight, timeout=20, what=f"{count} requests in flight")
+    try:
+        wait_until(waiting, timeout=20, what=f"{count} requests waiting on the lock")
+    finally:
+        observer.close()
 
 
 def test_requests_past_the_pool_get_a_503_and_health_reports_a_stuck_request(
@@ -142,13 +146,11 @@ def test_requests_past_the_pool_get_a_503_and_health_reports_a_stuck_request(
     results: list[int] = []
     threads = []
     try:
-        # given requests stuck behind a row lock
+        # given a request stuck behind a row lock
         threads.append(patch_in_background(node, listing, results))
-        wait_for_in_flight(node, 1)
+        waiting_on_the_lock(1)
 
         # then health says a request has stopped moving
-        from tests.auctions.cluster import wait_until
-
         wait_until(
             lambda: httpx.get(f"{node.http}/healthz", timeout=10).status_code == 503,
             timeout=20,
@@ -160,11 +162,7 @@ def test_requests_past_the_pool_get_a_503_and_health_reports_a_stuck_request(
 
         # when the pool fills up
         threads += [patch_in_background(node, listing, results) for _ in range(SLOTS - 1)]
-        wait_until(
-            lambda: httpx.get(f"{node.http}/api/v1/categories/", timeout=10).status_code == 503,
-            timeout=20,
-            what="the pool to fill",
-        )
+        waiting_on_the_lock(SLOTS)
 
         # then one more request is refused at once, with the error body and a Retry-After
         refused = httpx.get(f"{node.http}/api/v1/categories/", timeout=10)

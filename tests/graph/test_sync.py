@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
+from core.money import Money
 from graph.client import close_drivers, run_query
 from graph.resync import resync_graph
 from graph.sync import apply_changes
@@ -43,12 +44,11 @@ def specs_of(label: str, node_id: int) -> dict[str, Any]:
 
 
 def new_listing(seller: Any, **overrides: Any) -> Machine:
-    data = {
-        "model": model_with_specs().pk, "year": 2018, "hours": 3000, "country": "JP",
-        "price": {"amount": 9_000_000, "currency": "JPY"}, "title": {"en": "Excavator for sale"},
+    fields: dict[str, Any] = {
+        "model_id": model_with_specs().pk, "year": 2018, "hours": 3000, "country": "JP",
+        "price": Money(9_000_000, "JPY"), "title": {"en": "Excavator for sale"},
     }  # fmt: skip
-    data.update(overrides)
-    return services.machine_create(seller=seller, data=data)
+    return services.machine_create(seller=seller, **{**fields, **overrides})
 
 
 def test_the_worker_drains_the_graph_topic_with_this_projection() -> None:
@@ -75,7 +75,7 @@ def test_each_kind_of_change_reaches_the_graph() -> None:
         "category": model.category_id,
     }  # fmt: skip
 
-    services.machine_update(actor=seller, machine_id=machine.pk, data={"hours": 3100, "country": "DE"})
+    services.machine_update(actor=seller, machine_id=machine.pk, hours=3100, country="DE")
     drain("graph", apply_changes)
     changed = machine_node(machine.pk)
     assert changed is not None
@@ -119,7 +119,7 @@ def test_a_machine_carries_its_effective_specs_and_the_model_its_catalogue_value
     }
     assert specs_of("Machine", machine.pk) == sheet
 
-    services.machine_update(actor=seller, machine_id=machine.pk, data={"specs": {"engine_power": 120}})
+    services.machine_update(actor=seller, machine_id=machine.pk, specs={"engine_power": 120})
     drain("graph", apply_changes)
 
     assert specs_of("Machine", machine.pk) == {
@@ -307,9 +307,7 @@ def test_changes_committed_during_a_resync_are_queued_again() -> None:
 
     def edit_once(done: int, total: int) -> None:
         if not changed:  # a seller saves while the rebuild is under way
-            changed.append(
-                services.machine_update(actor=seller, machine_id=machine.pk, data={"hours": 4321}).pk
-            )
+            changed.append(services.machine_update(actor=seller, machine_id=machine.pk, hours=4321).pk)
 
     result = resync_graph(on_progress=edit_once)
 

@@ -33,7 +33,7 @@ def listing(model_id: int, **overrides: Any) -> dict[str, Any]:
         "hours": 6200,
         "country": "JP",
         "region": "Chiba",
-        "price": {"amount": 8_800_000, "currency": "JPY"},
+        "price": {"amount": "8800000", "currency": "JPY"},
         "title": {"ja": "コマツ PC200-8 油圧ショベル", "en": "Komatsu PC200-8 excavator"},
         "description": {"en": "One owner, full service history."},
         "specs": {"operating_weight": 20800, "attachments": "hammer line, quick coupler"},
@@ -93,7 +93,7 @@ def test_a_seller_registers_lists_publishes_and_a_buyer_watches() -> None:
     assert response.status_code == 201, response.content
     machine = response.json()
     assert machine["status"] == "draft"
-    assert machine["price"] == {"amount": 8_800_000, "currency": "JPY"}
+    assert machine["price"] == {"amount": "8800000", "currency": "JPY", "minor": 8_800_000}
     assert machine["title"]["ja"] == "コマツ PC200-8 油圧ショベル"
     specs = {spec["code"]: (spec["value"], spec["source"]) for spec in machine["specs"]}
     assert specs["operating_weight"] == (20800, "machine")  # the seller's own value wins
@@ -156,7 +156,7 @@ def test_token_auth_rejects_a_wrong_password() -> None:
     response = APIClient().post(
         "/api/v1/auth/token/", {"username": user.username, "password": "nope"}, format="json"
     )
-    assert_error(response, 400, "invalid_credentials")
+    assert_error(response, 401, "invalid_credentials")
 
 
 def test_reference_endpoints_list_the_taxonomy() -> None:
@@ -187,38 +187,65 @@ def test_the_openapi_schema_documents_the_api() -> None:
 
 
 @pytest.mark.parametrize(
-    ("overrides", "field"),
+    ("overrides", "path"),
     [
-        ({"model": 999_999}, "model"),
-        ({"specs": {"no_such_spec": 1}}, "specs.no_such_spec"),
-        ({"specs": {"operating_weight": "heavy"}}, "specs.operating_weight"),
-        ({"specs": {"operating_weight": 5}}, "specs.operating_weight"),
-        ({"specs": {"undercarriage": "hovercraft"}}, "specs.undercarriage"),
-        ({"hours": -1}, "hours"),
-        ({"year": 2999}, "year"),
-        ({"price": {"amount": 100}}, "price"),
-        ({"price": {"amount": -5, "currency": "EUR"}}, "price"),
-        ({"price": {"amount": 100, "currency": "XXX"}}, "price"),
-        ({"title": {}}, "title"),
-        ({"title": {"xx": "?"}}, "title"),
-        ({"country": "ZZ"}, "country"),
+        ({"specs": {"no_such_spec": 1}}, ["specs", "no_such_spec"]),
+        ({"specs": {"operating_weight": "heavy"}}, ["specs", "operating_weight"]),
+        ({"specs": {"operating_weight": 5}}, ["specs", "operating_weight"]),
+        ({"specs": {"undercarriage": "hovercraft"}}, ["specs", "undercarriage"]),
+        ({"hours": -1}, ["hours"]),
+        ({"hours": "12"}, ["hours"]),
+        ({"year": 2999}, ["year"]),
+        ({"year": 2016.0}, ["year"]),
+        ({"price": {"amount": "100"}}, ["price", "currency"]),
+        ({"price": {"amount": "-5", "currency": "EUR"}}, ["price", "amount"]),
+        ({"price": {"amount": "0", "currency": "EUR"}}, ["price", "amount"]),
+        ({"price": {"amount": 100, "currency": "EUR"}}, ["price", "amount"]),
+        ({"price": {"amount": "1.5", "currency": "JPY"}}, ["price", "amount"]),
+        ({"price": {"amount": "100", "currency": "XXX"}}, ["price", "currency"]),
+        ({"price": {"amount": "100", "currency": ["EUR"]}}, ["price", "currency"]),
+        ({"price": {"amount": "100.00", "currency": "EUR", "minor": 99}}, ["price", "minor"]),
+        ({"title": {}}, ["title"]),
+        ({"title": {"en": "   "}}, ["title"]),
+        ({"title": {"xx": "?"}}, ["title", "xx"]),
+        ({"country": "ZZ"}, ["country"]),
+        ({"colour": "yellow"}, ["colour"]),
     ],
 )
-def test_bad_listing_input_is_rejected_and_nothing_is_written(overrides: dict[str, Any], field: str) -> None:
+def test_bad_listing_input_is_rejected_and_nothing_is_written(
+    overrides: dict[str, Any], path: list[str]
+) -> None:
     client = client_for(SellerFactory())
     model = model_with_specs()
 
     response = client.post("/api/v1/machines/", listing(model.pk, **overrides), format="json")
 
     error = assert_error(response, 400, "validation_error")
-    assert field in error["fields"]
+    fields: Any = error["fields"]
+    for name in path:
+        fields = fields[name]
+    assert fields
+    assert all(isinstance(message, str) for message in fields)
+    assert Machine.objects.count() == 0
+    assert OutboxEvent.objects.count() == 0
+
+
+def test_a_listing_of_a_model_that_does_not_exist_is_unprocessable() -> None:
+    client = client_for(SellerFactory())
+    model_with_specs()  # the spec definitions the listing names
+
+    response = client.post("/api/v1/machines/", listing(999_999), format="json")
+
+    error = assert_error(response, 422, "unprocessable")
+    assert set(error["fields"]) == {"model"}
     assert Machine.objects.count() == 0
     assert OutboxEvent.objects.count() == 0
 
 
 def test_a_body_that_is_not_an_object_is_rejected() -> None:
     response = client_for(SellerFactory()).post("/api/v1/machines/", [1, 2], format="json")
-    assert_error(response, 400, "invalid_body")
+    assert_error(response, 400, "validation_error")
+    assert Machine.objects.count() == 0
 
 
 def test_anonymous_and_buyers_cannot_create_listings() -> None:
@@ -292,7 +319,7 @@ def test_registration_of_a_seller_without_company_or_country_fails() -> None:
         format="json",
     )
 
-    error = assert_error(response, 400, "validation_error")
+    error = assert_error(response, 422, "unprocessable")
     assert set(error["fields"]) == {"company_name", "country"}
     assert not User.objects.filter(username="half-seller").exists()
 
@@ -348,7 +375,7 @@ def test_uploads_that_are_not_accepted_images_are_rejected(payload: bytes | str,
         f"/api/v1/machines/{machine.pk}/photos/", {"image": upload}, format="multipart"
     )
 
-    assert_error(response, 400, code)
+    assert_error(response, 422, code)
     assert Photo.objects.count() == 0
 
 
@@ -362,5 +389,5 @@ def test_an_oversized_upload_is_rejected(settings: Any) -> None:
         format="multipart",
     )
 
-    assert_error(response, 400, "file_too_large")
+    assert_error(response, 413, "file_too_large")
     assert Photo.objects.count() == 0

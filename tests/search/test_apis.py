@@ -40,7 +40,7 @@ def test_the_response_has_the_documented_shape(search_catalogue: dict[str, int])
     }
     assert first["id"] == search_catalogue["pc200-en"]
     assert first["url"] == f"/machines/{first['id']}/"
-    assert first["price"] == {"amount": 5_200_000, "currency": "USD"}
+    assert first["price"] == {"amount": "52000.00", "currency": "USD", "minor": 5_200_000}
     assert "<mark>" in first["highlight"]
     assert set(body["facets"]) == {"category", "maker", "model", "country", "specs"}
 
@@ -64,8 +64,8 @@ def test_filters_combine(search_catalogue: dict[str, int]) -> None:
     assert set(ids_of(search(hours_max=2500))) == {search_catalogue["pc30-all"], search_catalogue["u27-en"]}
     assert set(ids_of(search(country="CN"))) == {search_catalogue["pc200-zh"], search_catalogue["sy215-zh"]}
     assert ids_of(search(model="caterpillar-d6t")) == [search_catalogue["d6t-en"]]
-    # 100,000 USD and above, in US cents; prices compare in one currency whatever they were listed in
-    expensive = set(ids_of(search(price_min=10_000_000, currency="USD", limit=50)))
+    # 100,000 USD and above, in major units; prices compare in one currency whatever they were listed in
+    expensive = set(ids_of(search(price_min="100000", currency="USD", limit=50)))
     assert expensive == {
         search_catalogue[k] for k in ("950m-en", "d6t-en", "ltm-de", "wa320-all")
     }  # €95k ≈ $103k
@@ -100,7 +100,7 @@ def test_offset_paging_and_its_window(search_catalogue: dict[str, int]) -> None:
 
     assert pages == everything
     too_deep = search(offset=9_990, limit=20)
-    assert too_deep.status_code == 400
+    assert too_deep.status_code == 422  # each well formed, together past the window
     assert "offset" in too_deep.json()["error"]["fields"]
 
 
@@ -182,8 +182,18 @@ def test_autocomplete_completes_makers_and_models(search_catalogue: dict[str, in
         ({"limit": "0"}, "limit"),
         ({"limit": "1000"}, "limit"),
         ({"year_min": "nineteen"}, "year_min"),
-        ({"cursor": "!!!"}, "cursor"),
+        ({"cursor": "!!!"}, "cursor"),  # not even the shape of one
         ({"price_min": "5", "currency": "XYZ"}, "currency"),
+        ({"price_min": "10000000000000000000"}, "price_min"),
+        ({"hours_max": "2147483648"}, "hours_max"),
+        ({"lang": "xx"}, "lang"),
+        ({"q": "x" * 10_000}, "q"),
+        ({"limit": "-1"}, "limit"),
+        ({"offset": "10000000"}, "offset"),
+        ({"spec.operating_weight.min": "heavy"}, "spec.operating_weight.min"),
+        ({"spec.<script>": "1"}, "spec.<script>"),
+        ({"spec.operating_weight.min": "1e400"}, "spec.operating_weight.min"),
+        ({"category": ["c"] * 21}, "category"),
     ],
 )
 def test_bad_parameters_are_a_400(
@@ -192,6 +202,23 @@ def test_bad_parameters_are_a_400(
     response = search(**params)
     assert response.status_code == 400
     assert field in response.json()["error"]["fields"]
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"price_min": "1.505", "currency": "EUR"}, "price_min"),  # EUR has two decimal places
+        ({"cursor": "WzEyLjUsImFiYyIsN10"}, "cursor"),  # the shape of a cursor, not one it issued
+        ({"offset": "9990", "limit": "20"}, "offset"),
+    ],
+)
+def test_well_formed_parameters_the_search_cannot_take_are_a_422(
+    search_catalogue: dict[str, int], params: dict[str, str], field: str
+) -> None:
+    response = search(**params)
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "unprocessable"
+    assert set(response.json()["error"]["fields"]) == {field}
 
 
 def test_an_unreachable_engine_is_a_503_not_a_500_or_a_hang(settings: Any) -> None:

@@ -166,9 +166,17 @@ def test_suggest_uses_the_language_context_and_fuzzes_longer_prefixes() -> None:
 
 
 def test_cursor_round_trip_and_rejection() -> None:
-    assert decode_cursor(encode_cursor([12.5, "abc", 7])) == (12.5, "abc", 7)
-    with pytest.raises(ValueError):
-        decode_cursor(encode_cursor([{"nested": 1}]))  # type: ignore[list-item]
+    assert decode_cursor(encode_cursor([12.5, 1796515200000, 7])) == (12.5, 1796515200000, 7)
+    assert decode_cursor(encode_cursor([9_000_000, 7]), "price") == (9_000_000, 7)
+    for values, sort in [
+        ([{"nested": 1}], "relevance"),
+        ([12.5, "abc", 7], "relevance"),  # the engine would refuse it: a 400, not its error
+        ([12.5, 7], "relevance"),  # not as many values as the sort has keys
+        ([True, 1], "price"),
+        ([2**64, 1], "price"),
+    ]:
+        with pytest.raises(ValueError):
+            decode_cursor(encode_cursor(values), sort)  # type: ignore[arg-type]
 
 
 def _values_under(node: Any, key: str = "") -> list[tuple[str, Any]]:

@@ -84,7 +84,7 @@ def test_a_change_committed_during_the_rebuild_reaches_the_new_index() -> None:
         nonlocal changed
         if not changed:  # after the first batch is copied, a seller edits an already-copied listing
             services.machine_update(
-                actor=target.seller, machine_id=target.pk, data={"title": {"en": "Edited mid-rebuild"}}
+                actor=target.seller, machine_id=target.pk, title={"en": "Edited mid-rebuild"}
             )
             changed = True
 

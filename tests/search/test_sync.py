@@ -16,6 +16,7 @@ import pytest
 from django.db import transaction
 from PIL import Image
 
+from core.money import Money
 from marketplace import services
 from marketplace.models import Category, Machine, MachineModel, Maker, OutboxEvent
 from marketplace.outbox import drain, pending_count
@@ -36,16 +37,15 @@ def indexed(machine_id: int) -> dict[str, Any] | None:
 
 
 def new_listing(seller: Any, **overrides: Any) -> Machine:
-    data = {
-        "model": model_with_specs().pk,
+    fields: dict[str, Any] = {
+        "model_id": model_with_specs().pk,
         "year": 2018,
         "hours": 3000,
         "country": "JP",
-        "price": {"amount": 9_000_000, "currency": "JPY"},
+        "price": Money(9_000_000, "JPY"),
         "title": {"en": "Excavator for sale", "ja": "油圧ショベル"},
     }
-    data.update(overrides)
-    return services.machine_create(seller=seller, data=data)
+    return services.machine_create(seller=seller, **{**fields, **overrides})
 
 
 @pytest.mark.django_db
@@ -65,7 +65,7 @@ def test_each_kind_of_change_reaches_the_index() -> None:
     assert document["status"] == "published"
 
     services.machine_update(
-        actor=seller, machine_id=machine.pk, data={"hours": 3100, "title": {"en": "Excavator, serviced"}}
+        actor=seller, machine_id=machine.pk, hours=3100, title={"en": "Excavator, serviced"}
     )
     drain("search", apply_changes)
     assert indexed(machine.pk)["hours"] == 3100  # type: ignore[index]
