@@ -11,13 +11,14 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from auctions.fastbids import BidEndpoint  # noqa: E402
 from config.routing import websocket_urlpatterns  # noqa: E402
 from config.websocket_auth import TokenOrSessionAuthMiddleware  # noqa: E402
 from core.limits import request_limits  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": request_limits(django_asgi_app),
+        "http": request_limits(BidEndpoint(django_asgi_app)),
         "websocket": AllowedHostsOriginValidator(
             TokenOrSessionAuthMiddleware(URLRouter(websocket_urlpatterns))
         ),

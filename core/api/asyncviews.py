@@ -6,15 +6,16 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from django.http import HttpRequest, HttpResponseBase
 from rest_framework.views import APIView
 
 
 class AsyncApiView(APIView):
     """DRF's APIView with `async def` handlers. Authentication, permissions and throttles run
-    as DRF runs them, in one trip to a thread (they read the database and Redis); the handler
-    runs on the event loop; errors become the API's error body as in any other view."""
+    as DRF runs them, in one trip to a thread that hands its database connection back to the
+    pool afterwards (they read the database and Redis); the handler runs on the event loop;
+    errors become the API's error body as in any other view."""
 
     async def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
         self.args = args
@@ -23,7 +24,7 @@ class AsyncApiView(APIView):
         self.request = drf_request
         self.headers = self.default_response_headers
         try:
-            await sync_to_async(self.initial)(drf_request, *args, **kwargs)
+            await database_sync_to_async(self.initial)(drf_request, *args, **kwargs)
             method = (drf_request.method or "").lower()
             handler = getattr(self, method, None) if method in self.http_method_names else None
             if handler is None:

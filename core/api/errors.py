@@ -15,6 +15,7 @@ from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.core.exceptions import BadRequest, PermissionDenied, RequestDataTooBig, SuspiciousOperation
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponseBase, JsonResponse
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -95,6 +96,16 @@ def flat_errors(detail: Any) -> dict[str, list[str]]:
     return flat
 
 
+def validation_error_body(detail: Any) -> dict[str, Any]:
+    """The error body of a serializer's errors: by field, nested as the request nests."""
+    fields = _flatten_fields(detail)
+    non_field = fields.pop("non_field_errors", None)
+    if isinstance(detail, list):
+        non_field = _messages(detail)
+    message = "; ".join(non_field) if non_field else "The request has invalid fields."
+    return error_body("validation_error", message, fields)
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
         return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
@@ -108,12 +119,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return response
 
     if isinstance(exc, exceptions.ValidationError):
-        fields = _flatten_fields(exc.detail)
-        non_field = fields.pop("non_field_errors", None)
-        if isinstance(exc.detail, list):
-            non_field = _messages(exc.detail)
-        message = "; ".join(non_field) if non_field else "The request has invalid fields."
-        response.data = error_body("validation_error", message, fields)
+        response.data = validation_error_body(exc.detail)
     else:
         codes = exc.get_codes()
         code = codes if isinstance(codes, str) else exc.default_code
@@ -134,6 +140,13 @@ def _exception_response(exception: Exception) -> JsonResponse:
         return error_response(413)
     if isinstance(exception, (SuspiciousOperation, BadRequest)):
         return error_response(400, message=str(exception) or None)
+    if isinstance(exception, (OperationalError, InterfaceError)):  # no connection to be had in time
+        logger.warning("database unavailable for an API request: %s", exception)
+        response = error_response(
+            503, "database_unavailable", "The database is not answering; retry shortly."
+        )
+        response["Retry-After"] = "1"
+        return response
     logger.error("API request failed", exc_info=exception)
     return error_response(500)
 

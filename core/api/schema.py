@@ -5,8 +5,8 @@
   rules give (`errors(403, 404, 409)`); the answers any request may get whatever the
   operation are added to every operation by `declare_common_errors`, from the same places
   that produce them: 400 (a malformed request, too many parameters), 401 (a wrong token),
-  429 (throttles), 503 (the process's request pool, core/limits.py), and 413 for operations
-  with a body and 404 for those with an id in their path.
+  429 (throttles), 503 (the process's request pool, core/limits.py), 413 and 415 for
+  operations with a body and 404 for those with an id in their path.
 * Request bodies are closed (`additionalProperties: false`): `StrictInput` refuses fields an
   operation does not define.
 """
@@ -28,6 +28,7 @@ ERROR_DESCRIPTIONS = {
     404: "There is no such object (or it is not visible to you).",
     409: "The object's current state refuses this.",
     413: "The body is larger than this operation accepts.",
+    415: "The body is not in a media type this operation takes (JSON, or multipart for photos).",
     422: "Well formed, but refers to something that does not exist or breaks a rule the schema cannot state.",
     429: "Too many requests: retry after the Retry-After header's seconds.",
     503: "The server is at capacity or a backing service is down: retry after Retry-After.",
@@ -115,7 +116,7 @@ def declare_common_errors(result: dict[str, Any], **kwargs: Any) -> dict[str, An
             responses = operation.setdefault("responses", {})
             common = [400, 401, 429, 503]
             if "requestBody" in operation:
-                common.append(413)
+                common += [413, 415]
             if "{" in path:
                 common.append(404)
             for status in common:
