@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -14,6 +16,8 @@ from search.faceted import faceted_search
 from search.params import parse_search_params, resolve_language
 from search.selectors import suggest_machines
 from search.serializers import SearchQuery, SearchResultOutput, SearchSchema, SuggestionsOutput, SuggestQuery
+
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 SEARCH_EXAMPLE = OpenApiExample(
     "Excavators of 18 to 25 t",
@@ -90,7 +94,9 @@ class SuggestApi(APIView):
         tags=["search"],
     )
     def get(self, request: Request) -> Response:
-        prefix = valid_query(SuggestQuery, request).get("q", "").strip()
+        # control characters mean nothing typed into a search box, and the engine's completion
+        # field refuses some of them (U+001E, U+001F: its own separators)
+        prefix = CONTROL_CHARACTERS.sub(" ", valid_query(SuggestQuery, request).get("q", "")).strip()
         language = resolve_language(request)
         suggestions, took_ms = suggest_machines(prefix, language) if prefix else ([], 0)
         response = Response({"suggestions": suggestions})

@@ -77,9 +77,12 @@ def parse_spec_filters(
     codes = {
         name.removeprefix(SPEC_PREFIX).partition(".")[0] for name in query if name.startswith(SPEC_PREFIX)
     }
-    if len(codes) > MAX_SPEC_FILTERS:
-        errors.add("spec", f"At most {MAX_SPEC_FILTERS} spec filters.")
-        return ()
+    if len(codes) > MAX_SPEC_FILTERS:  # each parameter is declared; their number is the rule
+        raise UnprocessableError(
+            "The search cannot run as asked.",
+            fields={"spec": [f"At most {MAX_SPEC_FILTERS} spec filters."]},
+            code="unprocessable",
+        )
     for name in query:
         if not name.startswith(SPEC_PREFIX):
             continue

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.validators import RegexValidator
 from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 from rest_framework import serializers
 
-from core.api.fields import MoneyOutput, ReferenceChoice, currency_codes
+from core.api.fields import OPTIONAL_TEXT_PATTERN, MoneyOutput, ReferenceChoice, currency_codes
 from core.api.schema import AutoSchema
 from core.money import AMOUNT_PATTERN
 from search.analysis import LANGUAGE_ANALYZERS
@@ -18,7 +19,8 @@ from search.query import MAX_LIMIT, MAX_WINDOW, SORTS
 UNIT_SYSTEMS = ("metric", "imperial")
 MAX_TEXT = 200
 MAX_VALUES = 20  # values of one repeatable filter
-MAX_SPEC_FILTERS = 20
+MAX_SPEC_FILTERS = 40  # more than the catalogue has specs; past it, a 422
+NO_NUL = RegexValidator(OPTIONAL_TEXT_PATTERN, message="Null characters are not allowed.")
 MAX_HOURS = 500_000
 SLUG = r"^[-a-zA-Z0-9_]+$"
 
@@ -38,6 +40,7 @@ class SearchQuery(serializers.Serializer):
         allow_blank=True,
         max_length=MAX_TEXT,
         trim_whitespace=False,
+        validators=[NO_NUL],
         help_text="Words in any language",
     )
     lang = serializers.ChoiceField(
@@ -220,7 +223,9 @@ class SearchResultOutput(serializers.Serializer):
 
 
 class SuggestQuery(serializers.Serializer):
-    q = serializers.CharField(required=False, allow_blank=True, max_length=100, trim_whitespace=False)
+    q = serializers.CharField(
+        required=False, allow_blank=True, max_length=100, trim_whitespace=False, validators=[NO_NUL]
+    )
     lang = serializers.ChoiceField(choices=list(LANGUAGE_ANALYZERS), required=False)
 
 

@@ -231,3 +231,11 @@ def test_an_unreachable_engine_is_a_503_not_a_500_or_a_hang(settings: Any) -> No
 
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "service_unavailable"
+
+
+def test_autocomplete_ignores_control_characters(search_catalogue: dict[str, int]) -> None:
+    """The completion field reserves U+001E and U+001F: typed into the box, they were an error."""
+    response = APIClient().get("/api/v1/search/suggest/", {"q": "Koma\x1ftsu\x1e", "lang": "en"})
+
+    assert response.status_code == 200
+    assert isinstance(response.json()["suggestions"], list)
