@@ -41,10 +41,10 @@ from auctions.presence import watcher_join, watcher_leave
 from auctions.selectors import REPLAY_PAGE, auction_snapshot, events_since
 from auctions.serializers import BidInput, IdempotencyKey
 from auctions.services import BidSubmission
-from config.draining import socket_register, socket_unregister
-from config.eager import start_eagerly
 from core.api.errors import flat_errors
 from core.api.parsers import check_structure
+from core.draining import socket_register, socket_unregister
+from core.eager import start_eagerly
 from core.errors import DomainError
 
 logger = logging.getLogger(__name__)

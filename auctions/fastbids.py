@@ -110,7 +110,7 @@ def _bidder_now(key: str) -> tuple[Any, float | None]:
     (a deleted token or a deactivated user stops bidding within TOKEN_TTL_SECONDS)."""
     from rest_framework.authtoken.models import Token
 
-    from config.throttling import UserThrottle
+    from core.throttling import UserThrottle
 
     now = time.monotonic()
     cached = _tokens.get(key)

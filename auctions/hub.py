@@ -36,7 +36,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
-from config.redis import get_redis
+from core.redis import get_redis
 
 logger = logging.getLogger(__name__)
 

@@ -25,7 +25,7 @@ from django.conf import settings
 from redis import RedisError
 
 from auctions.broadcast import publish_async
-from config.redis import get_redis
+from core.redis import get_redis
 
 logger = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from auctions.rules import AuctionStatus
 from auctions.rules._requests import MAX_IDEMPOTENCY_KEY_LENGTH
 from auctions.selectors import auction_snapshot
 from core.api.fields import Instant, MoneyInput, MoneyOutput, StrictInput, Text, WholeNumber
-from core.money import MINOR_UNITS
+from marketplace.fields import ListingMoney
 
 MAX_EXTENSION_SECONDS = 3600
 MAX_ID = 2**63 - 1
@@ -56,23 +56,17 @@ class AuctionInput(StrictInput):
         help_text="Soft close: a bid this close to the end moves the end this far (1 to 3600, default 120); "
         "sudden death: 0",
     )
-    starting_price = MoneyInput(positive=True)
-    reserve_price = MoneyInput(
+    starting_price = ListingMoney(positive=True)
+    reserve_price = ListingMoney(
         positive=True, required=False, allow_null=True, help_text="Hidden minimum to sell"
     )
-
-
-class BidMoney(MoneyInput):
-    """An amount of a bid: in any ISO 4217 currency (the auction refuses one not its own)."""
-
-    currency = serializers.ChoiceField(choices=sorted(MINOR_UNITS), help_text="The auction's currency")
 
 
 class BidInput(StrictInput):
     """A bid: the amount placed now and, optionally, a hidden maximum to bid up to."""
 
-    amount = BidMoney(positive=True, help_text="The bid placed now")
-    max_amount = BidMoney(
+    amount = MoneyInput(positive=True, help_text="The bid placed now")
+    max_amount = MoneyInput(
         positive=True,
         required=False,
         allow_null=True,

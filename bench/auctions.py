@@ -55,7 +55,7 @@ def server_pids(ports: list[int]) -> list[int]:
             command = (entry / "cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
-        if b"config.server" in b" ".join(command) and any(str(port).encode() in command for port in ports):
+        if b"core.server" in b" ".join(command) and any(str(port).encode() in command for port in ports):
             pids.append(int(entry.name))
     return pids
 

@@ -56,7 +56,7 @@ def server_gc() -> None:
     """The server process's garbage collector settings, for benchmarks that time in their own
     process what runs in a server: with CPython's defaults, full collections of the
     benchmark's own heap (tens of ms) landed in whichever step was being timed."""
-    from config.server import tune_garbage_collection
+    from core.server import tune_garbage_collection
 
     tune_garbage_collection()
 
@@ -71,7 +71,7 @@ def free_port() -> int:
 def asgi_server(
     port: int | None = None, settings: str = "config.settings.local", extra_env: dict[str, str] | None = None
 ) -> Iterator[str]:
-    """One server process (`python -m config.server`, as deployed); yields its base URL once it answers."""
+    """One server process (`python -m core.server`, as deployed); yields its base URL once it answers."""
     port = port or free_port()
     # The benchmark client is one anonymous caller: lift the per-client throttle for it.
     env = dict(
@@ -86,7 +86,7 @@ def asgi_server(
         [
             sys.executable,
             "-m",
-            "config.server",
+            "core.server",
             "--host",
             "127.0.0.1",
             "--port",

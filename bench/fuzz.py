@@ -32,7 +32,7 @@ def rss_mb(port: int) -> tuple[float, float]:
             command = (entry / "cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
-        if b"config.server" in b" ".join(command) and str(port).encode() in command:
+        if b"core.server" in b" ".join(command) and str(port).encode() in command:
             values = {}
             for line in (entry / "status").read_text().splitlines():
                 name, _, value = line.partition(":")

@@ -13,8 +13,8 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 
 from auctions.fastbids import BidEndpoint  # noqa: E402
 from config.routing import websocket_urlpatterns  # noqa: E402
-from config.websocket_auth import TokenOrSessionAuthMiddleware  # noqa: E402
 from core.limits import request_limits  # noqa: E402
+from core.websocket_auth import TokenOrSessionAuthMiddleware  # noqa: E402
 
 application = ProtocolTypeRouter(
     {

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from auctions.consumers import AuctionConsumer
-from config.consumers import PingConsumer
+from core.consumers import PingConsumer
 
 websocket_urlpatterns = [
     path("ws/ping/", PingConsumer.as_asgi()),

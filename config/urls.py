@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from config.health import healthz
+from core.health import healthz
 
 handler400 = "core.pages.bad_request"
 handler403 = "core.pages.permission_denied"

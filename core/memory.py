@@ -1,7 +1,7 @@
 """Garbage that cycles keep alive is collected before it can pile up.
 
 The server collects its young generations in large steps and full collections rarely
-(config/server.py): a full collection walks every object of every open socket and stalls them
+(core/server.py): a full collection walks every object of every open socket and stalls them
 all. But a request's objects form reference cycles (an ORM instance and its prefetched
 relations point at each other; a serializer and its fields), and whatever is still in flight
 when a young collection runs is promoted to the old generation, where it waits for a full

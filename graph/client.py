@@ -1,42 +1,39 @@
-"""The Neo4j driver: built lazily from settings on first use, one per URI (a driver owns a
+"""The Neo4j driver (core.clients: built on first use, one per URI; a driver owns a
 connection pool, so one per process and server)."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
 from neo4j import Driver, GraphDatabase, ManagedTransaction, Query
 
-_lock = threading.Lock()
-_drivers: dict[str, Driver] = {}
+from core.clients import LazyClients
+
+
+def _build(uri: str) -> Driver:
+    return GraphDatabase.driver(
+        uri,
+        auth=(settings.NEO4J_USER, settings.NEO4J_PASSWORD),
+        connection_timeout=3,
+        connection_acquisition_timeout=5,
+        max_transaction_retry_time=5,
+    )
+
+
+_drivers: LazyClients[Driver] = LazyClients(
+    key=lambda: str(settings.NEO4J_URI), build=_build, close=lambda driver: driver.close()
+)
 
 
 def get_driver() -> Driver:
-    uri = settings.NEO4J_URI
-    driver = _drivers.get(uri)
-    if driver is None:
-        with _lock:
-            driver = _drivers.get(uri)
-            if driver is None:
-                driver = GraphDatabase.driver(
-                    uri,
-                    auth=(settings.NEO4J_USER, settings.NEO4J_PASSWORD),
-                    connection_timeout=3,
-                    connection_acquisition_timeout=5,
-                    max_transaction_retry_time=5,
-                )
-                _drivers[uri] = driver
-    return driver
+    """The process's driver for NEO4J_URI."""
+    return _drivers.get()
 
 
 def close_drivers() -> None:
-    with _lock:
-        for driver in _drivers.values():
-            driver.close()
-        _drivers.clear()
+    _drivers.close_all()
 
 
 def run_query(

@@ -9,8 +9,8 @@ from typing import Any, Literal, cast
 
 from neo4j.exceptions import DriverError, Neo4jError
 
-from config.threads import shared_pool
 from core.errors import DomainError, ServiceUnavailableError
+from core.threads import shared_pool
 from graph.client import run_query
 from graph.cypher import Rendered
 from graph.facets import (

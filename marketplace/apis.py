@@ -17,9 +17,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.throttling import StrictScopedThrottle
 from core.api.schema import errors
 from core.api.views import valid_body, valid_query
+from core.throttling import StrictScopedThrottle
 from marketplace import selectors, services
 from marketplace.models import Category, MachineModel, Maker, SpecDefinition
 from marketplace.serializers import (

@@ -16,20 +16,8 @@ from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api.fields import (
-    BLANKS,
-    TEXT_PATTERN,
-    CountryCode,
-    Flag,
-    LanguageCode,
-    LanguageTexts,
-    MoneyInput,
-    MoneyOutput,
-    StrictInput,
-    Text,
-    WholeNumber,
-    is_text,
-)
+from core.api.fields import BLANKS, TEXT_PATTERN, Flag, MoneyOutput, StrictInput, Text, WholeNumber, is_text
+from marketplace.fields import CountryCode, LanguageCode, LanguageTexts, ListingMoney
 from marketplace.models import Condition, Machine, SpecDefinition, SpecKind
 from marketplace.selectors import EffectiveSpec, effective_specs
 
@@ -291,7 +279,7 @@ class MachineInput(StrictInput):
     condition = serializers.ChoiceField(choices=Condition.choices, required=False)
     country = CountryCode()
     region = Text(max_length=120, allow_blank=True, required=False)
-    price = MoneyInput(positive=True)
+    price = ListingMoney(positive=True)
     title = LanguageTexts(max_length=MAX_TITLE_LENGTH, allow_empty=False)
     description = LanguageTexts(max_length=MAX_DESCRIPTION_LENGTH, required=False)
     specs = SpecValues(required=False)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make run`'s last step: the ASGI server on $HOST:$PORT (python -m config.server: uvicorn that
+# `make run`'s last step: the ASGI server on $HOST:$PORT (python -m core.server: uvicorn that
 # drains its sockets on SIGTERM) with the outbox worker (search and graph follow PostgreSQL) and
 # the auction closer beside it; stopping the server (Ctrl-C, SIGTERM) stops them.
 #
@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
-server=(.venv/bin/python -m config.server --host "$HOST" --port "$PORT" --timeout-graceful-shutdown 10)
+server=(.venv/bin/python -m core.server --host "$HOST" --port "$PORT" --timeout-graceful-shutdown 10)
 if [[ "${SERVE_ONLY:-0}" == 1 ]]; then
   exec "${server[@]}"
 fi

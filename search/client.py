@@ -1,38 +1,32 @@
-"""The search engine client: built lazily from settings on first use (never at import), one
-per URL so a settings override gets its own."""
+"""The search engine client (core.clients: built on first use, one per URL)."""
 
 from __future__ import annotations
-
-import threading
 
 from django.conf import settings
 from elasticsearch import Elasticsearch
 from elasticsearch_dsl import connections
 
-_lock = threading.Lock()
-_clients: dict[str, Elasticsearch] = {}
+from core.clients import LazyClients
+
+
+def _build(url: str) -> Elasticsearch:
+    auth = (
+        (settings.ELASTICSEARCH_USER, settings.ELASTICSEARCH_PASSWORD)
+        if settings.ELASTICSEARCH_USER
+        else None
+    )
+    client = Elasticsearch([url], http_auth=auth, timeout=settings.ELASTICSEARCH_TIMEOUT, max_retries=1,
+                           retry_on_timeout=False)  # fmt: skip
+    connections.add_connection("default", client)
+    return client
+
+
+_clients: LazyClients[Elasticsearch] = LazyClients(key=lambda: str(settings.ELASTICSEARCH_URL), build=_build)
 
 
 def get_client() -> Elasticsearch:
-    url = settings.ELASTICSEARCH_URL
-    client = _clients.get(url)
-    if client is None:
-        with _lock:
-            client = _clients.get(url)
-            if client is None:
-                auth = None
-                if settings.ELASTICSEARCH_USER:
-                    auth = (settings.ELASTICSEARCH_USER, settings.ELASTICSEARCH_PASSWORD)
-                client = Elasticsearch(
-                    [url],
-                    http_auth=auth,
-                    timeout=settings.ELASTICSEARCH_TIMEOUT,
-                    max_retries=1,
-                    retry_on_timeout=False,
-                )
-                _clients[url] = client
-                connections.add_connection("default", client)
-    return client
+    """The process's client for ELASTICSEARCH_URL."""
+    return _clients.get()
 
 
 def index_name(name: str) -> str:

@@ -45,8 +45,8 @@ import time
 from dataclasses import dataclass, replace
 from typing import Any
 
-from config.threads import shared_pool
 from core.errors import ServiceUnavailableError
+from core.threads import shared_pool
 from graph.facets import EnumFacet, FacetRequest, FacetResult, NumberFacet, Tallies
 from graph.selectors import facet_search
 from search.query import CANDIDATES_PAGE, SearchParams, build_candidates, build_cohort_tallies

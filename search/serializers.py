@@ -10,9 +10,10 @@ from django.core.validators import RegexValidator
 from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 from rest_framework import serializers
 
-from core.api.fields import OPTIONAL_TEXT_PATTERN, MoneyOutput, ReferenceChoice, currency_codes
+from core.api.fields import OPTIONAL_TEXT_PATTERN, MoneyOutput, ReferenceChoice
 from core.api.schema import AutoSchema
 from core.money import AMOUNT_PATTERN
+from marketplace.fields import currency_codes
 from search.analysis import LANGUAGE_ANALYZERS
 from search.query import MAX_LIMIT, MAX_WINDOW, SORTS
 

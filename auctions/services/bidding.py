@@ -29,9 +29,9 @@ from auctions.rules import (
     InvalidBidRequestError,
     place_bid,
 )
-from config.redis import get_redis
 from core.errors import DomainError, NotFoundError
 from core.money import Money
+from core.redis import get_redis
 from marketplace.models import User
 
 logger = logging.getLogger(__name__)

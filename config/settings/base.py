@@ -169,7 +169,7 @@ BID_RATE_WINDOW = env_int("BID_RATE_WINDOW", 10)
 # Auction events reach sockets through one Redis pub/sub subscription per process and auction
 # ("hub", auctions/hub.py) or, as the benchmark's baseline, a channels-redis group per auction.
 AUCTION_FANOUT = env_choice("AUCTION_FANOUT", "hub", ("hub", "channel_layer"))
-# The server process's garbage collector thresholds (generation 0, 1, 2; config/server.py).
+# The server process's garbage collector thresholds (generation 0, 1, 2; core/server.py).
 GC_THRESHOLDS = tuple(int(part) for part in env_list("GC_THRESHOLDS", ["10000", "10", "10"]))
 # Presence: each process vouches for its open auction sockets every PRESENCE_HEARTBEAT seconds;
 # an entry not vouched for in PRESENCE_TTL seconds (its process died) stops counting.
@@ -223,8 +223,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.BoundedPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_THROTTLE_CLASSES": [
-        "config.throttling.AnonThrottle",
-        "config.throttling.UserThrottle",
+        "core.throttling.AnonThrottle",
+        "core.throttling.UserThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("THROTTLE_ANON", "300/minute"),

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.validators import RegexValidator
 from django.utils.dateparse import parse_datetime
-from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiSerializerFieldExtension
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import serializers
 from rest_framework.fields import flatten_choices_dict, to_choices_dict
 
@@ -142,111 +142,6 @@ class ReferenceChoice(serializers.ChoiceField):
         return super().to_internal_value(data)
 
 
-def currency_codes() -> list[str]:
-    from marketplace.models import Currency
-
-    return list(Currency.objects.values_list("code", flat=True))
-
-
-def country_codes() -> list[str]:
-    from marketplace.models import Country
-
-    return list(Country.objects.values_list("code", flat=True))
-
-
-def language_codes() -> list[str]:
-    from marketplace.models import Language
-
-    return list(Language.objects.values_list("code", flat=True))
-
-
-class CurrencyCode(ReferenceChoice):
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("help_text", "ISO 4217 code")
-        super().__init__(currency_codes, **kwargs)
-
-
-class CountryCode(ReferenceChoice):
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("help_text", "ISO 3166-1 alpha-2 code")
-        super().__init__(country_codes, **kwargs)
-
-
-class LanguageCode(ReferenceChoice):
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("help_text", "ISO 639-1 code")
-        super().__init__(language_codes, **kwargs)
-
-
-class LanguageTexts(serializers.Field):
-    """Texts by language, `{"en": "...", "ja": "..."}`: known languages only, each text a
-    string of at most `max_length` characters (blank ones dropped), at least one when
-    `allow_empty` is false."""
-
-    default_error_messages = {
-        "not_a_map": 'Must be an object of texts by language, such as {{"en": "…"}}.',
-        "empty": "Give the text in at least one language.",
-    }
-
-    def __init__(self, *, max_length: int, allow_empty: bool = True, **kwargs: Any) -> None:
-        self.max_length = max_length
-        self.allow_empty = allow_empty
-        self.languages = LanguageCode()
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, data: Any) -> dict[str, str]:
-        if not isinstance(data, dict):
-            self.fail("not_a_map")
-        known = set(self.languages.choices)
-        errors: dict[str, list[str]] = {}
-        texts: dict[str, str] = {}
-        for language, text in data.items():
-            if language not in known:
-                errors[str(language)] = ["Is not a language this service knows."]
-            elif not isinstance(text, str) or not is_text(text, required=not self.allow_empty):
-                errors[language] = [
-                    "Must be a string without null characters." if self.allow_empty else "Must not be blank."
-                ]
-            elif len(text) > self.max_length:
-                errors[language] = [f"Must be at most {self.max_length} characters."]
-            elif is_text(text, required=True):
-                texts[language] = text.strip(BLANKS)
-        if errors:
-            raise serializers.ValidationError(errors)
-        if not texts and not self.allow_empty:
-            self.fail("empty")
-        return texts
-
-    def to_representation(self, value: Mapping[str, str]) -> dict[str, str]:
-        return dict(value)
-
-
-class LanguageTextsExtension(OpenApiSerializerFieldExtension):
-    target_class = LanguageTexts
-
-    def map_serializer_field(self, auto_schema: Any, direction: str) -> dict[str, Any]:
-        field: LanguageTexts = self.target
-        text = {"type": "string", "maxLength": field.max_length, "pattern": OPTIONAL_TEXT_PATTERN}
-        if direction == "response":
-            return {
-                "type": "object",
-                "additionalProperties": {"type": "string"},
-                "example": {"en": "Komatsu PC200-8"},
-            }
-        schema: dict[str, Any] = {
-            "type": "object",
-            "properties": dict.fromkeys(field.languages.choices, text),
-            "additionalProperties": False,
-        }
-        if not field.allow_empty:
-            schema["minProperties"] = 1
-            # a blank text is dropped, so at least one must have a letter in it
-            schema["properties"] = {
-                language: {**text, "pattern": TEXT_PATTERN} for language in field.languages.choices
-            }
-        return schema
-
-
 class MoneyOutput(serializers.Serializer):
     """An amount in the one shape every response uses (core/money.py)."""
 
@@ -260,14 +155,15 @@ class MoneyOutput(serializers.Serializer):
 
 class MoneyInput(StrictInput):
     """An amount in a request: `amount`, a decimal string of major units with at most the
-    currency's digits after the point, and its `currency` (`minor` is for reading only)."""
+    currency's digits after the point, and its `currency` (`minor` is for reading only). Any
+    ISO 4217 currency here; a subclass may take fewer (the marketplace's own)."""
 
     amount = Text(
         max_length=19,
         validators=[RegexValidator(AMOUNT_PATTERN)],
         help_text='Decimal string of major units, at most the currency\'s digits after the point ("1250.00")',
     )
-    currency = CurrencyCode()
+    currency = serializers.ChoiceField(choices=sorted(MINOR_UNITS), help_text="ISO 4217 code")
 
     def __init__(self, *args: Any, positive: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

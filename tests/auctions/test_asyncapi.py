@@ -18,7 +18,7 @@ from django.test import Client
 from auctions.asyncapi import SERVER_EVENTS, message_schema
 from auctions.services import auction_close, bid_place
 from bench.common import asgi_server
-from config.draining import sockets_drain
+from core.draining import sockets_drain
 from tests.auctions.test_consumers import socket
 from tests.auctions.test_sse import next_event, read_events
 from tests.conftest import database_url_for_subprocesses

@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from auctions.hub import channel_name
 from auctions.models import Auction, Bid
 from auctions.services import BidPlaced, bid_place, bidding
-from config.redis import get_redis
+from core.redis import get_redis
 from tests.auctions.test_bidqueue import (
     ascending,
     assert_each_event_describes_its_own_bid,

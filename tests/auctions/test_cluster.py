@@ -31,7 +31,7 @@ from tests.auctions.cluster import (
     token_for,
     until,
 )
-from tests.config.test_health import RedisServer
+from tests.core.test_health import RedisServer
 from tests.factories import UserFactory, open_auction
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]

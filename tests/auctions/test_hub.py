@@ -15,8 +15,8 @@ from asgiref.sync import async_to_sync, sync_to_async
 from django.conf import settings
 
 from auctions.hub import SUBSCRIBE_TIMEOUT, AuctionHub, HubEvent, Inbox, channel_name, publish
-from config.redis import get_redis
-from tests.config.test_health import RedisServer, free_port
+from core.redis import get_redis
+from tests.core.test_health import RedisServer, free_port
 
 _auction_ids = itertools.count(int(time.time()) % 1_000_000 * 1000)
 

@@ -22,9 +22,9 @@ from auctions.models import Auction, Bid, BidRequestRecord
 from auctions.rules import default_increments
 from auctions.services import auction_create, auctions_close_due, bid_place
 from auctions.services.bidding import BidRejectedError
-from config.redis import get_redis
 from core.errors import ConflictError, ForbiddenError, UnprocessableError
 from core.money import Money
+from core.redis import get_redis
 from marketplace.models import MachineStatus
 from tests.factories import MachineFactory, UserFactory, eur, model_with_specs, open_auction
 

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
 from auctions.services import auctions_close_due
-from config.stopping import StopFlag
+from core.stopping import StopFlag
 
 
 class Command(BaseCommand):

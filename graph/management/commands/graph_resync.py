@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from config.progress import progress_bar
+from core.progress import progress_bar
 from graph.resync import resync_graph
 from graph.sync import MACHINES_PER_TRANSACTION
 

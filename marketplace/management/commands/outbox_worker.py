@@ -12,7 +12,7 @@ import psycopg
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import close_old_connections, connection
 
-from config.stopping import StopFlag
+from core.stopping import StopFlag
 from marketplace.outbox import Projection, drain, purge_processed
 from marketplace.services.outbox import NOTIFY_CHANNEL
 

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from config.progress import progress_bar
+from core.progress import progress_bar
 from search.reindex import reindex_machines
 
 

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient, APIRequestFactory
 
-from config.redis import get_redis
-from config.throttling import RedisWindowThrottle
+from core.redis import get_redis
+from core.throttling import RedisWindowThrottle
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

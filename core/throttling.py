@@ -6,7 +6,7 @@ a list of timestamps in the cache, read, edited and written back (two round trip
 throttle, and a fresh connection per request under ASGI, where each request gets its own
 cache object); two processes serving the same client at once both read the same history and
 both let a request through. Here the window is a sorted set that one Lua script trims,
-counts and extends atomically, on the process's shared Redis client (config/redis.py), with
+counts and extends atomically, on the process's shared Redis client (core/redis.py), with
 Redis's clock: one round trip, and no process can count past the limit.
 
 The general per-client limits protect capacity, not secrets: while Redis is down, a request
@@ -28,8 +28,8 @@ from rest_framework.throttling import (
     UserRateThrottle,
 )
 
-from config.redis import get_redis
 from core.errors import ServiceUnavailableError
+from core.redis import get_redis
 
 logger = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """The ASGI server process: uvicorn serving config.asgi, with a graceful drain on SIGTERM.
 
-    python -m config.server --host 127.0.0.1 --port 8001
+    python -m core.server --host 127.0.0.1 --port 8001
 
 On SIGTERM (or Ctrl-C) the process stops accepting connections, lets every open socket finish
 its in-flight bid, sends it `{"event": "reconnect"}` and closes it with code 1012, then lets
@@ -22,7 +22,7 @@ class DrainingServer(uvicorn.Server):
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         from django.conf import settings
 
-        from config.draining import sockets_drain
+        from core.draining import sockets_drain
 
         for server in self.servers:  # stop accepting first: clients reconnect to another node
             server.close()

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from config.eager import start_eagerly
+from core.eager import start_eagerly
 
 
 def test_a_coroutine_that_never_waits_finishes_before_start_eagerly_returns() -> None:

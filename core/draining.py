@@ -1,6 +1,6 @@
 """Graceful shutdown of long-lived sockets.
 
-When the server process is told to stop (SIGTERM, see config/server.py) it first stops
+When the server process is told to stop (SIGTERM, see core/server.py) it first stops
 accepting connections, then asks every open socket to drain: finish what it is doing (an
 in-flight bid gets its reply), tell the client to reconnect elsewhere and close with 1012
 ("service restart"). Only then does uvicorn's own shutdown run.
