@@ -48,9 +48,13 @@ status:
 clean: stop
 	rm -rf var/
 
-lint:
+# The gates CI runs before the suite (.ci/run): style, format, the layers between the apps
+# (import-linter, contracts in pyproject.toml), migrations that match the models, types.
+lint: install
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/lint-imports
+	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run
 
-typecheck:
+typecheck: install
 	.venv/bin/mypy .

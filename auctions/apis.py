@@ -32,6 +32,7 @@ from core.api.asyncviews import AsyncApiView
 from core.api.schema import errors
 from core.api.views import valid_body
 from core.errors import DomainError, NotFoundError
+from marketplace.auth import signed_in
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
@@ -89,7 +90,7 @@ class AuctionListCreateApi(ListAPIView):
     )
     def post(self, request: Request) -> Response:
         data = valid_body(AuctionInput, request)
-        auction = services.auction_create(seller=request.user, machine_id=data.pop("machine"), **data)  # type: ignore[arg-type]
+        auction = services.auction_create(seller=signed_in(request), machine_id=data.pop("machine"), **data)  # type: ignore[arg-type]
         return Response(AuctionOutput(auction).data, status=status.HTTP_201_CREATED)
 
 
@@ -156,7 +157,7 @@ class AuctionBidApi(AsyncApiView):
             )
         bid = valid_body(BidInput, request)
         submission = BidSubmission(
-            bidder=request.user,  # type: ignore[arg-type]
+            bidder=signed_in(request),
             amount=bid["amount"],
             max_amount=bid.get("max_amount"),
             idempotency_key=key.validated_data["key"],

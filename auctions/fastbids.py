@@ -41,7 +41,7 @@ PATH = re.compile(r"^/api/(?:v1/)?auctions/(?P<auction_id>[0-9]{1,18})/bids/$")
 
 
 class BidEndpoint:
-    def __init__(self, app: Application) -> None:
+    def __init__(self, app: Any) -> None:  # Django's ASGIHandler, or any ASGI application
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

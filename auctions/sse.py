@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from channels.db import database_sync_to_async
-from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponseBase, JsonResponse, StreamingHttpResponse
 
 from auctions.hub import Inbox, auction_hub
 from auctions.models import Auction
@@ -51,7 +51,7 @@ def format_event(name: str, payload: dict[str, Any], position: dict[int, int]) -
     return f"id: {cursor}\nevent: {name}\ndata: {json.dumps(payload, separators=(',', ':'))}\n\n"
 
 
-async def auction_events(request: HttpRequest) -> HttpResponse:
+async def auction_events(request: HttpRequest) -> HttpResponseBase:
     ids = parse_ids(request.GET.get("ids", ""))
     if ids is None:
         message = f"Give ids=1,2,3: between 1 and {MAX_AUCTIONS} auction ids."

@@ -19,6 +19,7 @@ from auctions.serializers import AuctionInput
 from auctions.services import auction_create
 from core.api.errors import flat_errors
 from core.errors import DomainError
+from marketplace.auth import signed_in
 from marketplace.models import Machine
 
 
@@ -70,7 +71,7 @@ def auction_start(request: HttpRequest, machine_id: int) -> HttpResponse:
         if not terms.is_valid():
             raise DomainError(_("The auction's terms are not valid."), fields=flat_errors(terms.errors))
         data = dict(terms.validated_data)
-        auction = auction_create(seller=request.user, machine_id=data.pop("machine"), **data)  # type: ignore[arg-type]
+        auction = auction_create(seller=signed_in(request), machine_id=data.pop("machine"), **data)  # type: ignore[arg-type]
     except DomainError as error:
         reasons = [message for messages_ in (error.fields or {}).values() for message in messages_]
         messages.error(request, " ".join([error.message, *reasons]))

@@ -27,6 +27,7 @@ import uuid
 from collections import defaultdict
 from contextlib import ExitStack
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -136,6 +137,12 @@ async def hot_auction(bases: list[str], auction_id: int, tokens: list[str], seco
     return {"elapsed": elapsed, "latencies": latencies, "outcomes": dict(outcomes)}
 
 
+def keep_replies(inbox: asyncio.Queue[bytes], raw: bytes) -> None:
+    """A bidder's socket keeps its replies (they name the bid's key), not the auction's events."""
+    if b'"key"' in raw:
+        inbox.put_nowait(raw)
+
+
 async def hot_auction_sockets(
     bases: list[str], auction_id: int, tokens: list[str], seconds: float
 ) -> dict[str, Any]:
@@ -156,7 +163,7 @@ async def hot_auction_sockets(
         socket, _ = await connect(
             url,
             "http://127.0.0.1",
-            lambda raw, inbox=inbox: inbox.put_nowait(raw) if b'"key"' in raw else None,
+            partial(keep_replies, inbox),
         )
         sockets.append(socket)
         replies.append(inbox)

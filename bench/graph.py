@@ -17,6 +17,7 @@ import argparse
 import random
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from bench.common import machine_line, percentile, server_gc, setup_django, summary
@@ -24,7 +25,8 @@ from bench.common import machine_line, percentile, server_gc, setup_django, summ
 CATEGORY_ONLY = ["excavators", "mini-excavators", "crawler-excavators", "wheel-loaders", "forklifts", "cranes",
                  "dozers", "telehandlers", "rollers", "aerial-work-platforms"]  # fmt: skip
 # (category, maker, [(spec, min, max) in canonical units])
-CATEGORY_MAKER_SPECS = [
+Range = tuple[str, float | None, float | None]
+CATEGORY_MAKER_SPECS: list[tuple[str, str, list[Range]]] = [
     ("excavators", "komatsu", [("operating_weight", 10_000, 30_000), ("engine_power", 50, 150)]),
     ("mini-excavators", "kubota", [("operating_weight", 1_000, 4_000), ("engine_power", 10, 30)]),
     ("crawler-excavators", "hitachi", [("operating_weight", 15_000, 40_000), ("max_digging_depth", 5, 8)]),
@@ -32,7 +34,7 @@ CATEGORY_MAKER_SPECS = [
     ("forklifts", "toyota", [("rated_load", 1_500, 3_500), ("engine_power", 20, 60)]),
     ("mini-excavators", "takeuchi", [("operating_weight", 2_000, 6_000), ("bucket_capacity", 0.05, 0.2)]),
 ]
-TEXT_SPECS = [
+TEXT_SPECS: list[tuple[str, list[Range]]] = [
     ("excavator", [("operating_weight", 10_000, 30_000), ("engine_power", 80, None)]),
     ("komatsu pc200", [("operating_weight", 15_000, None)]),
     ("mini excavator", [("operating_weight", None, 3_000), ("engine_power", 10, None)]),
@@ -76,7 +78,7 @@ def main() -> None:
     from graph.client import run_query
     from graph.selectors import facet_search, spec_catalogue
     from marketplace.models import Machine
-    from search.documents import SEARCHABLE_STATUSES
+    from marketplace.models.machines import SEARCHABLE_STATUSES
     from search.faceted import candidate_ids, cohort_tallies
     from search.query import SearchParams
 
@@ -121,22 +123,20 @@ def main() -> None:
                 # their countries when it pages within the matching cohorts (not timed here:
                 # the country facet is compared below from PostgreSQL's side only); the
                 # baseline needs the ids of every match
-                tally_ms, tallies = timed(lambda text=text: cohort_tallies(SearchParams(text=text)))
+                tally_ms, tallies = timed(partial(cohort_tallies, SearchParams(text=text)))
                 tallies_ms.append(tally_ms)
                 elapsed, from_graph = timed(
-                    lambda request=request, tallies=tallies: facet_search(
-                        replace(request, tallies=tallies, with_countries=False), specs
-                    )
+                    partial(facet_search, replace(request, tallies=tallies, with_countries=False), specs)
                 )
                 graph_ms.append(elapsed + tally_ms)
-                fetch_ms, candidates = timed(lambda text=text: candidate_ids(SearchParams(text=text)))
+                fetch_ms, candidates = timed(partial(candidate_ids, SearchParams(text=text)))
                 candidates_ms.append(fetch_ms)
                 request = replace(request, candidates=candidates)
             else:
                 fetch_ms = 0.0
-                elapsed, from_graph = timed(lambda request=request: facet_search(request, specs))
+                elapsed, from_graph = timed(partial(facet_search, request, specs))
                 graph_ms.append(elapsed)
-            elapsed, from_postgres = timed(lambda request=request: postgres_facets(request, specs))
+            elapsed, from_postgres = timed(partial(postgres_facets, request, specs))
             postgres_ms.append(elapsed + fetch_ms)
             if from_graph.cohorts is not None:  # named by cohort: the same listings, as many
                 from_graph = replace(from_graph, cohorts=None, ids=from_postgres.ids)

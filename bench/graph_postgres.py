@@ -11,7 +11,7 @@ from typing import Any
 from django.db import connection
 
 from graph.facets import FacetRequest, FacetResult, SpecInfo, SpecRange, SpecValues, combine
-from search.documents import SEARCHABLE_STATUSES
+from marketplace.models.machines import SEARCHABLE_STATUSES
 
 # A machine's value for a filtered spec: its own, else its model's (the effective value), from
 # two outer joins per spec filter.

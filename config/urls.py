@@ -16,6 +16,8 @@ urlpatterns = [
     path("api/", include(("config.urls_api", "legacy"), namespace="legacy")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("marketplace.urls")),
+    path("", include("search.urls")),
+    path("", include("auctions.urls")),
 ]
 
 if settings.SERVE_MEDIA:

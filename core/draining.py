@@ -31,10 +31,6 @@ def socket_unregister(socket: Drainable) -> None:
     _sockets.discard(socket)
 
 
-def sockets_open() -> int:
-    return len(_sockets)
-
-
 async def sockets_drain(*, timeout: float) -> None:
     """Drain every open socket at once; give up on the stragglers after `timeout` seconds."""
     tasks = [asyncio.ensure_future(socket.drain()) for socket in list(_sockets)]

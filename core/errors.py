@@ -22,7 +22,7 @@ class DomainError(Exception):
     """Base of the typed errors services raise; `code` is stable and machine-readable."""
 
     code = "invalid"
-    status_code = status.HTTP_400_BAD_REQUEST
+    status_code: int = status.HTTP_400_BAD_REQUEST
 
     def __init__(
         self, message: str, *, fields: dict[str, list[str]] | None = None, code: str | None = None

@@ -56,7 +56,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--timeout-graceful-shutdown", type=int, default=10)
     options = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-    from config.asgi import application
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    application = import_string(settings.ASGI_APPLICATION)  # the project's, from its settings
 
     tune_garbage_collection()
     config = uvicorn.Config(

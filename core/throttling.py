@@ -61,7 +61,7 @@ class RedisWindowThrottle(SimpleRateThrottle):
         self.key = self.get_cache_key(request, view)
         if self.key is None:
             return True
-        arguments = [self.duration * 1000, self.num_requests, uuid.uuid4().hex]
+        arguments = [self.duration * 1000, self.num_requests, uuid.uuid4().hex]  # type: ignore[attr-defined]
         # called by its digest (EVALSHA), loaded once per Redis server
         window = get_redis().register_script(_WINDOW)
         allowed, self._wait_ms = window(keys=[f"throttle:{self.key}"], args=arguments)

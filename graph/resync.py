@@ -29,7 +29,7 @@ from graph.sync import (
     write_cohorts,
 )
 from graph.writes import statement
-from search.documents import SEARCHABLE_STATUSES
+from marketplace.models.machines import SEARCHABLE_STATUSES
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph.facets.request import FACETABLE_KINDS
+from marketplace.models.machines import SEARCHABLE_STATUSES
 from marketplace.sql import any_of
-from search.documents import SEARCHABLE_STATUSES
 
 Row = dict[str, Any]
 SpecValues = dict[int, tuple[float | None, str]]  # definition id -> (number, text)

@@ -2,7 +2,7 @@
 
 `apply_changes` is the outbox projection of the `graph` topic (see marketplace/outbox.py). It
 re-reads the current rows and writes them idempotently, so events may repeat or arrive out
-of order. Only listings buyers may see (search.documents.SEARCHABLE_STATUSES) are in the
+of order. Only listings buyers may see (marketplace.models.machines.SEARCHABLE_STATUSES) are in the
 graph; any other machine id it is given is removed. The taxonomy a machine refers to (its
 model with the catalogue specs, maker, category and ancestors, spec definitions) is merged
 in the same transaction, so a machine never points at a missing node.

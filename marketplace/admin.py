@@ -47,7 +47,7 @@ class MarketplaceUserAdmin(UserAdmin):
     list_filter = ["is_seller", "is_staff", "primary_language", "country"]
     search_fields = ["username", "email", "company_name"]
     fieldsets = (
-        *UserAdmin.fieldsets,
+        *(UserAdmin.fieldsets or ()),
         (
             "Marketplace",
             {

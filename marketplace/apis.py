@@ -21,6 +21,7 @@ from core.api.schema import errors
 from core.api.views import valid_body, valid_query
 from core.throttling import StrictScopedThrottle
 from marketplace import selectors, services
+from marketplace.auth import signed_in, viewer
 from marketplace.models import Category, MachineModel, Maker, SpecDefinition
 from marketplace.serializers import (
     CategoryOutput,
@@ -158,8 +159,7 @@ class SpecDefinitionListApi(ListAPIView):
 
 
 def _machine(request: Request, machine_id: int) -> dict[str, Any]:
-    viewer = request.user if request.user.is_authenticated else None
-    return dict(MachineOutput(selectors.machine_get(machine_id=machine_id, viewer=viewer)).data)  # type: ignore[arg-type]
+    return dict(MachineOutput(selectors.machine_get(machine_id=machine_id, viewer=viewer(request))).data)
 
 
 class MachineListCreateApi(ListAPIView):
@@ -178,8 +178,8 @@ class MachineListCreateApi(ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> Any:
-        user = self.request.user if self.request.user.is_authenticated else None
-        queryset = selectors.machines_visible_to(user)  # type: ignore[arg-type]
+        user = viewer(self.request)
+        queryset = selectors.machines_visible_to(user)
         mine = self.request.query_params.get("mine", "false")
         if mine not in ("true", "false"):
             raise exceptions.ValidationError({"mine": ["Must be true or false."]})
@@ -198,7 +198,7 @@ class MachineListCreateApi(ListAPIView):
     )
     def post(self, request: Request) -> Response:
         machine = services.machine_create(
-            seller=request.user, **listing_fields(valid_body(MachineInput, request))
+            seller=signed_in(request), **listing_fields(valid_body(MachineInput, request))
         )  # type: ignore[arg-type]
         return Response(_machine(request, machine.pk), status=status.HTTP_201_CREATED)
 
@@ -219,7 +219,7 @@ class MachineDetailApi(APIView):
     )
     def patch(self, request: Request, machine_id: int) -> Response:
         changes = listing_fields(valid_body(MachineInput, request, partial=True))
-        services.machine_update(actor=request.user, machine_id=machine_id, **changes)  # type: ignore[arg-type]
+        services.machine_update(actor=signed_in(request), machine_id=machine_id, **changes)  # type: ignore[arg-type]
         return Response(_machine(request, machine_id))
 
 
@@ -240,7 +240,7 @@ class MachineTransitionApi(APIView):
     }
 
     def post(self, request: Request, machine_id: int) -> Response:
-        self.SERVICES[self.action](actor=request.user, machine_id=machine_id)  # type: ignore[arg-type]
+        self.SERVICES[self.action](actor=signed_in(request), machine_id=machine_id)  # type: ignore[arg-type]
         return Response(_machine(request, machine_id))
 
     @classmethod
@@ -256,7 +256,10 @@ class MachineTransitionApi(APIView):
             responses={200: MachineOutput, **errors(403, 409)},
             tags=["listings"],
         )(post)
-        return type(f"Machine{action.title()}Api", (cls,), {"action": action, "post": documented}).as_view()
+        view: type[MachineTransitionApi] = type(
+            f"Machine{action.title()}Api", (cls,), {"action": action, "post": documented}
+        )
+        return view.as_view()
 
 
 class MachinePhotoApi(APIView):
@@ -272,9 +275,22 @@ class MachinePhotoApi(APIView):
     def post(self, request: Request, machine_id: int) -> Response:
         upload = valid_body(PhotoInput, request)["image"]
         photo = services.photo_add(
-            actor=request.user, machine_id=machine_id, upload=upload, size=upload.size or 0
+            actor=signed_in(request), machine_id=machine_id, upload=upload, size=upload.size or 0
         )  # type: ignore[arg-type]
         return Response(PhotoOutput(photo).data, status=status.HTTP_201_CREATED)
+
+
+class MachinePhotoItemApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Remove a photo from a listing (its seller); the next one becomes the cover",
+        responses={204: None, **errors(403, 409)},
+        tags=["listings"],
+    )
+    def delete(self, request: Request, machine_id: int, photo_id: int) -> Response:
+        services.photo_delete(actor=signed_in(request), machine_id=machine_id, photo_id=photo_id)  # type: ignore[arg-type]
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class WatchlistApi(APIView):
@@ -284,8 +300,8 @@ class WatchlistApi(APIView):
         summary="The listings you watch", responses={200: WatchlistEntryOutput(many=True)}, tags=["watchlist"]
     )
     def get(self, request: Request) -> Response:
-        entries = selectors.watchlist_for(request.user)[: selectors.WATCHLIST_MAX]  # type: ignore[arg-type]
-        context = {"language": request.user.primary_language_id}  # type: ignore[union-attr]
+        entries = selectors.watchlist_for(signed_in(request))[: selectors.WATCHLIST_MAX]
+        context = {"language": signed_in(request).primary_language_id}
         return Response(WatchlistEntryOutput(entries, many=True, context=context).data)
 
     @extend_schema(
@@ -296,7 +312,9 @@ class WatchlistApi(APIView):
         examples=[OpenApiExample("Watch", request_only=True, value={"machine": 42})],
     )
     def post(self, request: Request) -> Response:
-        entry = services.watch_add(user=request.user, machine_id=valid_body(WatchInput, request)["machine"])  # type: ignore[arg-type]
+        entry = services.watch_add(
+            user=signed_in(request), machine_id=valid_body(WatchInput, request)["machine"]
+        )  # type: ignore[arg-type]
         return Response(WatchlistEntryOutput(entry).data, status=status.HTTP_201_CREATED)
 
 
@@ -305,5 +323,5 @@ class WatchlistItemApi(APIView):
 
     @extend_schema(summary="Stop watching a listing", responses={204: None}, tags=["watchlist"])
     def delete(self, request: Request, machine_id: int) -> Response:
-        services.watch_remove(user=request.user, machine_id=machine_id)  # type: ignore[arg-type]
+        services.watch_remove(user=signed_in(request), machine_id=machine_id)  # type: ignore[arg-type]
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -3,10 +3,9 @@ validate them and the services apply the rules, so the pages and the API share e
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from core.money import typed_amount
@@ -27,16 +26,12 @@ class SignUpForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["primary_language"].choices = [
+        cast(forms.ChoiceField, self.fields["primary_language"]).choices = [
             (language.code, language.native_name) for language in Language.objects.all()
         ]
-        self.fields["country"].choices = [("", "—")] + [
+        cast(forms.ChoiceField, self.fields["country"]).choices = [("", "—")] + [
             (country.code, str(country)) for country in Country.objects.all()
         ]
-
-
-class LoginForm(AuthenticationForm):
-    pass
 
 
 class ListingForm(forms.Form):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest
 
+from marketplace.auth import viewer
 from marketplace.models import Currency, UnitSystem
 
 
@@ -17,9 +18,9 @@ class ViewerPreferences:
 
 
 def viewer_preferences(request: HttpRequest) -> ViewerPreferences:
-    user = request.user
-    if user.is_authenticated:
-        return ViewerPreferences(user.unit_system, user.display_currency_id)  # type: ignore[union-attr]
+    user = viewer(request)
+    if user is not None:
+        return ViewerPreferences(user.unit_system, str(user.display_currency_id))
     unit_system = request.session.get("unit_system", UnitSystem.METRIC)
     currency = request.session.get("currency", "EUR")
     return ViewerPreferences(unit_system, currency)

@@ -18,7 +18,7 @@ from rest_framework import serializers
 
 from core.api.fields import BLANKS, TEXT_PATTERN, Flag, MoneyOutput, StrictInput, Text, WholeNumber, is_text
 from marketplace.fields import CountryCode, LanguageCode, LanguageTexts, ListingMoney
-from marketplace.models import Condition, Machine, SpecDefinition, SpecKind
+from marketplace.models import Condition, Machine, MachineStatus, SpecDefinition, SpecKind
 from marketplace.selectors import EffectiveSpec, effective_specs
 
 MAX_TITLE_LENGTH = 200
@@ -37,7 +37,7 @@ class CategoryOutput(serializers.Serializer):
     id = serializers.IntegerField()
     slug = serializers.CharField()
     names = LanguageTexts(max_length=200)
-    parent = serializers.IntegerField(source="parent_id", allow_null=True)
+    parent = serializers.IntegerField(source="parent_id", allow_null=True)  # type: ignore[assignment]  # a field named as Field's attribute
     path = serializers.CharField()
     depth = serializers.IntegerField()
 
@@ -124,7 +124,7 @@ class SpecValueOutput(serializers.Serializer):
     code = serializers.CharField()
     value = NumberOrText()
     unit = serializers.CharField(allow_blank=True)
-    source = serializers.ChoiceField(
+    source = serializers.ChoiceField(  # type: ignore[assignment]  # a field named as Field's attribute
         choices=["machine", "model"], help_text="The seller's own value, or the model's catalogue value"
     )
 
@@ -150,7 +150,7 @@ class PhotoOutput(serializers.Serializer):
 class MachineOutput(serializers.Serializer):
     id = serializers.IntegerField()
     url = serializers.SerializerMethodField(help_text="The listing's page")
-    status = serializers.ChoiceField(choices=Machine._meta.get_field("status").choices)  # type: ignore[union-attr]
+    status = serializers.ChoiceField(choices=MachineStatus.choices)
     seller = SellerBrief()
     model = ModelBrief()
     year = serializers.IntegerField()

@@ -13,6 +13,11 @@ urlpatterns = [
     path("machines/<int:machine_id>/", apis.MachineDetailApi.as_view(), name="api-machine"),
     path("machines/<int:machine_id>/photos/", apis.MachinePhotoApi.as_view(), name="api-machine-photos"),
     path(
+        "machines/<int:machine_id>/photos/<int:photo_id>/",
+        apis.MachinePhotoItemApi.as_view(),
+        name="api-machine-photo",
+    ),
+    path(
         "machines/<int:machine_id>/publish/",
         apis.MachineTransitionApi.for_action("publish"),
         name="api-machine-publish",

@@ -12,11 +12,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from auctions.forms import AuctionStartForm
-from auctions.selectors import auction_open_for_machine
 from core.api.errors import flat_errors
 from core.errors import DomainError, ForbiddenError
 from marketplace import selectors, services
+from marketplace.auth import signed_in, viewer
 from marketplace.forms import LISTING_LANGUAGES, ListingForm, PhotoForm, SignUpForm
 from marketplace.models import Currency, Machine, MachineStatus, SpecKind
 from marketplace.money import convert, format_money
@@ -34,7 +33,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def machine_detail(request: HttpRequest, machine_id: int) -> HttpResponse:
-    machine = selectors.machine_get(machine_id=machine_id, viewer=request.user)  # type: ignore[arg-type]
+    machine = selectors.machine_get(machine_id=machine_id, viewer=viewer(request))
     preferences = viewer_preferences(request)
     language = _language()
     groups: dict[str, list[tuple[str, str]]] = {}
@@ -67,12 +66,10 @@ def machine_detail(request: HttpRequest, machine_id: int) -> HttpResponse:
             "price_shown": converted,
             "price_original": original if machine.price_currency_id != preferences.currency else "",
             "photos": list(machine.photos.all()),
-            "watching": selectors.is_watching(request.user, machine.pk),  # type: ignore[arg-type]
+            "watching": selectors.is_watching(viewer(request), machine.pk),
             "preferences": preferences,
             "currencies": Currency.objects.all(),
             "is_owner": request.user.is_authenticated and machine.seller_id == request.user.pk,
-            "open_auction": auction_open_for_machine(machine.pk),
-            "auction_form": AuctionStartForm(),
         },
     )
 
@@ -91,16 +88,16 @@ def preferences_update(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def watch_toggle(request: HttpRequest, machine_id: int) -> HttpResponse:
-    if selectors.is_watching(request.user, machine_id):  # type: ignore[arg-type]
-        services.watch_remove(user=request.user, machine_id=machine_id)  # type: ignore[arg-type]
+    if selectors.is_watching(signed_in(request), machine_id):
+        services.watch_remove(user=signed_in(request), machine_id=machine_id)  # type: ignore[arg-type]
     else:
-        services.watch_add(user=request.user, machine_id=machine_id)  # type: ignore[arg-type]
+        services.watch_add(user=signed_in(request), machine_id=machine_id)  # type: ignore[arg-type]
     return redirect("machine-detail", machine_id=machine_id)
 
 
 @login_required
 def watchlist(request: HttpRequest) -> HttpResponse:
-    entries = selectors.watchlist_for(request.user)  # type: ignore[arg-type]
+    entries = selectors.watchlist_for(signed_in(request))
     return render(request, "marketplace/watchlist.html", {"entries": entries, "language": _language()})
 
 
@@ -125,7 +122,7 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 
 def _seller_only(request: HttpRequest) -> HttpResponse | None:
-    if not request.user.is_seller:  # type: ignore[union-attr]
+    if not signed_in(request).is_seller:
         raise ForbiddenError(_("Only seller accounts can list machines."), code="not_a_seller")
     return None
 
@@ -134,7 +131,7 @@ def _seller_only(request: HttpRequest) -> HttpResponse | None:
 def seller_dashboard(request: HttpRequest) -> HttpResponse:
     if (refused := _seller_only(request)) is not None:
         return refused
-    listings = selectors.machines_with_relations(Machine.objects.filter(seller=request.user)).order_by(
+    listings = selectors.machines_with_relations(Machine.objects.filter(seller=signed_in(request))).order_by(
         "-created_at"
     )
     return render(
@@ -146,7 +143,7 @@ def seller_dashboard(request: HttpRequest) -> HttpResponse:
 def listing_edit(request: HttpRequest, machine_id: int | None = None) -> HttpResponse:
     if (refused := _seller_only(request)) is not None:
         return refused
-    machine = selectors.machine_get(machine_id=machine_id, viewer=request.user) if machine_id else None  # type: ignore[arg-type]
+    machine = selectors.machine_get(machine_id=machine_id, viewer=viewer(request)) if machine_id else None
     if machine is not None and machine.seller_id != request.user.pk:
         raise ForbiddenError(_("Only the seller of this listing can change it."), code="not_owner")
     unit_system = viewer_preferences(request).unit_system
@@ -158,10 +155,10 @@ def listing_edit(request: HttpRequest, machine_id: int | None = None) -> HttpRes
                 raise DomainError(_("The listing has invalid fields."), fields=flat_errors(listing.errors))
             fields = listing_fields(dict(listing.validated_data))
             if machine is None:
-                machine = services.machine_create(seller=request.user, **fields)  # type: ignore[arg-type]
+                machine = services.machine_create(seller=signed_in(request), **fields)  # type: ignore[arg-type]
                 messages.success(request, _("Listing saved as a draft. Add photos, then publish it."))
             else:
-                services.machine_update(actor=request.user, machine_id=machine.pk, **fields)  # type: ignore[arg-type]
+                services.machine_update(actor=signed_in(request), machine_id=machine.pk, **fields)  # type: ignore[arg-type]
                 messages.success(request, _("Listing saved."))
             return redirect("listing-edit", machine_id=machine.pk)
         except DomainError as error:
@@ -215,7 +212,7 @@ def listing_photo_add(request: HttpRequest, machine_id: int) -> HttpResponse:
     for upload in request.FILES.getlist("image"):
         try:
             services.photo_add(
-                actor=request.user, machine_id=machine_id, upload=upload, size=upload.size or 0
+                actor=signed_in(request), machine_id=machine_id, upload=upload, size=upload.size or 0
             )  # type: ignore[arg-type]
             added += 1
         except DomainError as error:
@@ -234,7 +231,7 @@ def listing_status(request: HttpRequest, machine_id: int, action: str) -> HttpRe
         "sold": services.machine_mark_sold,
     }[action]
     try:
-        machine = service(actor=request.user, machine_id=machine_id)  # type: ignore[arg-type]
+        machine = service(actor=signed_in(request), machine_id=machine_id)  # type: ignore[arg-type]
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("seller-dashboard")

@@ -9,6 +9,7 @@ class SearchConfig(AppConfig):
         from django.conf import settings
 
         from core.health import register_check
+        from core.prepare import register_step
         from search.client import get_client
 
         def check() -> None:
@@ -16,3 +17,10 @@ class SearchConfig(AppConfig):
                 raise RuntimeError("cluster status is red")
 
         register_check("search", check)
+
+        def indices() -> str:
+            from search.indices import ensure_indices
+
+            return f"search indices {', '.join(ensure_indices())}"
+
+        register_step("search indices", indices)

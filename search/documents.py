@@ -25,8 +25,6 @@ from elasticsearch_dsl import (
 
 from search.analysis import LANGUAGE_ANALYZERS, LONG_TEXT_ANALYZERS, search_analyzer
 
-SEARCHABLE_STATUSES = frozenset({"published", "reserved", "in_auction"})
-
 
 def _texts_by_language(*, ngram: bool = False, long_text: bool = False) -> Object:
     """One text field per language with that language's analyzer; `ngram` adds the partial-word

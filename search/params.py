@@ -33,7 +33,7 @@ def resolve_language(request: Any) -> str:
     for part in accepted.split(","):
         code = part.split(";")[0].strip().lower().split("-")[0]
         if code in LANGUAGE_ANALYZERS:
-            return code
+            return str(code)
     return "en"
 
 

@@ -18,8 +18,8 @@ from typing import Any
 
 from elasticsearch import helpers
 
+from marketplace.models.machines import SEARCHABLE_STATUSES
 from search.client import get_client
-from search.documents import SEARCHABLE_STATUSES
 from search.indices import MACHINES, alias_name, create_versioned_index
 from search.sync import category_chains, is_missing_delete, machine_actions
 

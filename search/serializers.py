@@ -35,7 +35,7 @@ def _values(help_text: str, *, max_length: int = 120, pattern: str = SLUG) -> se
     )
 
 
-class SearchQuery(serializers.Serializer):
+class SearchQuery(serializers.Serializer[Any]):
     q = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -133,9 +133,9 @@ class SearchSchema(AutoSchema):
         return [*super().get_override_parameters(), *spec_parameters()]
 
 
-class FacetValueOutput(serializers.Serializer):
+class FacetValueOutput(serializers.Serializer[Any]):
     key = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named as Field's attribute
     count = serializers.IntegerField()
 
 
@@ -188,7 +188,7 @@ class SpecFacetsField(serializers.DictField):
     pass
 
 
-class FacetsOutput(serializers.Serializer):
+class FacetsOutput(serializers.Serializer[Any]):
     category = FacetValueOutput(many=True, required=False)
     maker = FacetValueOutput(many=True, required=False)
     model = FacetValueOutput(many=True, required=False)
@@ -198,7 +198,7 @@ class FacetsOutput(serializers.Serializer):
     )
 
 
-class SearchHitOutput(serializers.Serializer):
+class SearchHitOutput(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     title = serializers.CharField()
     highlight = serializers.CharField(allow_null=True, help_text="HTML: the matched words in <em>")
@@ -212,7 +212,7 @@ class SearchHitOutput(serializers.Serializer):
     score = serializers.FloatField(allow_null=True)
 
 
-class SearchResultOutput(serializers.Serializer):
+class SearchResultOutput(serializers.Serializer[Any]):
     count = serializers.IntegerField(help_text="Listings that match")
     results = SearchHitOutput(many=True)
     facets = FacetsOutput()
@@ -223,12 +223,12 @@ class SearchResultOutput(serializers.Serializer):
     language = serializers.CharField(help_text="The language the search was ranked for")
 
 
-class SuggestQuery(serializers.Serializer):
+class SuggestQuery(serializers.Serializer[Any]):
     q = serializers.CharField(
         required=False, allow_blank=True, max_length=100, trim_whitespace=False, validators=[NO_NUL]
     )
     lang = serializers.ChoiceField(choices=list(LANGUAGE_ANALYZERS), required=False)
 
 
-class SuggestionsOutput(serializers.Serializer):
+class SuggestionsOutput(serializers.Serializer[Any]):
     suggestions = serializers.ListField(child=serializers.CharField())

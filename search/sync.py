@@ -8,9 +8,10 @@ from typing import Any
 from elasticsearch import helpers
 
 from graph.rows import cohort_keys
+from marketplace.models.machines import SEARCHABLE_STATUSES
 from marketplace.sql import any_of
 from search.client import get_client
-from search.documents import DOCUMENT_COLUMNS, SEARCHABLE_STATUSES, build_document
+from search.documents import DOCUMENT_COLUMNS, build_document
 from search.indices import MACHINES, alias_name
 
 
@@ -111,5 +112,5 @@ def apply_changes(changes: dict[str, set[int]]) -> None:
 
 
 def is_missing_delete(error: dict[str, Any]) -> bool:
-    delete = error.get("delete")
-    return bool(delete) and delete.get("status") == 404
+    delete = error.get("delete") or {}
+    return bool(delete.get("status") == 404)

@@ -141,7 +141,7 @@ def search_catalogue(django_db_setup: Any, django_db_blocker: Any) -> Iterator[d
     clear_label_cache()
     with django_db_blocker.unblock():
         fresh_machine_index()
-        seller = SellerFactory(username="catalogue-seller")
+        seller = SellerFactory.create(username="catalogue-seller")
         try:
             yield build_catalogue(seller)
         finally:

@@ -28,7 +28,7 @@ from marketplace.money import to_pivot
 PASSWORD = "a-long-test-password-9"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -38,10 +38,10 @@ class UserFactory(factory.django.DjangoModelFactory):
     primary_language_id = "en"
 
     @factory.post_generation
-    def password(self, create: bool, extracted: str | None, **kwargs: Any) -> None:
-        self.set_password(extracted or PASSWORD)
+    def password(user: User, create: bool, extracted: str | None, **kwargs: Any) -> None:  # noqa: N805
+        user.set_password(extracted or PASSWORD)
         if create:
-            self.save(update_fields=["password"])
+            user.save(update_fields=["password"])
 
 
 class SellerFactory(UserFactory):
@@ -52,7 +52,7 @@ class SellerFactory(UserFactory):
     primary_language_id = "ja"
 
 
-class CategoryFactory(factory.django.DjangoModelFactory):
+class CategoryFactory(factory.django.DjangoModelFactory[Category]):
     class Meta:
         model = Category
         django_get_or_create = ["slug"]
@@ -64,7 +64,7 @@ class CategoryFactory(factory.django.DjangoModelFactory):
     parent = None
 
 
-class MakerFactory(factory.django.DjangoModelFactory):
+class MakerFactory(factory.django.DjangoModelFactory[Maker]):
     class Meta:
         model = Maker
         django_get_or_create = ["slug"]
@@ -73,7 +73,7 @@ class MakerFactory(factory.django.DjangoModelFactory):
     name = factory.LazyAttribute(lambda m: m.slug.title())
 
 
-class MachineModelFactory(factory.django.DjangoModelFactory):
+class MachineModelFactory(factory.django.DjangoModelFactory[MachineModel]):
     class Meta:
         model = MachineModel
 
@@ -130,14 +130,14 @@ def spec_taxonomy() -> dict[str, SpecDefinition]:
 
 def model_with_specs(**overrides: Any) -> MachineModel:
     definitions = spec_taxonomy()
-    model = MachineModelFactory(**overrides)
+    model = MachineModelFactory.create(**overrides)
     ModelSpecValue.objects.create(model=model, definition=definitions["operating_weight"], value_number=20500)
     ModelSpecValue.objects.create(model=model, definition=definitions["engine_power"], value_number=110)
     ModelSpecValue.objects.create(model=model, definition=definitions["undercarriage"], value_text="crawler")
     return model
 
 
-class MachineFactory(factory.django.DjangoModelFactory):
+class MachineFactory(factory.django.DjangoModelFactory[Machine]):
     class Meta:
         model = Machine
 
@@ -174,7 +174,7 @@ def open_auction(
 ) -> Auction:
     """An auction running now on a published listing (a new one unless `machine` is given),
     put up by its seller through the service."""
-    machine = machine or MachineFactory(model=model_with_specs())
+    machine = machine or MachineFactory.create(model=model_with_specs())
     now = timezone.now()
     return auction_create(
         seller=machine.seller,

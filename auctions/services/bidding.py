@@ -177,7 +177,8 @@ def bid_place(
         waiter.done.wait()  # placed by a leader, or told to lead the next batch
     if waiter.outcome is None:
         _lead(auction_id, line, now)
-    assert waiter.outcome is not None
+    if waiter.outcome is None:  # _lead settles every bid of its batch, its own first
+        raise RuntimeError("a bid was led without an outcome")
     return _settled(waiter.outcome)
 
 
@@ -290,8 +291,8 @@ def _bids_place_together(
                 continue
             state = outcome.state
             accepted = state.find_accepted(submission.idempotency_key)
-            assert accepted is not None
-            assert bidder is not None
+            if accepted is None or bidder is None:  # the engine accepts only a known bidder's key
+                raise RuntimeError("the rules accepted a bid they do not record")
             visible = [event for event in outcome.events if isinstance(event, BidEvent)]
             new_bids += [
                 Bid(

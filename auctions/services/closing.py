@@ -13,8 +13,7 @@ from django.utils import timezone
 from auctions.broadcast import record_and_publish
 from auctions.models import Auction
 from auctions.rules import AuctionState, Closed, close
-from marketplace.models import Machine, MachineStatus
-from marketplace.services.outbox import outbox_enqueue
+from marketplace.services import machine_leave_auction
 
 
 @dataclass(frozen=True)
@@ -48,10 +47,7 @@ def auction_close(
     auction.reserve_met = result.reserve_met
     auction.winner_id = int(result.high_bidder_id) if result.high_bidder_id and result.reserve_met else None
     auction.save(update_fields=["state", "closed_at", "last_seq", "reserve_met", "winner"])
-    machine = Machine.objects.select_for_update().get(pk=auction.machine_id)
-    machine.status = MachineStatus.SOLD if auction.winner_id else MachineStatus.PUBLISHED
-    machine.save(update_fields=["status", "updated_at"])
-    outbox_enqueue(entity="machine", entity_ids=[machine.pk])
+    machine_leave_auction(machine_id=auction.machine_id, sold=auction.winner_id is not None)
     record_and_publish([(auction, None, (outcome.event,))])
     return AuctionClosed(auction, closed_now=True)
 

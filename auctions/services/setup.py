@@ -12,10 +12,10 @@ from auctions.models import Auction, AuctionKind
 from auctions.rules import AuctionKind as RulesKind
 from auctions.rules import AuctionState, AuctionTerms, RulesError, default_increments
 from auctions.rules import Money as RulesMoney
-from core.errors import ConflictError, ForbiddenError, NotFoundError, UnprocessableError
+from core.errors import ConflictError, UnprocessableError
 from core.money import Money
-from marketplace.models import Machine, MachineStatus, User
-from marketplace.services import outbox_enqueue
+from marketplace.models import User
+from marketplace.services import machine_enter_auction, machine_for_auction
 
 MAX_DURATION = timedelta(days=30)
 MAX_EXTENSION_SECONDS = 3600
@@ -67,13 +67,7 @@ def auction_create(
     """The seller of a published machine puts it up for auction, in the starting price's
     currency. Holds the machine's row lock while checking that it has no other open auction."""
     now = now or timezone.now()
-    machine = Machine.objects.select_for_update().filter(pk=machine_id).first()
-    if machine is None:
-        raise NotFoundError("No such listing.")
-    if machine.seller_id != seller.pk:
-        raise ForbiddenError("Only the seller of this listing can auction it.", code="not_owner")
-    if machine.status != MachineStatus.PUBLISHED:
-        raise ConflictError("Only a published listing can be auctioned.", code="listing_not_published")
+    machine = machine_for_auction(seller=seller, machine_id=machine_id)
     if extension_seconds is None:
         extension_seconds = 0 if kind == AuctionKind.SUDDEN_DEATH else DEFAULT_EXTENSION_SECONDS
     problems = _terms_problems(
@@ -124,7 +118,5 @@ def auction_create(
     terms = dataclasses.replace(terms, auction_id=str(auction.pk))
     auction.state = AuctionState.initial(terms).to_dict()
     auction.save(update_fields=["state"])
-    machine.status = MachineStatus.IN_AUCTION
-    machine.save(update_fields=["status", "updated_at"])
-    outbox_enqueue(entity="machine", entity_ids=[machine.pk])
+    machine_enter_auction(machine=machine)
     return auction

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -100,7 +101,7 @@ AUTH_USER_MODEL = "marketplace.User"
 
 # --- Redis: channel layer for live auctions, rate limits, presence
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:16379/0")
-CHANNEL_LAYERS = {
+CHANNEL_LAYERS: dict[str, dict[str, Any]] = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
         "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500, "expiry": 30},

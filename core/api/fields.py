@@ -37,7 +37,7 @@ def is_text(value: str, *, required: bool) -> bool:
     return "\x00" not in value and (not required or bool(value.strip(BLANKS)))
 
 
-class StrictInput(serializers.Serializer):
+class StrictInput(serializers.Serializer[Any]):
     """A request body: a JSON object with no field the operation does not define (a typo is
     an error, not silently ignored). The OpenAPI document says `additionalProperties: false`."""
 
@@ -142,7 +142,7 @@ class ReferenceChoice(serializers.ChoiceField):
         return super().to_internal_value(data)
 
 
-class MoneyOutput(serializers.Serializer):
+class MoneyOutput(serializers.Serializer[Any]):
     """An amount in the one shape every response uses (core/money.py)."""
 
     amount = serializers.CharField(help_text="Decimal string of major units, with the currency's digits")
@@ -182,7 +182,7 @@ class MoneyInput(StrictInput):
         return money
 
 
-class MoneyInputExtension(OpenApiSerializerExtension):
+class MoneyInputExtension(OpenApiSerializerExtension):  # type: ignore[no-untyped-call]
     """The document states what `validate` checks: one shape per number of decimal places,
     each with the currencies that have it (JPY "9000000", EUR "1250.00", KWD "1.250")."""
 
@@ -195,7 +195,8 @@ class MoneyInputExtension(OpenApiSerializerExtension):
     def map_serializer(self, auto_schema: Any, direction: str) -> dict[str, Any]:
         serializer: MoneyInput = self.target
         by_places: dict[int, list[str]] = {}
-        for code in sorted(str(code) for code in serializer.fields["currency"].choices):
+        currency: Any = serializer.fields["currency"]
+        for code in sorted(str(code) for code in currency.choices):
             if code in MINOR_UNITS:
                 by_places.setdefault(MINOR_UNITS[code], []).append(code)
         shapes = []

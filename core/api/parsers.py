@@ -9,6 +9,7 @@ objects and arrays is refused with a 400 before Python builds any of it."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import IO, Any
 
 from rest_framework.exceptions import ParseError
@@ -47,12 +48,12 @@ class BoundedJSONParser(JSONParser):
     strict = True
 
     def parse(
-        self, stream: IO[bytes], media_type: str | None = None, parser_context: dict[str, Any] | None = None
+        self, stream: IO[Any], media_type: str | None = None, parser_context: Mapping[str, Any] | None = None
     ) -> Any:
         payload = stream.read() if stream is not None else b""
         check_structure(payload)
         try:
-            return json.loads(payload)  # DRF's loads: NaN and Infinity refused
+            return json.loads(payload.decode("utf-8"))  # DRF's loads: NaN and Infinity refused
         except RecursionError:  # only reachable if MAX_DEPTH were raised past the parser's limit
             raise ParseError("The JSON body nests too deep.") from None
         except (ValueError, UnicodeDecodeError) as error:

@@ -49,7 +49,7 @@ class AutoSchema(openapi.AutoSchema):
     """Components are named after what they carry: `MachineOutput` is "Machine" and
     `MachineInput` "MachineRequest" (drf-spectacular adds "Request" to request bodies)."""
 
-    def get_serializer_name(self, serializer: serializers.Serializer, direction: Any) -> str:
+    def get_serializer_name(self, serializer: serializers.Serializer[Any], direction: Any) -> str:
         name = serializer.__class__.__name__
         for suffix in ("Output", "Input"):
             if name.endswith(suffix) and name != suffix:
@@ -62,14 +62,14 @@ class FieldErrorsField(serializers.DictField):
     pass
 
 
-class ErrorDetail(serializers.Serializer):
+class ErrorDetail(serializers.Serializer[Any]):
     code = serializers.CharField(help_text="Stable and machine-readable, e.g. validation_error, bid_too_low")
     message = serializers.CharField(help_text="For a person, in English")
-    fields = FieldErrorsField()
+    fields = FieldErrorsField()  # type: ignore[assignment]  # named as the body names it
 
 
 @extend_schema_serializer(component_name="Error")
-class ErrorOutput(serializers.Serializer):
+class ErrorOutput(serializers.Serializer[Any]):
     error = ErrorDetail()
 
 

@@ -9,7 +9,7 @@ from rest_framework.request import Request
 
 
 def valid_body(
-    serializer_class: type[serializers.Serializer], request: Request, **kwargs: Any
+    serializer_class: type[serializers.Serializer[Any]], request: Request, **kwargs: Any
 ) -> dict[str, Any]:
     """The request body, validated by `serializer_class` (a 400 naming each bad field)."""
     serializer = serializer_class(data=request.data, **kwargs)
@@ -17,7 +17,7 @@ def valid_body(
     return dict(serializer.validated_data)
 
 
-def valid_query(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+def valid_query(serializer_class: type[serializers.Serializer[Any]], request: Request) -> dict[str, Any]:
     """The query string, validated by `serializer_class`: a repeatable parameter is a
     ListField and takes every value; any other given twice is a 400."""
     fields = serializer_class().fields

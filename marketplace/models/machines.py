@@ -23,6 +23,9 @@ VISIBLE_STATUSES = (
     MachineStatus.SOLD,
     MachineStatus.IN_AUCTION,
 )
+# Statuses of listings offered for sale: what search finds and the graph counts (a sold
+# listing stays visible on its page, but is no longer offered).
+SEARCHABLE_STATUSES = frozenset({MachineStatus.PUBLISHED, MachineStatus.RESERVED, MachineStatus.IN_AUCTION})
 
 
 class Condition(models.TextChoices):

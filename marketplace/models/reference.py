@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from django.db import models
 
-PIVOT_CURRENCY = "EUR"
-
 
 class Language(models.Model):
     code = models.CharField(max_length=8, primary_key=True)

@@ -1,5 +1,8 @@
 from marketplace.services.machines import (
     machine_create,
+    machine_enter_auction,
+    machine_for_auction,
+    machine_leave_auction,
     machine_mark_sold,
     machine_publish,
     machine_unpublish,
@@ -12,6 +15,9 @@ from marketplace.services.watchlist import watch_add, watch_remove
 
 __all__ = [
     "machine_create",
+    "machine_enter_auction",
+    "machine_for_auction",
+    "machine_leave_auction",
     "machine_mark_sold",
     "machine_publish",
     "machine_unpublish",

@@ -224,6 +224,36 @@ def _transition(actor: User, machine_id: int, target: str) -> Machine:
     return machine
 
 
+def machine_for_auction(*, seller: User, machine_id: int) -> Machine:
+    """The seller's published listing, locked FOR UPDATE, ready to go up for auction; the
+    caller puts it in auction with `machine_enter_auction` in the same transaction."""
+    machine = Machine.objects.select_for_update().filter(pk=machine_id).first()
+    if machine is None:
+        raise NotFoundError("No such listing.")
+    if machine.seller_id != seller.pk:
+        raise ForbiddenError("Only the seller of this listing can auction it.", code="not_owner")
+    if machine.status != MachineStatus.PUBLISHED:
+        raise ConflictError("Only a published listing can be auctioned.", code="listing_not_published")
+    return machine
+
+
+def machine_enter_auction(*, machine: Machine) -> None:
+    """The listing (locked by `machine_for_auction`) is in auction until it closes."""
+    machine.status = MachineStatus.IN_AUCTION
+    machine.save(update_fields=["status", "updated_at"])
+    outbox_enqueue(entity="machine", entity_ids=[machine.pk])
+
+
+def machine_leave_auction(*, machine_id: int, sold: bool) -> Machine:
+    """The auction closed: the listing is sold, or published again. Takes the listing's row
+    lock; call within the transaction that closes the auction."""
+    machine = Machine.objects.select_for_update().get(pk=machine_id)
+    machine.status = MachineStatus.SOLD if sold else MachineStatus.PUBLISHED
+    machine.save(update_fields=["status", "updated_at"])
+    outbox_enqueue(entity="machine", entity_ids=[machine.pk])
+    return machine
+
+
 @transaction.atomic
 def machine_publish(*, actor: User, machine_id: int) -> Machine:
     return _transition(actor, machine_id, MachineStatus.PUBLISHED)

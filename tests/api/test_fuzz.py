@@ -31,11 +31,11 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
 @pytest.fixture
 def node(machine_index: str) -> Iterator[Node]:
     """A server over a small catalogue: listings of a seller's, one of them in an auction."""
-    seller = SellerFactory(username="fuzz-seller")
+    seller = SellerFactory.create(username="fuzz-seller")
     model = model_with_specs()
     for _ in range(3):
-        MachineFactory(seller=seller, model=model)
-    open_auction(machine=MachineFactory(seller=seller, model=model))
+        MachineFactory.create(seller=seller, model=model)
+    open_auction(machine=MachineFactory.create(seller=seller, model=model))
     server = Node(process_environment(THROTTLE_AUTH="100000/minute")).start()
     yield server
     server.stop()
@@ -74,7 +74,7 @@ def fuzz(node: Node, *headers: str, seed: int) -> subprocess.CompletedProcess[st
 def test_the_api_keeps_its_contract_under_a_fuzzer(node: Node, who: str) -> None:
     headers = []
     if who == "buyer":
-        headers.append(f"Authorization: Token {token_for(UserFactory(username='fuzz-buyer'))}")
+        headers.append(f"Authorization: Token {token_for(UserFactory.create(username='fuzz-buyer'))}")
     elif who == "seller":
         from marketplace.models import User
 

@@ -139,11 +139,11 @@ def catalogue_server(machine_index: str) -> Iterator[tuple[Node, dict[str, Any]]
     """A server over 3,000 seeded listings (indexed), a seller's own listing in an auction."""
     call_command("seed_catalogue", machines=3_000, seed=1, verbosity=0)
     call_command("search_reindex", verbosity=0)
-    seller = SellerFactory(username="hostile-seller")
+    seller = SellerFactory.create(username="hostile-seller")
     model = model_with_specs()
-    listing = MachineFactory(seller=seller, model=model)
-    auction = open_auction(machine=MachineFactory(seller=seller, model=model))
-    tokens = {"seller": token_for(seller), "buyer": token_for(UserFactory(username="hostile-buyer"))}
+    listing = MachineFactory.create(seller=seller, model=model)
+    auction = open_auction(machine=MachineFactory.create(seller=seller, model=model))
+    tokens = {"seller": token_for(seller), "buyer": token_for(UserFactory.create(username="hostile-buyer"))}
     server = Node(process_environment(THROTTLE_AUTH="100000/minute")).start()
     yield server, {"listing": listing, "auction": auction, "tokens": tokens}
     server.stop()
@@ -175,7 +175,7 @@ def test_hostile_input_is_refused_quickly_changes_nothing_and_memory_stays_bound
     _, started_peak = rss_mb(pid)
 
     with httpx.Client(timeout=30) as client:
-        wrong = []
+        wrong: list[tuple[Any, ...]] = []
         for case in cases(listing.pk, given["auction"].pk):
             started = time.perf_counter()
             response = send(client, node, given["tokens"], case)

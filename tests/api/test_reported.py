@@ -17,7 +17,7 @@ from tests.factories import PASSWORD, MachineFactory, SellerFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def auth(user: Any) -> dict[str, str]:
+def auth(user: Any) -> dict[str, Any]:
     return {"HTTP_AUTHORIZATION": f"Token {Token.objects.get_or_create(user=user)[0].key}"}
 
 
@@ -53,9 +53,9 @@ def assert_refused(response: Any, status: int, field: str | None = None) -> None
 
 @pytest.mark.parametrize("currency", [["JPY"], {"code": "JPY"}, 392])
 def test_a_price_currency_that_is_not_a_string(client: Client, currency: Any) -> None:
-    seller = SellerFactory()
+    seller = SellerFactory.create()
     model = model_with_specs()
-    listing = MachineFactory(seller=seller, model=model)
+    listing = MachineFactory.create(seller=seller, model=model)
 
     created = client.post("/api/v1/machines/", listing_body(model.pk, price={"amount": "1", "currency": currency}),
                           content_type="application/json", **auth(seller))  # fmt: skip
@@ -74,7 +74,7 @@ def test_a_price_currency_that_is_not_a_string(client: Client, currency: Any) ->
     [{"amount": "100000", "currency": "XXX"}, {"amount": "100000", "currency": ""}, {"amount": "100000"}],
 )
 def test_an_auction_whose_starting_price_has_no_known_currency(client: Client, starting_price: Any) -> None:
-    listing = MachineFactory(model=model_with_specs())
+    listing = MachineFactory.create(model=model_with_specs())
 
     response = client.post("/api/v1/auctions/", auction_body(listing.pk, starting_price=starting_price),
                            content_type="application/json", **auth(listing.seller))  # fmt: skip
@@ -92,7 +92,7 @@ def test_registering_with_an_empty_body(client: Client) -> None:
 
 @pytest.mark.parametrize("content_type", ["application/x-www-form-urlencoded", "multipart/form-data"])
 def test_a_token_asked_for_with_a_form(client: Client, content_type: str) -> None:
-    user = UserFactory()
+    user = UserFactory.create()
     data = {"username": user.username, "password": PASSWORD}
 
     response = (
@@ -106,7 +106,7 @@ def test_a_token_asked_for_with_a_form(client: Client, content_type: str) -> Non
 
 
 def test_a_token_asked_for_with_a_list_for_a_password(client: Client) -> None:
-    user = UserFactory()
+    user = UserFactory.create()
 
     response = client.post("/api/v1/auth/token/", {"username": user.username, "password": [PASSWORD]},
                            content_type="application/json")  # fmt: skip
@@ -128,7 +128,7 @@ def test_search_numbers_past_what_the_engine_or_a_decimal_takes(
 
 @pytest.mark.parametrize("path", ["/api/v1/machines/", "/api/v1/auth/register/", "/api/v1/watchlist/"])
 def test_json_nested_ten_thousand_levels_deep(client: Client, path: str) -> None:
-    seller = SellerFactory()
+    seller = SellerFactory.create()
 
     response = client.post(path, "[" * 10_000 + "]" * 10_000, content_type="application/json", **auth(seller))
 

@@ -23,7 +23,7 @@ def client_for(user: Any) -> APIClient:
 
 @pytest.fixture
 def auction() -> dict[str, Any]:
-    machine = MachineFactory(model=model_with_specs())
+    machine = MachineFactory.create(model=model_with_specs())
     now = timezone.now()
     response = client_for(machine.seller).post(
         "/api/v1/auctions/",
@@ -52,7 +52,7 @@ def test_an_auction_is_created_and_read(auction: dict[str, Any]) -> None:
 
 
 def test_a_bid_with_a_key_is_accepted_once(auction: dict[str, Any]) -> None:
-    buyer = client_for(UserFactory())
+    buyer = client_for(UserFactory.create())
     url = f"/api/v1/auctions/{auction['id']}/bids/"
 
     first = buyer.post(
@@ -128,12 +128,12 @@ def test_refused_bids_answer_with_a_code_and_change_nothing(
     auction: dict[str, Any],
     who: str,
     payload: dict[str, Any],
-    headers: dict[str, str],
+    headers: dict[str, Any],
     status: int,
     code: str,
 ) -> None:
     client = {
-        "buyer": client_for(UserFactory()),
+        "buyer": client_for(UserFactory.create()),
         "seller": client_for(auction["seller"]),
         "anonymous": APIClient(),
     }[who]
@@ -147,7 +147,7 @@ def test_refused_bids_answer_with_a_code_and_change_nothing(
 
 
 def test_bidding_on_an_unknown_auction_is_404() -> None:
-    response = client_for(UserFactory()).post(
+    response = client_for(UserFactory.create()).post(
         "/api/v1/auctions/999999/bids/",
         {"amount": {"amount": "1", "currency": "JPY"}},
         format="json",

@@ -64,7 +64,7 @@ def test_a_schema_refuses_what_is_not_the_contract() -> None:
 def test_every_event_of_an_auctions_life_on_a_socket_validates() -> None:
     # an auction ending in 30 s with a 60 s soft close: the first bid extends it
     auction = open_auction(seconds=30, extension=60)
-    alice, bob = UserFactory(username="alice"), UserFactory(username="bob")
+    alice, bob = UserFactory.create(username="alice"), UserFactory.create(username="bob")
     alice_socket = socket(auction.pk, alice)
 
     async def live() -> list[dict[str, Any]]:
@@ -134,7 +134,7 @@ def test_every_event_of_an_auctions_life_on_a_socket_validates() -> None:
 
 def test_the_stream_sends_what_the_document_says() -> None:
     auction = open_auction(seconds=30, extension=60)
-    buyer = UserFactory()
+    buyer = UserFactory.create()
     environment = {"DATABASE_URL": database_url_for_subprocesses()}
 
     with asgi_server(settings="config.settings.test", extra_env=environment) as base:

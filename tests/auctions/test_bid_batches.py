@@ -79,7 +79,7 @@ def test_bids_queued_together_commit_together_in_order_and_each_event_describes_
     auction = soft_close_auction()
     amounts = ascending(12)
     bids = [
-        {"bidder": UserFactory(), "amount": eur(amount), "idempotency_key": f"k{i}"}
+        {"bidder": UserFactory.create(), "amount": eur(amount), "idempotency_key": f"k{i}"}
         for i, amount in enumerate(amounts)
     ]
     pubsub = get_redis().pubsub(ignore_subscribe_messages=True)
@@ -87,7 +87,7 @@ def test_bids_queued_together_commit_together_in_order_and_each_event_describes_
 
     outcomes = placed_behind_the_lock(auction, bids)
 
-    messages = []
+    messages: list[Any] = []
     deadline = time.monotonic() + 10
     while len(messages) < 12 and time.monotonic() < deadline:
         if (message := pubsub.get_message(timeout=1)) is not None:  # None: the subscription's reply
@@ -102,7 +102,7 @@ def test_bids_queued_together_commit_together_in_order_and_each_event_describes_
 def test_in_one_batch_a_refused_bid_changes_nothing_and_a_repeated_key_bids_once() -> None:
     auction = soft_close_auction()
     opening, low, high = ascending(3)
-    lead = [(UserFactory(), opening, "lead")]
+    lead = [(UserFactory.create(), opening, "lead")]
     batch = mixed_batch(auction, low, high)
     bids = [{"bidder": b, "amount": eur(a), "idempotency_key": k} for b, a, k in [*lead, *batch]]
 
@@ -114,7 +114,7 @@ def test_in_one_batch_a_refused_bid_changes_nothing_and_a_repeated_key_bids_once
 
 def test_inside_an_outer_transaction_a_bid_is_placed_alone() -> None:
     auction = soft_close_auction()
-    buyer = UserFactory()
+    buyer = UserFactory.create()
 
     with transaction.atomic():
         placed = bid_place(

@@ -51,7 +51,7 @@ def assert_each_event_describes_its_own_bid(
 
 def mixed_batch(auction: Any, low: int, high: int) -> list[tuple[Any, int, str]]:
     """(bidder, amount, idempotency key) of a batch with a refused, a repeated and a forbidden bid."""
-    first, second, third = UserFactory(), UserFactory(), UserFactory()
+    first, second, third = UserFactory.create(), UserFactory.create(), UserFactory.create()
     return [
         (first, low, "first"),
         (second, low, "too-low"),  # the same amount, now below the minimum
@@ -88,7 +88,7 @@ def assert_the_mixed_batch(
     ) == sorted(key for _, _, key in kept)
 
 
-async def submit_all(auction_id: int, submissions: list[BidSubmission]) -> list[BidPlaced | Exception]:
+async def submit_all(auction_id: int, submissions: list[BidSubmission]) -> list[BidPlaced | BaseException]:
     return list(
         await asyncio.gather(
             *(bid_submit(auction_id=auction_id, submission=s) for s in submissions), return_exceptions=True
@@ -98,7 +98,7 @@ async def submit_all(auction_id: int, submissions: list[BidSubmission]) -> list[
 
 def test_a_crowd_of_rising_bids_is_placed_in_order_and_each_event_describes_its_own_bid() -> None:
     auction = soft_close_auction()
-    buyers = [UserFactory() for _ in range(12)]
+    buyers = [UserFactory.create() for _ in range(12)]
     amounts = ascending(12)
     submissions = [
         BidSubmission(buyer, eur(amount), None, f"k{i}")
@@ -109,7 +109,7 @@ def test_a_crowd_of_rising_bids_is_placed_in_order_and_each_event_describes_its_
         listener = Inbox()
         await auction_hub().join(auction.pk, listener)
         outcomes = await submit_all(auction.pk, submissions)
-        messages = []
+        messages: list[Any] = []
         while len(messages) < 12:
             event = await asyncio.wait_for(listener.queue.get(), timeout=10)
             assert event is not None
@@ -133,7 +133,7 @@ def test_in_one_batch_a_refused_bid_changes_nothing_and_a_repeated_key_bids_once
 
 def test_a_bidder_who_leaves_before_the_batch_is_taken_places_nothing() -> None:
     auction = soft_close_auction()
-    staying, leaving = UserFactory(), UserFactory()
+    staying, leaving = UserFactory.create(), UserFactory.create()
     low, high = ascending(2)
 
     async def scenario() -> BidPlaced:

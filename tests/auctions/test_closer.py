@@ -51,7 +51,7 @@ def test_two_closers_close_each_auction_once_and_within_a_second() -> None:
     auctions = []
     for offset in (2, 3):
         auctions.append(open_auction(kind="sudden_death", seconds=offset))
-    winner = UserFactory()
+    winner = UserFactory.create()
     bid_place(auction_id=auctions[0].pk, bidder=winner, amount=eur(100_000), idempotency_key="w")
     try:
         deadline = time.monotonic() + 20
@@ -74,4 +74,5 @@ def test_two_closers_close_each_auction_once_and_within_a_second() -> None:
         ]
     )
     for auction in Auction.objects.all():
+        assert auction.closed_at is not None
         assert timedelta(0) <= auction.closed_at - auction.ends_at < timedelta(seconds=1)

@@ -98,7 +98,7 @@ async def rest_bidder(
 
 
 def buyers_with_tokens(count: int) -> list[str]:
-    return [token_for(UserFactory()) for _ in range(count)]
+    return [token_for(UserFactory.create()) for _ in range(count)]
 
 
 def test_fifty_bidders_over_two_nodes_keep_every_invariant() -> None:

@@ -53,7 +53,7 @@ async def nothing_but_presence(communicator: WebsocketCommunicator) -> bool:
 def test_a_bid_over_one_socket_reaches_every_watcher(settings: Any, fanout: str) -> None:
     settings.AUCTION_FANOUT = fanout  # the hub, and the channels-redis groups of the baseline
     auction = open_auction()
-    alice, bob = UserFactory(username="alice"), UserFactory(username="bob")
+    alice, bob = UserFactory.create(username="alice"), UserFactory.create(username="bob")
     alice_socket, bob_socket = socket(auction.pk, alice), socket(auction.pk, bob)
 
     async def scenario() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -116,7 +116,7 @@ def test_malformed_and_refused_messages_get_an_error_and_the_socket_stays_open()
 
 def test_the_session_cookie_authenticates_a_socket_and_a_forged_one_does_not() -> None:
     auction = open_auction()
-    carol = UserFactory(username="carol")
+    carol = UserFactory.create(username="carol")
     browser = Client()
     browser.force_login(carol)
     session = browser.cookies[settings.SESSION_COOKIE_NAME].value
@@ -146,7 +146,7 @@ def test_the_session_cookie_authenticates_a_socket_and_a_forged_one_does_not() -
 
 def test_a_reconnecting_client_receives_what_it_missed_in_order() -> None:
     auction = open_auction()
-    for step, bidder in enumerate([UserFactory(), UserFactory(), UserFactory()]):
+    for step, bidder in enumerate([UserFactory.create(), UserFactory.create(), UserFactory.create()]):
         bid_place(
             auction_id=auction.pk,
             bidder=bidder,
@@ -186,7 +186,7 @@ def test_a_socket_from_a_foreign_origin_is_refused() -> None:
 
 def test_a_client_resuming_after_the_close_receives_the_missed_bids_and_the_end() -> None:
     auction = open_auction()
-    winner = UserFactory(username="winner")
+    winner = UserFactory.create(username="winner")
     bid_place(auction_id=auction.pk, bidder=winner, amount=eur(100_000), idempotency_key="w")
     closed = auction_close(auction_id=auction.pk, now=auction.ends_at + timedelta(seconds=1))
     assert closed is not None

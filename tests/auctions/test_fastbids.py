@@ -37,7 +37,7 @@ def bid(
 
 def test_a_bid_is_placed_once_and_its_retry_gets_the_same_answer(node: Node) -> None:
     auction = open_auction()
-    token = token_for(UserFactory(username="fast-bidder"))
+    token = token_for(UserFactory.create(username="fast-bidder"))
 
     first = bid(node, auction.pk, token, {"amount": eur(100_000).to_request()})
     retry = bid(node, auction.pk, token, {"amount": eur(100_000).to_request()})
@@ -80,7 +80,7 @@ def test_a_refused_bid_answers_the_error_body_and_places_nothing(
     node: Node, case: str, status: int, code: str
 ) -> None:
     auction = open_auction()
-    token = token_for(UserFactory())
+    token = token_for(UserFactory.create())
     url = f"{node.http}/api/v1/auctions/{auction.pk}/bids/"
     headers = {"Authorization": f"Token {token}", "Idempotency-Key": "k"}
     good = {"amount": eur(100_000).to_request()}
@@ -126,7 +126,7 @@ def test_the_unversioned_path_answers_too_marked_deprecated(node: Node) -> None:
     auction = open_auction()
 
     response = bid(
-        node, auction.pk, token_for(UserFactory()), {"amount": eur(100_000).to_request()}, path="/api"
+        node, auction.pk, token_for(UserFactory.create()), {"amount": eur(100_000).to_request()}, path="/api"
     )
 
     assert response.status_code == 201

@@ -29,11 +29,11 @@ def logged_in_page(browser: Any, base: str, username: str) -> Any:
 
 
 def test_two_browsers_see_each_others_bids_live(browser: Any, screenshot: Any) -> None:
-    machine = MachineFactory(model=model_with_specs(), title={"en": "Komatsu PC200-8 live auction"})
+    machine = MachineFactory.create(model=model_with_specs(), title={"en": "Komatsu PC200-8 live auction"})
     timezone.now()
     auction = open_auction(machine=machine)
-    UserFactory(username="tanaka")
-    UserFactory(username="smith")
+    UserFactory.create(username="tanaka")
+    UserFactory.create(username="smith")
     environment = {"DATABASE_URL": database_url_for_subprocesses(), "ALLOWED_HOSTS": "127.0.0.1,localhost"}
 
     with asgi_server(settings="config.settings.test", extra_env=environment) as base:

@@ -76,6 +76,7 @@ def test_a_crowd_joining_gets_a_few_counts_not_one_per_join() -> None:
             counts = sum(1 for event in first.events if event["event"] == "presence")
             for buyer in [first, *crowd]:
                 await buyer.stop()
+            assert first.watching is not None
             return counts, first.watching
 
         counts, watching = asyncio.run(scenario())

@@ -30,7 +30,7 @@ from tests.factories import MachineFactory, UserFactory, eur, model_with_specs, 
 
 
 def soft_close_auction(*, reserve: int | None = None) -> Auction:
-    machine = MachineFactory(model=model_with_specs(), price_currency_id="EUR", price_amount=5_000_000)
+    machine = MachineFactory.create(model=model_with_specs(), price_currency_id="EUR", price_amount=5_000_000)
     return open_auction(machine=machine, starting=1_000_000, reserve=reserve, started_seconds_ago=60)
 
 
@@ -77,9 +77,9 @@ def test_the_seller_of_a_published_listing_starts_an_auction() -> None:
 
 @pytest.mark.django_db
 def test_only_the_owner_may_auction_and_bad_terms_are_refused() -> None:
-    machine = MachineFactory(model=model_with_specs())
+    machine = MachineFactory.create(model=model_with_specs())
     with pytest.raises(ForbiddenError):
-        auction_create(seller=UserFactory(), machine_id=machine.pk, **terms())
+        auction_create(seller=UserFactory.create(), machine_id=machine.pk, **terms())
     now = timezone.now()
     with pytest.raises(UnprocessableError) as error:
         auction_create(
@@ -102,7 +102,7 @@ def test_only_the_owner_may_auction_and_bad_terms_are_refused() -> None:
 @pytest.mark.django_db
 def test_bids_are_numbered_and_proxies_answer() -> None:
     auction = soft_close_auction()
-    alice, bob = UserFactory(), UserFactory()
+    alice, bob = UserFactory.create(), UserFactory.create()
 
     first = bid(auction, alice, 1_000_000, max_amount=1_500_000)
     second = bid(auction, bob, 1_100_000)
@@ -126,7 +126,7 @@ def test_bids_are_numbered_and_proxies_answer() -> None:
 @pytest.mark.django_db
 def test_a_retried_request_bids_once_and_a_reused_key_is_refused() -> None:
     auction = soft_close_auction()
-    buyer = UserFactory()
+    buyer = UserFactory.create()
 
     first = bid(auction, buyer, 1_000_000, key="retry-me")
     again = bid(auction, buyer, 1_000_000, key="retry-me")
@@ -159,11 +159,11 @@ def test_sellers_and_anonymous_visitors_cannot_bid(who: str, code: str, status: 
 @pytest.mark.django_db
 def test_a_low_bid_is_refused_with_the_minimum_and_changes_nothing() -> None:
     auction = soft_close_auction()
-    bid(auction, UserFactory(), 1_000_000)
+    bid(auction, UserFactory.create(), 1_000_000)
     before = Auction.objects.get(pk=auction.pk).state
 
     with pytest.raises(BidRejectedError) as error:
-        bid(auction, UserFactory(), 1_000_001)
+        bid(auction, UserFactory.create(), 1_000_001)
 
     assert error.value.code == "bid_too_low"
     assert error.value.minimum == {"amount": next_amount(1_000_000), "currency": "EUR"}
@@ -175,7 +175,7 @@ def test_a_low_bid_is_refused_with_the_minimum_and_changes_nothing() -> None:
 def test_the_per_bidder_rate_limit(settings: Any) -> None:
     settings.BID_RATE_LIMIT = 3
     auction = soft_close_auction()
-    buyer = UserFactory()
+    buyer = UserFactory.create()
     for step in range(3):
         bid(
             auction, buyer, 1_000_000 + step * 100_000, max_amount=5_000_000 + step
@@ -190,7 +190,7 @@ def test_the_per_bidder_rate_limit(settings: Any) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_bidders_are_serialised_without_gaps_or_losses() -> None:
     auction = soft_close_auction()
-    bidders = [UserFactory() for _ in range(12)]
+    bidders = [UserFactory.create() for _ in range(12)]
     accepted: list[int] = []
     refused: list[str] = []
     lock = threading.Lock()
@@ -227,13 +227,13 @@ def test_concurrent_bidders_are_serialised_without_gaps_or_losses() -> None:
 @pytest.mark.django_db
 def test_an_auction_closes_once_with_its_winner() -> None:
     auction = soft_close_auction(reserve=1_200_000)
-    winner = UserFactory()
+    winner = UserFactory.create()
     jumped = bid(auction, winner, 1_000_000, max_amount=2_000_000)
     assert [e.amount.amount for e in jumped.events] == [
         1_000_000,
         1_200_000,
     ]  # the proxy jumps to the reserve
-    bid(auction, UserFactory(), 1_250_000)
+    bid(auction, UserFactory.create(), 1_250_000)
     later = timezone.now() + timedelta(hours=2)
 
     closed = auctions_close_due(now=later)
@@ -279,7 +279,7 @@ def receive_published(auction: Auction, mode: str, action: Any) -> dict[str, Any
 def test_an_accepted_bid_is_broadcast_to_every_process(settings: Any, mode: str) -> None:
     settings.AUCTION_FANOUT = mode
     auction = soft_close_auction()
-    buyer = UserFactory(username="broadcast-buyer")
+    buyer = UserFactory.create(username="broadcast-buyer")
 
     message = receive_published(auction, mode, lambda: bid(auction, buyer, 1_000_000))
 

@@ -31,7 +31,7 @@ def waiting_for_locks(database: psycopg.Connection) -> int:
 
 def test_sigterm_finishes_in_flight_bids_then_asks_sockets_to_reconnect() -> None:
     auction = open_auction()
-    alice, bob = UserFactory(username="alice"), UserFactory(username="bob")
+    alice, bob = UserFactory.create(username="alice"), UserFactory.create(username="bob")
     alice_token, bob_token = token_for(alice), token_for(bob)
     node = Node(process_environment(settings.REDIS_URL)).start()
     lock_holder = psycopg.connect(database_url_for_subprocesses())

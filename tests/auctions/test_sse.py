@@ -53,7 +53,7 @@ def next_event(events: queue.Queue[dict[str, str]]) -> dict[str, str]:
 
 def test_one_stream_carries_many_auctions_and_resumes_without_loss() -> None:
     first, second = open_auction(), open_auction()
-    buyers = [UserFactory() for _ in range(4)]
+    buyers = [UserFactory.create() for _ in range(4)]
     environment = {"DATABASE_URL": database_url_for_subprocesses()}
 
     with asgi_server(settings="config.settings.test", extra_env=environment) as base:

@@ -19,8 +19,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_the_seller_starts_an_auction_from_the_listing_and_others_see_the_live_link(
     live_server: Any, browser: Any, screenshot: Any
 ) -> None:
-    machine = MachineFactory(model=model_with_specs(), title={"en": "Hitachi ZX135US auction"})
-    UserFactory(username="kimura")
+    machine = MachineFactory.create(model=model_with_specs(), title={"en": "Hitachi ZX135US auction"})
+    UserFactory.create(username="kimura")
     buyer = logged_in_page(browser, live_server.url, "kimura")
     buyer.goto(f"{live_server.url}/machines/{machine.pk}/")
     assert buyer.locator("[data-testid=start-auction]").count() == 0  # not the owner
@@ -61,7 +61,7 @@ def test_the_seller_starts_an_auction_from_the_listing_and_others_see_the_live_l
 
 
 def test_a_bad_auction_form_shows_why_and_starts_nothing(live_server: Any, browser: Any) -> None:
-    machine = MachineFactory(model=model_with_specs())
+    machine = MachineFactory.create(model=model_with_specs())
     seller = logged_in_page(browser, live_server.url, machine.seller.username)
     seller.goto(f"{live_server.url}/machines/{machine.pk}/")
     form = seller.locator("[data-testid=start-auction]")
@@ -79,7 +79,7 @@ def test_a_bad_auction_form_shows_why_and_starts_nothing(live_server: Any, brows
 
 
 def test_the_auction_form_speaks_japanese(live_server: Any, browser: Any) -> None:
-    machine = MachineFactory(model=model_with_specs())
+    machine = MachineFactory.create(model=model_with_specs())
     context = browser.new_context(locale="ja-JP", extra_http_headers={"Accept-Language": "ja"})
     page = context.new_page()
     page.goto(f"{live_server.url}/accounts/login/")

@@ -32,7 +32,7 @@ def node() -> Iterator[Node]:
 
 @pytest.fixture
 def listing() -> Machine:
-    return MachineFactory(model=model_with_specs())
+    return MachineFactory.create(model=model_with_specs())
 
 
 def test_a_body_past_the_api_cap_is_refused_before_it_is_read(node: Node, listing: Machine) -> None:

@@ -29,7 +29,7 @@ def test_a_listing_that_does_not_exist_is_a_404_page_of_the_site(
 
 
 def test_someone_elses_draft_is_a_404_page_in_japanese(client: Client) -> None:
-    draft = MachineFactory(model=model_with_specs(), status=MachineStatus.DRAFT, published_at=None)
+    draft = MachineFactory.create(model=model_with_specs(), status=MachineStatus.DRAFT, published_at=None)
 
     response = client.get(f"/machines/{draft.pk}/", HTTP_ACCEPT_LANGUAGE="ja")
 
@@ -38,14 +38,14 @@ def test_someone_elses_draft_is_a_404_page_in_japanese(client: Client) -> None:
 
 
 def test_a_sold_listing_is_still_shown(client: Client) -> None:
-    sold = MachineFactory(model=model_with_specs(), status=MachineStatus.SOLD)
+    sold = MachineFactory.create(model=model_with_specs(), status=MachineStatus.SOLD)
 
     assert client.get(f"/machines/{sold.pk}/").status_code == 200
 
 
 def test_editing_someone_elses_listing_is_a_403_page(client: Client) -> None:
-    listing = MachineFactory(model=model_with_specs())
-    intruder = SellerFactory()
+    listing = MachineFactory.create(model=model_with_specs())
+    intruder = SellerFactory.create()
     assert client.login(username=intruder.username, password=PASSWORD)
 
     response = client.get(f"/sell/{listing.pk}/edit/")

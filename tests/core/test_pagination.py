@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 def three_listings() -> None:
     model = model_with_specs()
     for _ in range(3):
-        MachineFactory(model=model)
+        MachineFactory.create(model=model)
 
 
 @pytest.mark.usefixtures("three_listings")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import socket
 import threading
 import uuid
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from rest_framework.test import APIClient, APIRequestFactory
@@ -54,7 +54,7 @@ def test_the_window_lets_its_limit_through_then_says_how_long_to_wait() -> None:
 
     assert passed == [True, True, True, False, False]
     assert 59 < refused.wait() <= 60  # the first of the three leaves the window in a minute
-    ttl = get_redis().pttl(f"throttle:{throttle().get_cache_key(request, None)}")
+    ttl = get_redis().pttl(f"throttle:{throttle().get_cache_key(request, cast(Any, None))}")
     assert 0 < ttl <= 60_000  # the window expires with its last request
 
 
@@ -84,7 +84,7 @@ def test_concurrent_requests_never_pass_more_than_the_limit() -> None:
 def test_reads_are_served_unthrottled_while_redis_is_unreachable(redis_unreachable: None) -> None:
     anonymous = APIClient().get("/api/v1/categories/")
     client = APIClient()
-    client.force_authenticate(UserFactory())
+    client.force_authenticate(UserFactory.create())
     signed_in = client.get("/api/v1/makers/")
 
     assert (anonymous.status_code, signed_in.status_code) == (200, 200)

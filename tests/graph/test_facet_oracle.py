@@ -8,6 +8,7 @@ import io
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 from unittest.mock import patch
 
@@ -33,7 +34,7 @@ from graph.facets import (
     queries,
 )
 from graph.selectors import facet_search, spec_catalogue
-from search.documents import SEARCHABLE_STATUSES
+from marketplace.models.machines import SEARCHABLE_STATUSES
 
 pytestmark = pytest.mark.django_db
 
@@ -159,9 +160,7 @@ def oracle(request: FacetRequest, catalogue: Catalogue) -> FacetResult:
     if request.countries:
         filters["country"] = lambda listing: listing.country in request.countries
     for spec_filter in request.specs:
-        filters[f"spec:{spec_filter.code}"] = lambda listing, spec_filter=spec_filter: passes(
-            listing, spec_filter
-        )
+        filters[f"spec:{spec_filter.code}"] = partial(passes, spec_filter=spec_filter)
 
     def always(listing: Listing) -> bool:
         return (

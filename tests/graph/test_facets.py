@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from graph.cypher import Rendered
 from graph.facets import (
     Bucket,
     EnumFacet,
@@ -38,6 +39,12 @@ SPECS = {
 }
 
 
+def sure(rendered: Rendered | None) -> Rendered:
+    """A query the request must have built."""
+    assert rendered is not None
+    return rendered
+
+
 def texts(request: FacetRequest) -> list[str]:
     queries = build_facet_queries(request, SPECS)
     return [query.text for query in (queries.models, queries.countries, queries.machine_specs) if query]
@@ -55,13 +62,15 @@ def parameters(request: FacetRequest) -> list[Any]:
 def test_without_filters_no_machine_is_flagged_and_every_row_counts() -> None:
     queries = build_facet_queries(FacetRequest(), SPECS, grouped=False)
 
-    assert "misses" not in queries.models.text
-    assert "misses" not in queries.countries.text
-    assert queries.countries.text.endswith("RETURN collect([country, n]) AS countries, collect(ids) AS ids")
+    assert "misses" not in sure(queries.models).text
+    assert "misses" not in sure(queries.countries).text
+    assert sure(queries.countries).text.endswith(
+        "RETURN collect([country, n]) AS countries, collect(ids) AS ids"
+    )
     # machine-level facets exist for the specs a machine overrides, and only number and enum specs
     assert queries.machine_specs is not None
-    assert ["air_conditioning", "bucket_capacity"] in queries.machine_specs.parameters.values()
-    assert ["engine_power", "fuel", "operating_weight"] in queries.models.parameters.values()
+    assert ["air_conditioning", "bucket_capacity"] in sure(queries.machine_specs).parameters.values()
+    assert ["engine_power", "fuel", "operating_weight"] in sure(queries.models).parameters.values()
 
 
 def test_cohorts_answer_when_no_filter_needs_a_machine_and_rows_count_by_weight() -> None:
@@ -69,18 +78,19 @@ def test_cohorts_answer_when_no_filter_needs_a_machine_and_rows_count_by_weight(
 
     queries = build_facet_queries(request, SPECS)
 
-    assert "COHORT_OF" in queries.models.text
-    assert "IS_OF_MODEL" not in queries.models.text
-    assert "RETURN f_spec0, sum(m.`machine_count`) AS n" in queries.models.text
+    assert "COHORT_OF" in sure(queries.models).text
+    assert "IS_OF_MODEL" not in sure(queries.models).text
+    assert "RETURN f_spec0, sum(m.`machine_count`) AS n" in sure(queries.models).text
     # a spec filter on a per-machine spec is a set of cohorts, found from the Spec node's side
     assert re.search(
-        r"OPTIONAL MATCH \(:`Spec` \{`code`: \$p\d+\}\)<-\[r:`COHORT_HAS_SPEC`\]-\(p\)", queries.models.text
+        r"OPTIONAL MATCH \(:`Spec` \{`code`: \$p\d+\}\)<-\[r:`COHORT_HAS_SPEC`\]-\(p\)",
+        sure(queries.models).text,
     )
     # ids are the matching cohorts' id lists; countries come from each cohort's tally
-    assert "collect(m.`machine_ids`) AS ids" in queries.countries.text
-    assert "WITH cs[i] AS country, sum(ns[i]) AS n" in queries.countries.text
+    assert "collect(m.`machine_ids`) AS ids" in sure(queries.countries).text
+    assert "WITH cs[i] AS country, sum(ns[i]) AS n" in sure(queries.countries).text
     assert queries.machine_specs is not None
-    assert "sum(p.`machine_count`) AS tally" in queries.machine_specs.text
+    assert "sum(p.`machine_count`) AS tally" in sure(queries.machine_specs).text
     # with no per-machine filter, every cohort counts whole: the model's own count is read
     plain = build_facet_queries(FacetRequest(categories=("excavators",)), SPECS).models.text
     assert "mo.`machine_count` AS n" in plain
@@ -94,8 +104,8 @@ def test_cohorts_answer_when_no_filter_needs_a_machine_and_rows_count_by_weight(
 def test_what_only_a_machine_knows_sends_the_request_to_the_machines(request_: FacetRequest) -> None:
     queries = build_facet_queries(request_, SPECS)
 
-    assert "IS_OF_MODEL" in queries.models.text
-    assert "Cohort" not in queries.countries.text
+    assert "IS_OF_MODEL" in sure(queries.models).text
+    assert "Cohort" not in sure(queries.countries).text
 
 
 def test_text_candidates_reach_cohorts_as_tallies_bound_as_parameters() -> None:
@@ -105,34 +115,35 @@ def test_text_candidates_reach_cohorts_as_tallies_bound_as_parameters() -> None:
     queries = build_facet_queries(request, SPECS, tallies=tallies)
 
     assert (
-        "MATCH (mo)<-[:`COHORT_OF`]-(m)\n  WHERE $cohort_counts[m.`key`] IS NOT NULL" in queries.models.text
+        "MATCH (mo)<-[:`COHORT_OF`]-(m)\n  WHERE $cohort_counts[m.`key`] IS NOT NULL"
+        in sure(queries.models).text
     )
-    assert "sum($cohort_counts[m.`key`]) AS n" in queries.models.text
-    assert queries.models.parameters["cohort_counts"] == {"12-ab": 2, "15-cd": 1}
+    assert "sum($cohort_counts[m.`key`]) AS n" in sure(queries.models).text
+    assert sure(queries.models).parameters["cohort_counts"] == {"12-ab": 2, "15-cd": 1}
     # the matching cohorts' keys only (the selector holds their candidates and countries),
     # collected by the machine-level specs query, which walks the same cohorts
     assert queries.countries is None
     assert (
         "WHERE $cohort_counts[m.`key`] IS NOT NULL\nWITH collect(m) AS matching, collect(m.`key`) AS ids"
-        in queries.machine_specs.text
+        in sure(queries.machine_specs).text
     )
-    assert queries.machine_specs.text.endswith("RETURN rows, ids")
-    assert "candidate" not in queries.machine_specs.text
+    assert sure(queries.machine_specs).text.endswith("RETURN rows, ids")
+    assert "candidate" not in sure(queries.machine_specs).text
     # with no spec some machine overrides, the countries query collects them
     catalogue_only = {code: info for code, info in SPECS.items() if not info.per_machine}
     alone = build_facet_queries(request, catalogue_only, tallies=tallies)
     assert alone.machine_specs is None
-    assert alone.countries.text.endswith(
+    assert sure(alone.countries).text.endswith(
         "WHERE $cohort_counts[m.`key`] IS NOT NULL\nRETURN collect(m.`key`) AS ids"
     )
     # a machine-level filter: only the cohorts passing it are matching
     per_machine = FacetRequest(candidates=(4, 7, 9), specs=(SpecValues("air_conditioning", ("yes",)),))
     assert (
         "collect(CASE WHEN misses = $p"
-        in build_facet_queries(per_machine, SPECS, tallies=tallies).machine_specs.text
+        in sure(build_facet_queries(per_machine, SPECS, tallies=tallies).machine_specs).text
     )
     # without tallies, candidates are machines
-    assert "UNWIND $p0 AS candidate_id" in build_facet_queries(request, SPECS).countries.text
+    assert "UNWIND $p0 AS candidate_id" in sure(build_facet_queries(request, SPECS).countries).text
     with pytest.raises(ValueError, match="cohorts count text candidates only from their tallies"):
         build_facet_queries(request, SPECS, grouped=True)
 
@@ -153,8 +164,8 @@ def test_engine_tallies_weigh_cohorts_like_the_selectors_own() -> None:
 
     queries = build_facet_queries(FacetRequest(tallies=tallies, with_countries=False), SPECS)
 
-    assert queries.models.parameters["cohort_counts"] == {"12-ab": 2}
-    assert "collect(m.`key`) AS ids" in queries.machine_specs.text
+    assert sure(queries.models).parameters["cohort_counts"] == {"12-ab": 2}
+    assert "collect(m.`key`) AS ids" in sure(queries.machine_specs).text
     with pytest.raises(ValueError, match="the engine's tallies have no countries"):
         build_facet_queries(FacetRequest(tallies=tallies), SPECS)
 
@@ -164,24 +175,24 @@ def test_spec_facets_alone_from_tallies_skip_the_other_facets_and_the_walk_from_
 
     queries = build_facet_queries(request, SPECS)
 
-    assert not re.search(r"AS facet, (mk|mo)\.`slug` AS item", queries.models.text)
-    assert "UNWIND c.`path`" not in queries.models.text
+    assert not re.search(r"AS facet, (mk|mo)\.`slug` AS item", sure(queries.models).text)
+    assert "UNWIND c.`path`" not in sure(queries.models).text
     # the catalogue values are weighed per model: the tallies summed by model beforehand
-    assert "MATCH (mo:`Model` {`id`: $model_ids[i]})-[r:`HAS_SPEC`]->(s)" in queries.models.text
-    assert "cohort_counts" not in queries.models.parameters
+    assert "MATCH (mo:`Model` {`id`: $model_ids[i]})-[r:`HAS_SPEC`]->(s)" in sure(queries.models).text
+    assert "cohort_counts" not in sure(queries.models).parameters
     # every cohort with a tally counts: one pass over the overridden specs' relationships
-    assert queries.machine_specs.text.startswith(
+    assert sure(queries.machine_specs).text.startswith(
         "MATCH (s:`Spec`)<-[r:`COHORT_HAS_SPEC`]-(p)\nWHERE s.`code` IN $p"
     )
-    assert "$cohort_counts[p.`key`] AS n" in queries.machine_specs.text
-    assert "Model" not in queries.machine_specs.text
+    assert "$cohort_counts[p.`key`] AS n" in sure(queries.machine_specs).text
+    assert "Model" not in sure(queries.machine_specs).text
     # with a filter the graph applies, the cohorts are found from the models as before
     filtered = build_facet_queries(replace(request, categories=("excavators",)), SPECS)
-    assert "MADE_MODEL" in filtered.machine_specs.text
-    assert "MATCH (mo)-[r:`HAS_SPEC`]->(s:`Spec`)" in filtered.models.text
+    assert "MADE_MODEL" in sure(filtered.machine_specs).text
+    assert "MATCH (mo)-[r:`HAS_SPEC`]->(s:`Spec`)" in sure(filtered.models).text
     # with no catalogue spec to count, the models query counts the total alone
     no_model_specs = {code: info for code, info in SPECS.items() if info.per_machine}
-    alone = build_facet_queries(request, no_model_specs).models.text
+    alone = sure(build_facet_queries(request, no_model_specs).models).text
     assert "AS item" in alone
     assert "UNION" not in alone
     assert "mk.`slug`" not in alone
@@ -203,7 +214,7 @@ def test_model_level_filters_are_flags_on_models_and_machine_level_ones_on_machi
         specs=(SpecRange("operating_weight", 1000, 3000), SpecValues("air_conditioning", ("yes",))),
     )  # fmt: skip
 
-    models = build_facet_queries(request, SPECS).models.text
+    models = sure(build_facet_queries(request, SPECS).models).text
 
     assert re.search(r"\$p\d+ IN c\.`path` AS f_category", models)
     assert re.search(r"mk\.`slug` IN \$p\d+ AS f_maker", models)
@@ -234,7 +245,7 @@ def test_each_facet_counts_the_rows_whose_only_miss_is_its_own_filter() -> None:
         categories=("excavators",), makers=("kubota",), specs=(SpecRange("engine_power", 10),)
     )
 
-    models = build_facet_queries(request, SPECS).models.text
+    models = sure(build_facet_queries(request, SPECS).models).text
 
     assert re.search(r"WHERE misses = \$p\d+ OR NOT f_category\n  UNWIND c\.`path` AS item", models)
     assert re.search(
@@ -251,19 +262,19 @@ def test_each_facet_counts_the_rows_whose_only_miss_is_its_own_filter() -> None:
 def test_candidates_become_a_set_of_machine_nodes() -> None:
     queries = build_facet_queries(FacetRequest(candidates=(3, 5, 8)), SPECS)
 
-    assert queries.countries.text.startswith(
+    assert sure(queries.countries).text.startswith(
         "UNWIND $p0 AS candidate_id\nMATCH (k:`Machine` {`id`: candidate_id})\nWITH collect(k) AS candidates\n"
     )
-    assert queries.countries.parameters["p0"] == [3, 5, 8]
-    assert "WHERE m IN candidates" in queries.countries.text
+    assert sure(queries.countries).parameters["p0"] == [3, 5, 8]
+    assert "WHERE m IN candidates" in sure(queries.countries).text
 
 
 def test_ids_are_only_collected_when_asked_for() -> None:
     with_ids = build_facet_queries(FacetRequest(countries=("JP",)), SPECS).countries
     without = build_facet_queries(FacetRequest(countries=("JP",), with_ids=False), SPECS).countries
 
-    assert "collect(CASE WHEN misses = $p" in with_ids.text
-    assert "ids" not in without.text
+    assert "collect(CASE WHEN misses = $p" in sure(with_ids).text
+    assert "ids" not in sure(without).text
 
 
 @pytest.mark.parametrize(
@@ -379,7 +390,7 @@ def test_records_combine_into_a_result() -> None:
     country_row = {"countries": [["JP", 2], ["DE", 1]], "ids": [[1, 2], [7]]}
     machine_spec_row = {"rows": [["air_conditioning", None, "yes", 2], ["air_conditioning", None, "no", 1]]}
 
-    result = combine(model_rows, country_row, machine_spec_row, SPECS)
+    result = combine(cast(list[dict[str, Any]], model_rows), country_row, machine_spec_row, SPECS)
 
     assert result.total == 3
     assert result.ids == frozenset({1, 2, 7})

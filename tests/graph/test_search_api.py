@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 def listings(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str, int]]:
     with django_db_blocker.unblock():
         assert connection.settings_dict["NAME"].startswith("test_")
-        seller = SellerFactory(username="spec-seller")
+        seller = SellerFactory.create(username="spec-seller")
         try:
             yield build_spec_catalogue(seller)
         finally:

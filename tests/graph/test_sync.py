@@ -56,7 +56,7 @@ def test_the_worker_drains_the_graph_topic_with_this_projection() -> None:
 
 
 def test_each_kind_of_change_reaches_the_graph() -> None:
-    seller = SellerFactory()
+    seller = SellerFactory.create()
     machine = new_listing(seller)
 
     drain("graph", apply_changes)
@@ -96,7 +96,7 @@ def test_each_kind_of_change_reaches_the_graph() -> None:
 
 
 def test_a_machine_carries_its_effective_specs_and_the_model_its_catalogue_values() -> None:
-    seller = SellerFactory()
+    seller = SellerFactory.create()
     machine = new_listing(seller, specs={"operating_weight": 21_000, "attachments": "Hammer piping"})
     services.machine_publish(actor=seller, machine_id=machine.pk)
 
@@ -130,9 +130,9 @@ def test_a_machine_carries_its_effective_specs_and_the_model_its_catalogue_value
 
 
 def test_the_taxonomy_is_linked() -> None:
-    parent = CategoryFactory(slug="excavators")
-    child = CategoryFactory(slug="mini-excavators", parent=parent)
-    machine = MachineFactory(model=model_with_specs(category=child, maker__slug="kubota"))
+    parent = CategoryFactory.create(slug="excavators")
+    child = CategoryFactory.create(slug="mini-excavators", parent=parent)
+    machine = MachineFactory.create(model=model_with_specs(category=child, maker__slug="kubota"))
 
     apply_changes({"machine": {machine.pk}})
 
@@ -159,13 +159,13 @@ def test_the_taxonomy_is_linked() -> None:
 
 
 def test_taxonomy_events_rewrite_nodes_and_the_machines_that_depend_on_them() -> None:
-    machine = MachineFactory(model=model_with_specs())
+    machine = MachineFactory.create(model=model_with_specs())
     apply_changes({"machine": {machine.pk}})
     model = machine.model
     maker = model.maker
     Maker.objects.filter(pk=maker.pk).update(slug="renamed-maker")
     ModelSpecValue.objects.filter(model=model, definition__code="engine_power").update(value_number=99)
-    other_category = CategoryFactory(slug="crawler-excavators")
+    other_category = CategoryFactory.create(slug="crawler-excavators")
     MachineModel.objects.filter(pk=model.pk).update(category=other_category)
 
     apply_changes({"maker": {maker.pk}, "model": {model.pk}})
@@ -204,17 +204,17 @@ def cohorts_of(model_id: int) -> list[tuple[list[int], dict[str, int], dict[str,
 def test_cohorts_group_a_models_visible_machines_by_their_facetable_spec_values() -> None:
     definitions = spec_taxonomy()
     model, other_model = model_with_specs(), model_with_specs()
-    plain = MachineFactory(model=model, country_id="JP")
-    same = MachineFactory(model=model, country_id="DE")
+    plain = MachineFactory.create(model=model, country_id="JP")
+    same = MachineFactory.create(model=model, country_id="DE")
     # a text spec is not faceted, so it does not split a cohort; a number spec does
     MachineSpecValue.objects.create(
         machine=same, definition=definitions["attachments"], value_text="Hammer piping"
     )
-    bigger = MachineFactory(model=model, country_id="JP")
+    bigger = MachineFactory.create(model=model, country_id="JP")
     MachineSpecValue.objects.create(
         machine=bigger, definition=definitions["bucket_capacity"], value_number=0.8
     )
-    draft = MachineFactory(model=model, status="draft")
+    draft = MachineFactory.create(model=model, status="draft")
 
     apply_changes({"machine": {plain.pk, same.pk, bigger.pk, draft.pk}})
 
@@ -251,7 +251,9 @@ def test_cohorts_group_a_models_visible_machines_by_their_facetable_spec_values(
 def test_a_resync_builds_the_same_cohorts_as_the_changes_did() -> None:
     definitions = spec_taxonomy()
     model = model_with_specs()
-    machines = [MachineFactory(model=model, country_id=country) for country in ("JP", "JP", "US", "DE")]
+    machines = [
+        MachineFactory.create(model=model, country_id=country) for country in ("JP", "JP", "US", "DE")
+    ]
     MachineSpecValue.objects.create(
         machine=machines[2], definition=definitions["undercarriage"], value_text="wheeled"
     )
@@ -275,9 +277,9 @@ def test_a_resync_builds_the_same_cohorts_as_the_changes_did() -> None:
 
 def test_graph_resync_rebuilds_from_empty_and_removes_what_is_gone() -> None:
     model = model_with_specs()
-    seller = SellerFactory()
-    machines = [MachineFactory(model=model, seller=seller, year=2010 + n) for n in range(5)]
-    MachineFactory(model=model, seller=seller, status="draft")
+    seller = SellerFactory.create()
+    machines = [MachineFactory.create(model=model, seller=seller, year=2010 + n) for n in range(5)]
+    MachineFactory.create(model=model, seller=seller, status="draft")
     MachineSpecValue.objects.create(
         machine=machines[0], definition=spec_taxonomy()["engine_power"], value_number=150
     )
@@ -299,7 +301,7 @@ def test_graph_resync_rebuilds_from_empty_and_removes_what_is_gone() -> None:
 
 
 def test_changes_committed_during_a_resync_are_queued_again() -> None:
-    seller = SellerFactory()
+    seller = SellerFactory.create()
     machine = new_listing(seller)
     services.machine_publish(actor=seller, machine_id=machine.pk)
     drain("graph", apply_changes)
@@ -324,7 +326,7 @@ def stack(*args: str) -> None:
 
 @pytest.mark.services
 def test_writes_succeed_while_neo4j_is_stopped_and_the_graph_catches_up() -> None:
-    seller = SellerFactory()
+    seller = SellerFactory.create()
     stack("stop", "neo4j-test")
     try:
         machines = [new_listing(seller, year=2015 + n) for n in range(3)]

@@ -15,14 +15,14 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def staff_client() -> Client:
     client = Client()
-    client.force_login(UserFactory(username="curator", is_staff=True, is_superuser=True))
+    client.force_login(UserFactory.create(username="curator", is_staff=True, is_superuser=True))
     return client
 
 
 def test_the_admin_lists_and_filters_machines(staff_client: Client) -> None:
     model = model_with_specs()
-    published = MachineFactory(model=model, serial_number="SN-PUBLISHED")
-    draft = MachineFactory(model=model, status=MachineStatus.DRAFT, serial_number="SN-DRAFT")
+    published = MachineFactory.create(model=model, serial_number="SN-PUBLISHED")
+    draft = MachineFactory.create(model=model, status=MachineStatus.DRAFT, serial_number="SN-DRAFT")
 
     everything = staff_client.get("/admin/marketplace/machine/")
     only_drafts = staff_client.get("/admin/marketplace/machine/?status__exact=draft")
@@ -36,7 +36,7 @@ def test_the_admin_lists_and_filters_machines(staff_client: Client) -> None:
 
 def test_every_taxonomy_page_of_the_admin_renders(staff_client: Client) -> None:
     model = model_with_specs()
-    machine = MachineFactory(model=model)
+    machine = MachineFactory.create(model=model)
     pages = [
         "category",
         "maker",
@@ -58,8 +58,10 @@ def test_every_taxonomy_page_of_the_admin_renders(staff_client: Client) -> None:
 
 def test_bulk_publish_and_unpublish_go_through_the_services(staff_client: Client) -> None:
     model = model_with_specs()
-    drafts = [MachineFactory(model=model, status=MachineStatus.DRAFT, published_at=None) for _ in range(3)]
-    already = MachineFactory(model=model)
+    drafts = [
+        MachineFactory.create(model=model, status=MachineStatus.DRAFT, published_at=None) for _ in range(3)
+    ]
+    already = MachineFactory.create(model=model)
     ids = [str(m.pk) for m in [*drafts, already]]
 
     response = staff_client.post(
@@ -83,7 +85,7 @@ def announced() -> set[tuple[str, str, int]]:
 
 
 def test_catalogue_edits_in_the_admin_reach_both_projections_through_the_outbox(staff_client: Client) -> None:
-    maker = MakerFactory(slug="komatsu", name="Komatsu")
+    maker = MakerFactory.create(slug="komatsu", name="Komatsu")
 
     response = staff_client.post(
         f"/admin/marketplace/maker/{maker.pk}/change/",
@@ -101,9 +103,9 @@ def test_catalogue_edits_in_the_admin_reach_both_projections_through_the_outbox(
 
 
 def test_a_category_renamed_in_the_admin_moves_its_subtree_and_is_announced(staff_client: Client) -> None:
-    parent = CategoryFactory(slug="excavators")
-    child = CategoryFactory(slug="mini-excavators", parent=parent)
-    grandchild = CategoryFactory(slug="micro-excavators", parent=child)
+    parent = CategoryFactory.create(slug="excavators")
+    child = CategoryFactory.create(slug="mini-excavators", parent=parent)
+    grandchild = CategoryFactory.create(slug="micro-excavators", parent=child)
 
     response = staff_client.post(
         f"/admin/marketplace/category/{parent.pk}/change/",

@@ -140,7 +140,7 @@ def test_a_seller_registers_lists_publishes_and_a_buyer_watches() -> None:
 
 
 def test_every_listing_write_announces_itself_to_search_and_graph() -> None:
-    seller = SellerFactory()
+    seller = SellerFactory.create()
     client = client_for(seller)
     machine_id = client.post("/api/v1/machines/", listing(model_with_specs().pk), format="json").json()["id"]
     client.patch(f"/api/v1/machines/{machine_id}/", {"hours": 6300}, format="json")
@@ -152,7 +152,7 @@ def test_every_listing_write_announces_itself_to_search_and_graph() -> None:
 
 
 def test_token_auth_rejects_a_wrong_password() -> None:
-    user = UserFactory()
+    user = UserFactory.create()
     response = APIClient().post(
         "/api/v1/auth/token/", {"username": user.username, "password": "nope"}, format="json"
     )
@@ -215,7 +215,7 @@ def test_the_openapi_schema_documents_the_api() -> None:
 def test_bad_listing_input_is_rejected_and_nothing_is_written(
     overrides: dict[str, Any], path: list[str]
 ) -> None:
-    client = client_for(SellerFactory())
+    client = client_for(SellerFactory.create())
     model = model_with_specs()
 
     response = client.post("/api/v1/machines/", listing(model.pk, **overrides), format="json")
@@ -231,7 +231,7 @@ def test_bad_listing_input_is_rejected_and_nothing_is_written(
 
 
 def test_a_listing_of_a_model_that_does_not_exist_is_unprocessable() -> None:
-    client = client_for(SellerFactory())
+    client = client_for(SellerFactory.create())
     model_with_specs()  # the spec definitions the listing names
 
     response = client.post("/api/v1/machines/", listing(999_999), format="json")
@@ -243,7 +243,7 @@ def test_a_listing_of_a_model_that_does_not_exist_is_unprocessable() -> None:
 
 
 def test_a_body_that_is_not_an_object_is_rejected() -> None:
-    response = client_for(SellerFactory()).post("/api/v1/machines/", [1, 2], format="json")
+    response = client_for(SellerFactory.create()).post("/api/v1/machines/", [1, 2], format="json")
     assert_error(response, 400, "validation_error")
     assert Machine.objects.count() == 0
 
@@ -255,7 +255,7 @@ def test_anonymous_and_buyers_cannot_create_listings() -> None:
         APIClient().post("/api/v1/machines/", listing(model.pk), format="json"), 401, "not_authenticated"
     )
     assert_error(
-        client_for(UserFactory()).post("/api/v1/machines/", listing(model.pk), format="json"),
+        client_for(UserFactory.create()).post("/api/v1/machines/", listing(model.pk), format="json"),
         403,
         "not_a_seller",
     )
@@ -263,8 +263,8 @@ def test_anonymous_and_buyers_cannot_create_listings() -> None:
 
 
 def test_only_the_owner_edits_a_listing() -> None:
-    machine = MachineFactory(model=model_with_specs())
-    intruder = client_for(SellerFactory())
+    machine = MachineFactory.create(model=model_with_specs())
+    intruder = client_for(SellerFactory.create())
 
     response = intruder.patch(f"/api/v1/machines/{machine.pk}/", {"hours": 1}, format="json")
 
@@ -283,10 +283,12 @@ def test_only_the_owner_edits_a_listing() -> None:
 
 
 def test_someone_elses_draft_is_not_found() -> None:
-    draft = MachineFactory(model=model_with_specs(), status=MachineStatus.DRAFT, published_at=None)
+    draft = MachineFactory.create(model=model_with_specs(), status=MachineStatus.DRAFT, published_at=None)
 
     assert_error(
-        client_for(SellerFactory()).patch(f"/api/v1/machines/{draft.pk}/", {"hours": 1}, format="json"),
+        client_for(SellerFactory.create()).patch(
+            f"/api/v1/machines/{draft.pk}/", {"hours": 1}, format="json"
+        ),
         404,
         "not_found",
     )
@@ -294,13 +296,13 @@ def test_someone_elses_draft_is_not_found() -> None:
 
 
 def test_publishing_twice_is_a_conflict() -> None:
-    machine = MachineFactory(model=model_with_specs())
+    machine = MachineFactory.create(model=model_with_specs())
     response = client_for(machine.seller).post(f"/api/v1/machines/{machine.pk}/publish/")
     assert_error(response, 409, "invalid_transition")
 
 
 def test_a_sold_listing_cannot_be_edited() -> None:
-    machine = MachineFactory(model=model_with_specs(), status=MachineStatus.SOLD)
+    machine = MachineFactory.create(model=model_with_specs(), status=MachineStatus.SOLD)
     response = client_for(machine.seller).patch(
         f"/api/v1/machines/{machine.pk}/", {"hours": 1}, format="json"
     )
@@ -325,8 +327,8 @@ def test_registration_of_a_seller_without_company_or_country_fails() -> None:
 
 
 def test_watching_an_unknown_or_draft_machine_is_not_found() -> None:
-    draft = MachineFactory(model=model_with_specs(), status=MachineStatus.DRAFT)
-    buyer = client_for(UserFactory())
+    draft = MachineFactory.create(model=model_with_specs(), status=MachineStatus.DRAFT)
+    buyer = client_for(UserFactory.create())
 
     assert_error(buyer.post("/api/v1/watchlist/", {"machine": draft.pk}, format="json"), 404, "not_found")
     assert_error(buyer.post("/api/v1/watchlist/", {"machine": "x"}, format="json"), 400, "validation_error")
@@ -337,7 +339,7 @@ def test_watching_an_unknown_or_draft_machine_is_not_found() -> None:
 
 
 def test_a_photo_is_reencoded_without_exif_turned_upright_and_thumbnailed() -> None:
-    machine = MachineFactory(model=model_with_specs())
+    machine = MachineFactory.create(model=model_with_specs())
 
     response = client_for(machine.seller).post(
         f"/api/v1/machines/{machine.pk}/photos/",
@@ -363,7 +365,7 @@ def test_a_photo_is_reencoded_without_exif_turned_upright_and_thumbnailed() -> N
     ],
 )
 def test_uploads_that_are_not_accepted_images_are_rejected(payload: bytes | str, code: str) -> None:
-    machine = MachineFactory(model=model_with_specs())
+    machine = MachineFactory.create(model=model_with_specs())
     if payload == "gif":
         buffer = io.BytesIO()
         Image.new("RGB", (10, 10)).save(buffer, format="GIF")
@@ -381,7 +383,7 @@ def test_uploads_that_are_not_accepted_images_are_rejected(payload: bytes | str,
 
 def test_an_oversized_upload_is_rejected(settings: Any) -> None:
     settings.PHOTO_MAX_BYTES = 10_000
-    machine = MachineFactory(model=model_with_specs())
+    machine = MachineFactory.create(model=model_with_specs())
 
     response = client_for(machine.seller).post(
         f"/api/v1/machines/{machine.pk}/photos/",
@@ -391,3 +393,24 @@ def test_an_oversized_upload_is_rejected(settings: Any) -> None:
 
     assert_error(response, 413, "file_too_large")
     assert Photo.objects.count() == 0
+
+
+def test_the_seller_removes_a_photo_and_nobody_else_can() -> None:
+    machine = MachineFactory.create(model=model_with_specs())
+    seller = client_for(machine.seller)
+    for _ in range(2):
+        seller.post(
+            f"/api/v1/machines/{machine.pk}/photos/", {"image": io.BytesIO(jpeg_bytes())}, format="multipart"
+        )
+    first, second = Photo.objects.order_by("position")
+
+    assert_error(
+        client_for(SellerFactory.create()).delete(f"/api/v1/machines/{machine.pk}/photos/{first.pk}/"),
+        403,
+        "not_owner",
+    )
+    assert seller.delete(f"/api/v1/machines/{machine.pk}/photos/{first.pk}/").status_code == 204
+    assert_error(seller.delete(f"/api/v1/machines/{machine.pk}/photos/{first.pk}/"), 404, "not_found")
+
+    assert list(Photo.objects.values_list("pk", flat=True)) == [second.pk]
+    assert seller.get(f"/api/v1/machines/{machine.pk}/").json()["photos"][0]["id"] == second.pk

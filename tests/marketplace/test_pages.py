@@ -33,7 +33,7 @@ def test_a_seller_lists_a_machine_and_a_buyer_watches_it(
     live_server: Any, browser: Any, screenshot: Any, tmp_path: Any
 ) -> None:
     model = model_with_specs(model_number="PC200-8")
-    buyer = UserFactory(username="buyer-us", display_currency_id="USD")
+    buyer = UserFactory.create(username="buyer-us", display_currency_id="USD")
     seller_page = browser.new_context(viewport={"width": 1280, "height": 1000}).new_page()
 
     # the seller signs up through the page
@@ -109,7 +109,9 @@ def test_a_listing_with_bad_input_shows_errors_and_saves_nothing(
     live_server: Any, page: Any, screenshot: Any
 ) -> None:
     model_with_specs()
-    seller = UserFactory(username="seller-bad-input", is_seller=True, company_name="X", country_id="DE")
+    seller = UserFactory.create(
+        username="seller-bad-input", is_seller=True, company_name="X", country_id="DE"
+    )
     log_in(page, live_server.url, seller.username)
 
     page.goto(f"{live_server.url}/sell/new/")
@@ -135,7 +137,7 @@ def test_a_listing_with_bad_input_shows_errors_and_saves_nothing(
 def test_the_machine_page_speaks_japanese(live_server: Any, page: Any, screenshot: Any) -> None:
     from tests.factories import MachineFactory
 
-    machine = MachineFactory(
+    machine = MachineFactory.create(
         model=model_with_specs(), title={"en": "Komatsu excavator", "ja": "コマツ 油圧ショベル"}
     )
     page.context.add_cookies([{"name": "django_language", "value": "ja", "url": live_server.url}])

@@ -10,8 +10,8 @@ from django.core.management import call_command
 
 from graph.client import run_query
 from marketplace.models import Machine, User
+from marketplace.models.machines import SEARCHABLE_STATUSES
 from search.client import get_client
-from search.documents import SEARCHABLE_STATUSES
 from search.indices import MACHINES, alias_name
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("machine_index", "graph_clean")]

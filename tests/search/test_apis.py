@@ -155,7 +155,7 @@ def test_the_buyer_language_comes_from_profile_then_parameter_then_header(
         ]
         == "ja"
     )
-    client.force_authenticate(UserFactory(primary_language_id="de"))
+    client.force_authenticate(UserFactory.create(primary_language_id="de"))
     assert client.get("/api/v1/search/", {"q": "PC200-8", "lang": "ja"}).json()["language"] == "de"
 
 

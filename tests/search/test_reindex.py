@@ -23,8 +23,11 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("machine_index")]
 
 def published_machines(count: int) -> list[Any]:
     model = model_with_specs()
-    seller = SellerFactory()
-    return [MachineFactory(model=model, seller=seller, title={"en": f"Excavator {n}"}) for n in range(count)]
+    seller = SellerFactory.create()
+    return [
+        MachineFactory.create(model=model, seller=seller, title={"en": f"Excavator {n}"})
+        for n in range(count)
+    ]
 
 
 def alias_targets() -> list[str]:
@@ -33,7 +36,7 @@ def alias_targets() -> list[str]:
 
 def test_reindex_swaps_the_alias_to_a_complete_new_index() -> None:
     machines = published_machines(30)
-    MachineFactory(model=machines[0].model, status=MachineStatus.DRAFT)  # not searchable
+    MachineFactory.create(model=machines[0].model, status=MachineStatus.DRAFT)  # not searchable
     before = alias_targets()
 
     call_command("search_reindex", "--batch-size", "7", verbosity=0)

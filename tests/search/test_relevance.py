@@ -5,6 +5,7 @@ for the set; each query must put a top-graded listing first."""
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pytest
 from rest_framework.test import APIClient
@@ -80,7 +81,8 @@ def test_labelled_queries(search_catalogue: dict[str, int], capsys: pytest.Captu
     rows = []
     for label, params, grades in JUDGEMENTS:
         judged = {search_catalogue[key]: grade for key, grade in grades.items()}
-        ranked = ids_of(APIClient().get("/api/v1/search/", {**params, "limit": 10}))
+        query: dict[str, Any] = {**params, "limit": 10}
+        ranked = ids_of(APIClient().get("/api/v1/search/", query))
         rows.append((label, ndcg_at(ranked, judged, 10), precision_at(ranked, judged, 5), ranked, judged))
 
     with capsys.disabled():

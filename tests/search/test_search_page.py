@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def catalogue() -> dict[str, int]:
     fresh_machine_index()
-    return build_catalogue(SellerFactory(username="page-seller"))
+    return build_catalogue(SellerFactory.create(username="page-seller"))
 
 
 def card_ids(page: Any) -> list[int]:

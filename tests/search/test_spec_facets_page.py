@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def listings() -> dict[str, int]:
-    return build_spec_catalogue(SellerFactory(username="spec-page-seller"))
+    return build_spec_catalogue(SellerFactory.create(username="spec-page-seller"))
 
 
 def card_ids(page: Any) -> set[int]:

@@ -1,4 +1,5 @@
-"""Bring every store up to date: migrations, translations, search indices, graph schema;
+"""Bring every store up to date: migrations, translations, and each store's step
+(core/prepare.py: search indices, graph schema);
 with --demo, load the demo catalogue when the database has no listings and build the search
 index from it. Idempotent: a second run finds everything in place and changes nothing."""
 
@@ -10,8 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from graph.schema import ensure_schema
-from search.indices import ensure_indices
+from core.prepare import STEPS
 
 DEMO_ADMIN = ("admin", "demo-admin-password")
 DEMO_MACHINES = 3000
@@ -27,13 +27,10 @@ class Command(BaseCommand):
         try:
             call_command("migrate", interactive=False, verbosity=0)
             call_command("compilemessages", verbosity=0, ignore_patterns=[".venv", "var"])
-            indices = ensure_indices()
-            statements = ensure_schema()
+            done = [step() for step in STEPS.values()]
         except Exception as error:
             raise CommandError(f"prepare failed: {type(error).__name__}: {error}") from error
-        self.stdout.write(
-            f"  migrated; search indices {', '.join(indices)}; {statements} graph schema statements"
-        )
+        self.stdout.write("  migrated; " + "; ".join(done))
         if demo:
             self._load_demo()
 
