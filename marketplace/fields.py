@@ -4,12 +4,14 @@ languages (rows staff may change, read again every minute), and texts by languag
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
 from core.api.fields import BLANKS, OPTIONAL_TEXT_PATTERN, TEXT_PATTERN, MoneyInput, ReferenceChoice, is_text
+from marketplace.reference import released_codes
 
 
 def currency_codes() -> list[str]:
@@ -33,19 +35,19 @@ def language_codes() -> list[str]:
 class CurrencyCode(ReferenceChoice):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("help_text", "ISO 4217 code")
-        super().__init__(currency_codes, **kwargs)
+        super().__init__(currency_codes, documented=partial(released_codes, "currencies"), **kwargs)
 
 
 class CountryCode(ReferenceChoice):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("help_text", "ISO 3166-1 alpha-2 code")
-        super().__init__(country_codes, **kwargs)
+        super().__init__(country_codes, documented=partial(released_codes, "countries"), **kwargs)
 
 
 class LanguageCode(ReferenceChoice):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("help_text", "ISO 639-1 code")
-        super().__init__(language_codes, **kwargs)
+        super().__init__(language_codes, documented=partial(released_codes, "languages"), **kwargs)
 
 
 class LanguageTexts(serializers.Field):
@@ -105,14 +107,14 @@ class LanguageTextsExtension(OpenApiSerializerFieldExtension):
             }
         schema: dict[str, Any] = {
             "type": "object",
-            "properties": dict.fromkeys(field.languages.choices, text),
+            "properties": dict.fromkeys(field.languages.documented(), text),
             "additionalProperties": False,
         }
         if not field.allow_empty:
             schema["minProperties"] = 1
             # a blank text is dropped, so at least one must have a letter in it
             schema["properties"] = {
-                language: {**text, "pattern": TEXT_PATTERN} for language in field.languages.choices
+                language: {**text, "pattern": TEXT_PATTERN} for language in field.languages.documented()
             }
         return schema
 

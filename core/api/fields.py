@@ -14,7 +14,8 @@ from typing import Any
 
 from django.core.validators import RegexValidator
 from django.utils.dateparse import parse_datetime
-from drf_spectacular.extensions import OpenApiSerializerExtension
+from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import build_choice_field
 from rest_framework import serializers
 from rest_framework.fields import flatten_choices_dict, to_choices_dict
 
@@ -112,10 +113,17 @@ class Instant(serializers.DateTimeField):
 
 
 class ReferenceChoice(serializers.ChoiceField):
-    """One of a set of codes read from reference rows (`load`), kept for CHOICES_TTL_SECONDS."""
+    """One of a set of codes read from reference rows (`load`), kept for CHOICES_TTL_SECONDS.
 
-    def __init__(self, load: Callable[[], Iterable[str]], **kwargs: Any) -> None:
+    The document lists `documented` codes: the released reference data the rows are loaded
+    from, so the contract does not change with a database's contents or need one to be
+    written (staff may add rows, which are then taken too)."""
+
+    def __init__(
+        self, load: Callable[[], Iterable[str]], *, documented: Callable[[], Iterable[str]], **kwargs: Any
+    ) -> None:
         self._load = load
+        self.documented = documented
         self._loaded_at = -CHOICES_TTL_SECONDS
         super().__init__(choices=[], **kwargs)
 
@@ -140,6 +148,20 @@ class ReferenceChoice(serializers.ChoiceField):
         if not isinstance(data, str):
             self.fail("invalid_choice", input=data)
         return super().to_internal_value(data)
+
+
+class ReferenceChoiceExtension(OpenApiSerializerFieldExtension):  # type: ignore[no-untyped-call]
+    """The documented codes as the field's enum, read without a database."""
+
+    target_class = ReferenceChoice
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema: Any, direction: str) -> dict[str, Any]:
+        field: ReferenceChoice = self.target
+        documented = serializers.ChoiceField(
+            choices=sorted(field.documented()), allow_blank=field.allow_blank, allow_null=field.allow_null
+        )
+        return build_choice_field(documented)
 
 
 class MoneyOutput(serializers.Serializer[Any]):
@@ -196,7 +218,8 @@ class MoneyInputExtension(OpenApiSerializerExtension):  # type: ignore[no-untype
         serializer: MoneyInput = self.target
         by_places: dict[int, list[str]] = {}
         currency: Any = serializer.fields["currency"]
-        for code in sorted(str(code) for code in currency.choices):
+        codes = currency.documented() if isinstance(currency, ReferenceChoice) else currency.choices
+        for code in sorted(str(code) for code in codes):
             if code in MINOR_UNITS:
                 by_places.setdefault(MINOR_UNITS[code], []).append(code)
         shapes = []
