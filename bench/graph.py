@@ -79,7 +79,7 @@ def main() -> None:
     from graph.selectors import facet_search, spec_catalogue
     from marketplace.models import Machine
     from marketplace.models.machines import SEARCHABLE_STATUSES
-    from search.faceted import candidate_ids, cohort_tallies
+    from search.engine import candidate_ids, cohort_tallies
     from search.query import SearchParams
 
     print(f"graph benchmark · {machine_line()}")
@@ -140,7 +140,7 @@ def main() -> None:
             postgres_ms.append(elapsed + fetch_ms)
             if from_graph.cohorts is not None:  # named by cohort: the same listings, as many
                 from_graph = replace(from_graph, cohorts=None, ids=from_postgres.ids)
-            if text:  # the engine counts this one's countries (search/faceted.py)
+            if text:  # the engine counts this one's countries (search/selectors.py)
                 from_postgres = replace(from_postgres, country=from_graph.country)
             disagreements += from_graph != from_postgres
         ratio_p50 = percentile(postgres_ms, 0.5) / percentile(graph_ms, 0.5)

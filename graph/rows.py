@@ -174,7 +174,7 @@ def _signature(catalogue: SpecValues, own: SpecValues, facetable: set[int]) -> t
 
 def cohort_keys(machines: Iterable[tuple[int, int]]) -> dict[int, str]:
     """The cohort key of each (machine id, model id), read from PostgreSQL: what a search
-    document carries so the engine can count text matches per cohort (search/faceted.py)."""
+    document carries so the engine can count text matches per cohort (search/selectors.py)."""
     from marketplace.models import MachineSpecValue, ModelSpecValue, SpecDefinition
 
     pairs = list(machines)

@@ -12,9 +12,8 @@ from rest_framework.views import APIView
 
 from core.api.schema import errors
 from core.api.views import valid_query
-from search.faceted import faceted_search
 from search.params import parse_search_params, resolve_language
-from search.selectors import suggest_machines
+from search.selectors import faceted_search, suggest_machines
 from search.serializers import SearchQuery, SearchResultOutput, SearchSchema, SuggestionsOutput, SuggestQuery
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")

@@ -86,7 +86,7 @@ class MachineDocument(Document):
     country = Keyword()
     region = Keyword()
     # The graph's cohort (graph/schema.py): text matches are counted per cohort for the spec
-    # facets (one terms aggregation, search/faceted.py).
+    # facets (one terms aggregation, search/selectors.py).
     cohort = Keyword()
     status = Keyword()
     seller_id = Long()

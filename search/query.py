@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from graph.facets import SpecFilter
+from graph.facets import ListingFilters
 from search.analysis import LANGUAGE_ANALYZERS, LONG_TEXT_ANALYZERS
 
 MAX_WINDOW = 10_000  # offset + limit beyond this must page with search_after
@@ -62,22 +62,15 @@ class Tuning:
     min_score: float = 0.1
 
 
-@dataclass(frozen=True)
-class SearchParams:
+@dataclass(frozen=True, kw_only=True)
+class SearchParams(ListingFilters):
+    """A search: the buyer's filters (prices in cents of the pivot currency), the text, and
+    how the page is wanted."""
+
     text: str = ""
     language: str = "en"
-    categories: tuple[str, ...] = ()
-    makers: tuple[str, ...] = ()
-    models: tuple[str, ...] = ()
-    countries: tuple[str, ...] = ()
-    year_min: int | None = None
-    year_max: int | None = None
-    hours_max: int | None = None
-    price_min_pivot: int | None = None
-    price_max_pivot: int | None = None
     machine_ids: tuple[int, ...] | None = None  # restrict to these (the graph's spec filters)
     cohorts: tuple[str, ...] | None = None  # restrict to these cohorts (the same, counted per cohort)
-    specs: tuple[SpecFilter, ...] = ()  # spec filters, canonical SI units (decided by the graph)
     units: str = "metric"  # unit system the spec facets are shown in
     sort: str = "relevance"
     offset: int = 0
@@ -211,21 +204,15 @@ def _facet_filters(params: SearchParams) -> dict[str, dict[str, Any]]:
 
 def _base_filters(params: SearchParams) -> list[dict[str, Any]]:
     filters: list[dict[str, Any]] = []
-    if params.year_min is not None or params.year_max is not None:
-        filters.append(
-            {
-                "range": {
-                    "year": {
-                        k: v for k, v in (("gte", params.year_min), ("lte", params.year_max)) if v is not None
-                    }
-                }
-            }
-        )
-    if params.hours_max is not None:
-        filters.append({"range": {"hours": {"lte": params.hours_max}}})
-    if params.price_min_pivot is not None or params.price_max_pivot is not None:
-        bounds = (("gte", params.price_min_pivot), ("lte", params.price_max_pivot))
-        filters.append({"range": {"price_eur_cents": {k: v for k, v in bounds if v is not None}}})
+    ranges = (
+        ("year", params.year_min, params.year_max),
+        ("hours", params.hours_min, params.hours_max),
+        ("price_eur_cents", params.price_min, params.price_max),
+    )
+    for name, low, high in ranges:
+        bounds = {key: value for key, value in (("gte", low), ("lte", high)) if value is not None}
+        if bounds:
+            filters.append({"range": {name: bounds}})
     if params.machine_ids is not None:
         filters.append(ids_filter(params.machine_ids))
     if params.cohorts is not None:
@@ -280,7 +267,7 @@ def build_candidates(
 
 def build_cohort_tallies(params: SearchParams, *, every_filter: bool = False) -> dict[str, Any]:
     """The listings `build_candidates` would list, counted per cohort: the graph's spec facets
-    need no more (search/faceted.py)."""
+    need no more (search/selectors.py)."""
     body = build_candidates(params, every_filter=every_filter, size=0)
     for key in ("sort", "stored_fields"):
         body.pop(key)

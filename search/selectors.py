@@ -1,32 +1,68 @@
-"""Running searches against the engine and shaping what comes back."""
+"""The public search: one page of listings with its facets, which the search engine and the
+catalogue graph answer together (search/engine.py talks to the engine, search/query.py builds
+its requests, search/shaping.py shapes the answer).
+
+When the graph is asked
+* Spec facets are offered once the buyer has narrowed the search to a category (a crane's
+  lifting capacity means nothing beside a loader's bucket), and spec filters apply whenever
+  they are given. So the graph answers a search with a spec filter, or with facets and a
+  category; every other search is the engine's alone, with its own category, maker and
+  country facets and ``facets.specs == {}``. Browsing everything or typing words is as fast
+  as plain full-text search.
+* When the graph answers, it computes every facet: category, maker and country counts and
+  the spec facets (graph/facets has the semantics: disjunctive, each facet without its own
+  filter). One computation for all of them keeps the counts consistent with each other and
+  with the result. (With text, the country facet is the engine's: see below.)
+
+Text and spec filters
+* Text is the engine's: when the buyer typed some, the listings matching it (and the year,
+  hours and price ranges) are what the graph counts over, narrowed by the other filters.
+  Each search document names its cohort (graph/schema.py), so the engine counts the matches
+  per cohort in one aggregation and the graph weighs each cohort by its count
+  (`cohort_tallies`, `FacetRequest.tallies`): no id leaves the engine. The country facet
+  then comes from the engine's page, counted within the matching cohorts (a tally per
+  cohort and country cost four times as much). With a country filter, which cohorts cannot
+  apply, or past the engine's bucket limit, the ids of every match are fetched instead, in
+  id order, without documents (`candidate_ids`), and the graph counts every facet.
+* Spec filters are the graph's: with any, the graph returns the matching cohorts (or ids)
+  and the engine pages, sorts and highlights within them (`SearchParams.cohorts`,
+  `SearchParams.machine_ids`).
+  Without, the engine applies the same filters as the graph by itself, and the page of
+  results is fetched from the engine while the graph counts (side by side, not one after
+  the other).
+* If Neo4j is down, a search without spec filters still answers, with the engine's own
+  facets and no spec facets; one with spec filters fails with 503.
+
+Spec facets come back in the buyer's unit system (`SearchParams.units`)::
+
+    {"operating_weight": {"label": "Operating weight", "kind": "number", "unit": "t",
+                          "min": 1.2, "max": 24.0, "buckets": [{"from": 1.2, "to": 3.48, "count": 31}, ...]},
+     "fuel": {"label": "Fuel", "kind": "enum", "unit": "",
+              "values": [{"key": "diesel", "label": "Diesel", "count": 230}, ...]}}
+"""
 
 from __future__ import annotations
 
-import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from django.urls import reverse
-from elasticsearch import ConnectionError as EngineConnectionError
-from elasticsearch import TransportError
-
-from core.errors import DomainError, ServiceUnavailableError
-from core.money import Money
-from search.client import get_client
-from search.indices import MACHINES, alias_name
+from core.errors import ServiceUnavailableError
+from core.threads import shared_pool
+from graph.facets import FacetRequest, Tallies
+from graph.selectors import facet_search
+from search.engine import Took, candidate_ids, cohort_tallies, engine_call
 from search.query import SearchParams, build_did_you_mean, build_search, build_suggest, encode_cursor
+from search.shaping import Labels, engine_facets, facet_labels, shape_facets, shape_hit, spec_facets
 
-logger = logging.getLogger(__name__)
-
-FEW_HITS = 3
+FEW_HITS = 3  # fewer results than this, and a "did you mean" is offered
 
 
 @dataclass(frozen=True)
 class SearchResult:
     count: int
     results: list[dict[str, Any]]
-    facets: dict[str, Any]  # name -> [{key, label, count}]; "specs": see search/faceted.py
+    facets: dict[str, Any]  # name -> [{key, label, count}]; "specs": see the module docstring
     suggestion: str | None
     next_cursor: str | None
     took_ms: int  # the engine's own time for the page
@@ -34,107 +70,104 @@ class SearchResult:
     candidates_ms: int = 0  # the engine's own time for the text candidates the graph counted
 
 
-def engine_call(method: str, **kwargs: Any) -> dict[str, Any]:
-    try:
-        response: dict[str, Any] = getattr(get_client(), method)(index=alias_name(MACHINES), **kwargs)
-    except (EngineConnectionError, TransportError) as error:
-        status = getattr(error, "status_code", None)
-        if isinstance(status, int) and 400 <= status < 500 and status != 429:
-            # the request was built from checked parameters, so this is worth a look; the client
-            # is told plainly rather than with a 500
-            logger.warning("the search engine refused a request: %s", error)
-            raise DomainError("The search could not run as asked.", code="invalid_search") from error
-        raise ServiceUnavailableError("Search is unavailable right now; please try again shortly.") from error
-    return response
+def faceted_search(params: SearchParams) -> SearchResult:
+    if not graph_answers(params):
+        result = search_machines(params)
+        return replace(result, facets={**result.facets, "specs": {}}) if params.facets else result
+    if not params.specs:
+        return _with_spec_facets(params)
+    started = time.perf_counter()
+    candidates, tallies, took = None, None, Took()
+    if params.text.strip():
+        # Counted per cohort by the engine when the graph can take that (no country filter);
+        # otherwise every matching id.
+        tallies = cohort_tallies(params, took=took) if not params.countries else None
+        candidates = candidate_ids(params, took=took) if tallies is None else None
+    facets = facet_search(facet_request(params, candidates, tallies))
+    graph_ms = round((time.perf_counter() - started) * 1000)
+    if facets.cohorts is not None:
+        # The engine pages within the matching cohorts, and counts their matches by country:
+        # with no country filter (or cohorts would not answer), that is the country facet.
+        narrowed = replace(params, cohorts=tuple(sorted(facets.cohorts)), facet_fields=("country",))
+    else:
+        narrowed = replace(
+            params, machine_ids=tuple(sorted(facets.ids)) if facets.ids is not None else (), facets=False
+        )
+    result = search_machines(narrowed)
+    if not params.facets:
+        return replace(result, facets={}, graph_ms=graph_ms, candidates_ms=took.ms)
+    shaped = shape_facets(facets, params.language, params.units)
+    if facets.cohorts is not None:
+        shaped["country"] = result.facets["country"]
+    return replace(result, facets=shaped, graph_ms=graph_ms, candidates_ms=took.ms)
 
 
-def _text_for(texts: dict[str, str], language: str) -> str:
-    return texts.get(language) or texts.get("en") or next(iter(texts.values()), "")
+def graph_answers(params: SearchParams) -> bool:
+    """Whether the graph takes part in this search (see the module docstring)."""
+    return bool(params.specs) or (params.facets and bool(params.categories))
 
 
-LABEL_TTL_SECONDS = 300.0
-_label_cache: dict[str, tuple[float, dict[str, dict[str, str]]]] = {}
-
-
-def facet_labels(language: str) -> dict[str, dict[str, str]]:
-    """Facet labels in `language`. Taxonomy names change rarely, so each process keeps them
-    for a few minutes instead of reading three tables on every search."""
-    cached = _label_cache.get(language)
-    if cached is not None and time.monotonic() - cached[0] < LABEL_TTL_SECONDS:
-        return cached[1]
-    labels = _read_labels(language)
-    _label_cache[language] = (time.monotonic(), labels)
-    return labels
-
-
-def clear_label_cache() -> None:
-    _label_cache.clear()
-
-
-def _read_labels(language: str) -> dict[str, dict[str, str]]:
-    from marketplace.models import Category, Country, MachineModel, Maker
-
-    return {
-        "category": {c.slug: c.name(language) for c in Category.objects.all()},
-        "maker": {m.slug: (m.names.get(language) or m.name) for m in Maker.objects.all()},
-        "model": {
-            m.slug: f"{m.maker.names.get(language) or m.maker.name} {m.model_number}"
-            for m in MachineModel.objects.select_related("maker")
-        },
-        "country": {
-            c.code: str(c.names.get(language) or c.names.get("en") or c.code) for c in Country.objects.all()
-        },
-    }
-
-
-def _hit(hit: dict[str, Any], language: str) -> dict[str, Any]:
-    source = hit["_source"]
-    highlight = hit.get("highlight", {})
-    snippet = next(
-        (fragments[0] for name, fragments in highlight.items() if name.endswith(f".{language}")), None
+def facet_request(
+    params: SearchParams, candidates: tuple[int, ...] | None, tallies: Tallies | None = None
+) -> FacetRequest:
+    """The graph's part of a search. Candidates (or tallies) from the engine already passed
+    the year, hours and price ranges, so the graph is not asked again: without a country
+    filter, cohorts can then answer (graph/facets). Tallies have no countries: the engine
+    counts the country facet then."""
+    return FacetRequest(
+        **params.filter_values(ranges=candidates is None and tallies is None),
+        candidates=candidates,
+        tallies=tallies,
+        with_ids=bool(params.specs),
+        with_countries=tallies is None,
     )
-    snippet = snippet or next((fragments[0] for fragments in highlight.values()), None)
-    return {
-        "id": source["id"],
-        "title": _text_for(source.get("title", {}), language),
-        "highlight": snippet,
-        "maker": source["maker"]["name"],
-        "model": source["model_number"],
-        "year": source["year"],
-        "hours": source.get("hours"),
-        "price": Money(source["price"]["amount"], source["price"]["currency"]).to_json(),
-        "cover_photo": source.get("cover_photo"),
-        "url": reverse("machine-detail", args=[source["id"]]),
-        "score": hit.get("_score"),
-    }
 
 
-def search_machines(params: SearchParams, labels: dict[str, dict[str, str]] | None = None) -> SearchResult:
-    """One page of results with the engine's facets, labelled with `labels` (read from the
-    database when not given: pass them when calling from another thread)."""
+def _with_spec_facets(params: SearchParams) -> SearchResult:
+    """No spec filter: the engine's page and facets as usual, fetched while the graph counts
+    the spec facets. Every filter applies to every spec facet (none is a spec's own), so the
+    graph counts over the engine's matches for the text and every filter, or, without text,
+    over the same filters by itself."""
+    # the labels are read here: a pool thread would open a database connection of its own
+    page = shared_pool("search-page", workers=4).submit(
+        search_machines, params, facet_labels(params.language)
+    )
+    started = time.perf_counter()
+    took = Took()
+    try:
+        if params.text.strip():
+            tallies = cohort_tallies(params, every_filter=True, took=took)  # no country facet here
+            found = (
+                {"tallies": tallies}
+                if tallies is not None
+                else {"candidates": candidate_ids(params, every_filter=True, took=took)}
+            )
+            request = FacetRequest(**found, with_ids=False, with_countries=False, specs_only=True)
+        else:
+            request = replace(facet_request(params, None), with_countries=False, specs_only=True)
+        specs = spec_facets(facet_search(request).specs, params.language, params.units)
+    except ServiceUnavailableError:
+        specs = {}
+    graph_ms = round((time.perf_counter() - started) * 1000)
+    result = page.result()
+    return replace(result, facets={**result.facets, "specs": specs}, graph_ms=graph_ms, candidates_ms=took.ms)
+
+
+def search_machines(params: SearchParams, labels: Labels | None = None) -> SearchResult:
+    """The engine's page of results with its own facets, labelled with `labels` (read from
+    the database when not given: pass them when calling from another thread)."""
     response = engine_call("search", body=build_search(params))
     hits = response["hits"]["hits"]
     if labels is None:
         labels = facet_labels(params.language) if params.facets else {}
-    facets = {
-        name: [
-            {
-                "key": bucket["key"],
-                "label": labels[name].get(bucket["key"], bucket["key"]),
-                "count": bucket["doc_count"],
-            }
-            for bucket in aggregation["values"]["buckets"]
-        ]
-        for name, aggregation in response.get("aggregations", {}).items()
-    }
+    facets = engine_facets(response.get("aggregations", {}), labels)
     total = response["hits"]["total"]["value"]
     suggestion = _did_you_mean(params.text) if total < FEW_HITS and params.text.strip() else None
     next_cursor = (
         encode_cursor(hits[-1]["sort"]) if len(hits) == params.limit and "sort" in hits[-1] else None
     )
-    return SearchResult(
-        total, [_hit(hit, params.language) for hit in hits], facets, suggestion, next_cursor, response["took"]
-    )
+    results = [shape_hit(hit, params.language) for hit in hits]
+    return SearchResult(total, results, facets, suggestion, next_cursor, response["took"])
 
 
 def _did_you_mean(text: str) -> str | None:

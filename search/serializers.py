@@ -10,10 +10,10 @@ from django.core.validators import RegexValidator
 from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 from rest_framework import serializers
 
-from core.api.fields import OPTIONAL_TEXT_PATTERN, MoneyOutput, ReferenceChoice
+from core.api.fields import OPTIONAL_TEXT_PATTERN, MoneyOutput
 from core.api.schema import AutoSchema
 from core.money import AMOUNT_PATTERN
-from marketplace.fields import currency_codes
+from marketplace.fields import CurrencyCode
 from search.analysis import LANGUAGE_ANALYZERS
 from search.query import MAX_LIMIT, MAX_WINDOW, SORTS
 
@@ -71,9 +71,7 @@ class SearchQuery(serializers.Serializer[Any]):
     price_max = serializers.RegexField(
         AMOUNT_PATTERN, required=False, max_length=19, help_text="Highest price, major units of `currency`"
     )
-    currency = ReferenceChoice(
-        currency_codes, required=False, default="EUR", help_text="Of price_min and price_max"
-    )
+    currency = CurrencyCode(required=False, default="EUR", help_text="Of price_min and price_max")
     sort = serializers.ChoiceField(choices=list(SORTS), required=False, default="relevance")
     offset = serializers.IntegerField(
         required=False, min_value=0, max_value=MAX_WINDOW, default=0, help_text="offset + limit ≤ 10000"

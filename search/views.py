@@ -13,10 +13,9 @@ from django.utils.translation import get_language
 from core.errors import DomainError, ServiceUnavailableError
 from marketplace.preferences import viewer_preferences
 from search.analysis import LANGUAGE_ANALYZERS
-from search.faceted import faceted_search
 from search.params import parse_search_params
 from search.query import MAX_WINDOW, SORTS
-from search.selectors import SearchResult
+from search.selectors import SearchResult, faceted_search
 from search.serializers import UNIT_SYSTEMS
 
 FACETS = ("category", "maker", "model", "country")

@@ -123,7 +123,7 @@ def screenshot(request: pytest.FixtureRequest) -> Any:
 @pytest.fixture
 def machine_index() -> str:
     """An empty machine index behind the test alias."""
-    from search.selectors import clear_label_cache
+    from search.shaping import clear_label_cache
     from tests.search.catalogue import fresh_machine_index
 
     clear_label_cache()  # each test builds its own taxonomy
@@ -134,7 +134,7 @@ def machine_index() -> str:
 def search_catalogue(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str, int]]:
     """The fixed multilingual catalogue, written once per module (committed, outside the
     per-test transactions) and indexed; removed when the module is done."""
-    from search.selectors import clear_label_cache
+    from search.shaping import clear_label_cache
     from tests.factories import SellerFactory
     from tests.search.catalogue import build_catalogue, fresh_machine_index, remove_catalogue
 

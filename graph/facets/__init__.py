@@ -8,7 +8,7 @@ narrows them with filters; within one filter the values are alternatives (OR), a
 filters all must hold (AND):
 
 * ``candidates``: if not None, only these machine ids (the buyer typed text: the search
-  engine decided which listings match it, see search/faceted.py). Always applied.
+  engine decided which listings match it, see search/selectors.py). Always applied.
 * ``year``, ``hours``, ``price`` ranges (bounds inclusive; a machine without hours fails an
   hours range). Always applied.
 * ``categories`` (a parent includes its subcategories: the slug is anywhere in the machine's
@@ -81,6 +81,7 @@ from graph.facets.request import (
     FacetRequest,
     FacetRequestError,
     FacetResult,
+    ListingFilters,
     NumberFacet,
     SpecFilter,
     SpecInfo,
@@ -98,6 +99,7 @@ __all__ = [
     "FacetRequest",
     "FacetRequestError",
     "FacetResult",
+    "ListingFilters",
     "NumberFacet",
     "SpecFilter",
     "SpecInfo",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import dataclass, field, fields
+from typing import Any, Literal
 
 FACETABLE_KINDS = frozenset({"number", "enum"})
 
@@ -50,9 +50,11 @@ class SpecInfo:
     per_machine: bool = False
 
 
-@dataclass(frozen=True)
-class FacetRequest:
-    candidates: tuple[int, ...] | None = None  # None: every machine; a tuple: only these ids
+@dataclass(frozen=True, kw_only=True)
+class ListingFilters:
+    """What a buyer narrows the listings by, as search and graph both read it: within one
+    filter the values are alternatives, across filters all must hold."""
+
     categories: tuple[str, ...] = ()
     makers: tuple[str, ...] = ()
     models: tuple[str, ...] = ()
@@ -63,7 +65,21 @@ class FacetRequest:
     hours_max: int | None = None
     price_min: int | None = None  # cents of the pivot currency (EUR)
     price_max: int | None = None
-    specs: tuple[SpecFilter, ...] = ()
+    specs: tuple[SpecFilter, ...] = ()  # canonical SI units
+
+    def filter_values(self, *, ranges: bool = True) -> dict[str, Any]:
+        """These filters as keyword arguments for another kind of ListingFilters; without
+        the year, hours and price ranges unless `ranges`."""
+        values = {item.name: getattr(self, item.name) for item in fields(ListingFilters)}
+        return values if ranges else values | dict.fromkeys(RANGE_FIELDS)
+
+
+RANGE_FIELDS = ("year_min", "year_max", "hours_min", "hours_max", "price_min", "price_max")
+
+
+@dataclass(frozen=True, kw_only=True)
+class FacetRequest(ListingFilters):
+    candidates: tuple[int, ...] | None = None  # None: every machine; a tuple: only these ids
     # text candidates already counted per cohort by the search engine (graph.facets.Tallies),
     # instead of `candidates`: the result then names matching cohorts rather than machines,
     # and has no country facet (the engine counts that one when it pages)
@@ -71,7 +87,7 @@ class FacetRequest:
     with_ids: bool = True  # also return the ids of the matching machines
     with_countries: bool = True  # count countries too (the ids need that query anyway)
     # only the spec facets: no total, category, maker or model facet (the search engine
-    # counts those when no spec filter applies, search/faceted.py)
+    # counts those when no spec filter applies, search/selectors.py)
     specs_only: bool = False
 
 

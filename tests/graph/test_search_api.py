@@ -178,7 +178,7 @@ def test_the_engines_cohort_tally_counts_what_the_candidate_ids_would(
 ) -> None:
     from graph.facets import FacetRequest
     from graph.selectors import facet_search
-    from search.faceted import candidate_ids, cohort_tallies
+    from search.engine import candidate_ids, cohort_tallies
     from search.query import SearchParams
 
     params = SearchParams(text=text, language="en", categories=category)
@@ -191,7 +191,7 @@ def test_the_engines_cohort_tally_counts_what_the_candidate_ids_would(
     by_ids = facet_search(FacetRequest(candidates=ids, with_ids=True))
     assert by_tally.ids is None
     assert by_tally.cohorts is not None
-    # every facet but the country facet, which the engine counts when it pages (faceted.py)
+    # every facet but the country facet, which the engine counts when it pages (search/selectors.py)
     assert (by_tally.total, by_tally.category, by_tally.maker, by_tally.model, by_tally.specs) == (
         by_ids.total, by_ids.category, by_ids.maker, by_ids.model, by_ids.specs)  # fmt: skip
     assert by_tally.country == {}
@@ -211,7 +211,7 @@ def test_past_the_engines_bucket_limit_or_with_a_country_the_ids_are_fetched_ins
     from unittest.mock import patch
 
     from search import query
-    from search.faceted import cohort_tallies
+    from search.engine import cohort_tallies
     from search.query import SearchParams
 
     spec = {"spec.engine_power.min": "100"}
@@ -226,7 +226,7 @@ def test_past_the_engines_bucket_limit_or_with_a_country_the_ids_are_fetched_ins
 
 
 def test_candidate_ids_come_in_id_order_in_one_request_or_page_by_page(listings: dict[str, int]) -> None:
-    from search.faceted import candidate_ids
+    from search.engine import candidate_ids
     from search.query import SearchParams
 
     params = SearchParams(text="excavator", language="en")
