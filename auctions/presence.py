@@ -18,6 +18,7 @@ import logging
 import time
 import weakref
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -102,7 +103,10 @@ async def presence_broadcast(auction_id: int, watching: int) -> None:
 class _Heartbeat:
     """This process's open sockets (per event loop), refreshed in Redis together."""
 
-    def __init__(self) -> None:
+    def __init__(self, window: Callable[[], Awaitable[object]] | None = None) -> None:
+        # what an announcement waits for before counting: the coalescing period (a test
+        # gives an event it sets instead of a time)
+        self.window = window or (lambda: asyncio.sleep(settings.PRESENCE_COALESCE))
         self.members: dict[str, int] = {}
         self.task: asyncio.Task[None] | None = None
         self.announcing: set[int] = set()
@@ -121,7 +125,7 @@ class _Heartbeat:
 
     async def _announce(self, auction_id: int) -> None:
         try:
-            await asyncio.sleep(settings.PRESENCE_COALESCE)  # the batching period, not a wait for anything
+            await self.window()  # the batching period, not a wait for anything
         finally:
             self.announcing.discard(auction_id)  # a join from here on announces again
         try:

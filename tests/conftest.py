@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+pytest_plugins = ["tests.flakiness"]  # each run's outcomes and the tests that flaked, in var/reports/
+
 REPORTS = Path(__file__).resolve().parent.parent / "var" / "reports"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -4,7 +4,6 @@ against the state the previous ones left, with the same outcomes as one by one."
 from __future__ import annotations
 
 import asyncio
-import json
 from typing import Any
 
 import pytest
@@ -12,7 +11,7 @@ from asgiref.sync import async_to_sync
 
 from auctions.bidqueue import bid_submit
 from auctions.hub import Inbox, auction_hub
-from auctions.models import Bid, BidRequestRecord
+from auctions.models import Auction, Bid, BidRequestRecord
 from auctions.rules import default_increments
 from auctions.services import BidPlaced, BidSubmission
 from auctions.services.bidding import BidRejectedError
@@ -151,4 +150,8 @@ def test_a_bidder_who_leaves_before_the_batch_is_taken_places_nothing() -> None:
 
     assert [e.seq for e in placed.events] == [1]
     assert list(Bid.objects.filter(auction=auction).values_list("bidder", flat=True)) == [staying.pk]
-    assert json.dumps(placed.auction.state)  # the state handed back is the stored one
+    stored = Auction.objects.get(pk=auction.pk)
+    assert placed.auction.state == stored.state  # the state handed back is the stored one
+    assert (
+        (placed.auction.last_seq, placed.auction.bid_count) == (stored.last_seq, stored.bid_count) == (1, 1)
+    )

@@ -83,7 +83,11 @@ def get_health(client: Client) -> tuple[int, dict]:
 
 
 def test_all_four_services_report_ok_with_latency(client: Client) -> None:
+    # Each check's latency is measured, not made up: within the time the whole request took
+    # (how fast this machine answers is for bench/, not for a test).
+    started = time.perf_counter()
     status, body = get_health(client)
+    elapsed_ms = (time.perf_counter() - started) * 1000
 
     assert status == 200
     assert body["status"] == "ok"
@@ -91,7 +95,7 @@ def test_all_four_services_report_ok_with_latency(client: Client) -> None:
     for name in ("database", "redis", "search", "graph"):
         check = body["checks"][name]
         assert check["status"] == "ok", name
-        assert 0 <= check["latency_ms"] < 2000, name
+        assert 0 < check["latency_ms"] <= elapsed_ms, name
     assert body["checks"]["requests"]["status"] == "ok"
 
 

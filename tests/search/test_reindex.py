@@ -52,30 +52,53 @@ def test_queries_during_a_reindex_always_see_a_whole_index() -> None:
     machines = published_machines(40)
     apply_changes({"machine": {m.pk for m in machines}})
     get_client().indices.refresh(index=alias_name(MACHINES))
-    counts: list[int] = []
+    old_index = alias_targets()[0]
+    samples: list[tuple[str, int]] = []  # (the index that answered, how many it counted)
     errors: list[BaseException] = []
+    answered_by: dict[str, threading.Event] = {}
     stop = threading.Event()
 
     def query_continuously() -> None:
         client = get_client()
+        body = {"size": 1, "track_total_hits": True, "query": {"match_all": {}}}
         while not stop.is_set():
             try:
-                counts.append(client.count(index=alias_name(MACHINES))["count"])
+                hits = client.search(index=alias_name(MACHINES), body=body)["hits"]
             except Exception as error:  # any failure is a downtime
                 errors.append(error)
+                continue
+            index = hits["hits"][0]["_index"] if hits["hits"] else ""
+            samples.append((index, hits["total"]["value"]))
+            answered_by.setdefault(index, threading.Event()).set()
+
+    def answered(index: str) -> threading.Event:
+        return answered_by.setdefault(index, threading.Event())
 
     reader = threading.Thread(target=query_continuously)
     reader.start()
     try:
-        result = reindex_machines(batch_size=5)
+        # Sync points, not a sampling rate: the reader has been answered by the old index
+        # before the rebuild starts and by the new one before it stops, so its queries span the
+        # swap, and a query is made while the new index is half filled (each batch copied).
+        assert answered(old_index).wait(timeout=30)
+        during: list[int] = []
+        result = reindex_machines(
+            batch_size=5,
+            on_progress=lambda done, total: during.append(
+                get_client().count(index=alias_name(MACHINES))["count"]
+            ),
+        )
+        assert answered(result.index).wait(timeout=30)
     finally:
         stop.set()
         reader.join(timeout=30)
 
     assert result.documents == 40
     assert errors == []
-    assert len(counts) > 5
-    assert set(counts) == {40}
+    assert during
+    assert set(during) == {40}
+    assert {index for index, _ in samples} == {old_index, result.index}
+    assert {count for _, count in samples} == {40}
 
 
 def test_a_change_committed_during_the_rebuild_reaches_the_new_index() -> None:
