@@ -33,6 +33,15 @@ def money_json(money: Money) -> dict[str, Any]:
     return CoreMoney(money.amount, money.currency).to_json()
 
 
+def _person(user_id: str, names: dict[str, str]) -> dict[str, Any]:
+    """A bidder or winner as the AsyncAPI document's `Person`."""
+    return {"id": int(user_id), "name": names.get(user_id, "")}
+
+
+def _message(event: str, auction_id: int, seq: int, **payload: Any) -> dict[str, Any]:
+    return {"event": event, "payload": {"auction_id": auction_id, "seq": seq, **payload}}
+
+
 def event_message(
     auction: Auction,
     event: BidEvent | ExtendedEvent | ClosedEvent,
@@ -43,49 +52,42 @@ def event_message(
     The shapes are the AsyncAPI document's (auctions/asyncapi.py)."""
     if isinstance(event, BidEvent):
         minimum = (state or AuctionState.from_dict(auction.state)).minimum_bid
-        bidder = {"id": int(event.bidder_id), "name": names.get(event.bidder_id, "")}
-        return {
-            "event": "new_bid",
-            "payload": {
-                "auction_id": auction.pk,
-                "seq": event.seq,
-                "bid_count": auction.bid_count,
-                "highest_bidder": bidder,
-                "highest_bid": {
-                    "price": money_json(event.amount),
-                    "user": bidder,
-                    "automatic": event.automatic,
-                    "placed_at": event.at.isoformat(),
-                },
-                "ends_at": auction.ends_at.isoformat(),
-                "reserve_met": auction.reserve_met,
-                "minimum_bid": money_json(minimum),
-            },
+        bidder = _person(event.bidder_id, names)
+        highest_bid = {
+            "price": money_json(event.amount),
+            "user": bidder,
+            "automatic": event.automatic,
+            "placed_at": event.at.isoformat(),
         }
+        return _message(
+            "new_bid",
+            auction.pk,
+            event.seq,
+            bid_count=auction.bid_count,
+            highest_bidder=bidder,
+            highest_bid=highest_bid,
+            ends_at=auction.ends_at.isoformat(),
+            reserve_met=auction.reserve_met,
+            minimum_bid=money_json(minimum),
+        )
     if isinstance(event, ExtendedEvent):
-        return {
-            "event": "auction_extended",
-            "payload": {
-                "auction_id": auction.pk,
-                "seq": event.seq,
-                "ends_at": event.ends_at.isoformat(),
-                "previous_ends_at": event.previous_ends_at.isoformat(),
-            },
-        }
+        return _message(
+            "auction_extended",
+            auction.pk,
+            event.seq,
+            ends_at=event.ends_at.isoformat(),
+            previous_ends_at=event.previous_ends_at.isoformat(),
+        )
     result = event.result
-    winner = None
-    if result.high_bidder_id and result.reserve_met:
-        winner = {"id": int(result.high_bidder_id), "name": names.get(result.high_bidder_id, "")}
-    return {
-        "event": "auction_ended",
-        "payload": {
-            "auction_id": auction.pk,
-            "seq": event.seq,
-            "winner": winner,
-            "price": money_json(result.final_price) if result.final_price else None,
-            "reserve_met": result.reserve_met,
-        },
-    }
+    winner_id = result.high_bidder_id if result.reserve_met else None
+    return _message(
+        "auction_ended",
+        auction.pk,
+        event.seq,
+        winner=_person(winner_id, names) if winner_id else None,
+        price=money_json(result.final_price) if result.final_price else None,
+        reserve_met=result.reserve_met,
+    )
 
 
 Event = BidEvent | ExtendedEvent | ClosedEvent

@@ -2,8 +2,8 @@
 
 A bid is the one request a crowd sends to one auction at once. Through Django and DRF it
 crossed from the event loop to a thread and back for the middleware, the view and the
-authentication (≈ 15 ms of CPU a bid: tens of bids a second on two cores), while the same bid
-on a socket costs a fraction of that. This ASGI endpoint is that socket path for HTTP: one trip
+authentication (CPU that capped a crowd at tens of bids a second: docs/benchmarks.md), while
+the same bid on a socket costs a fraction of that. This ASGI endpoint is that socket path for HTTP: one trip
 to a thread for the token and the throttle, the body read through the same `BidInput`, the bid
 placed in the auction's batch with the sockets' (`auctions.bidqueue.bid_submit`), the answer
 written by the same `bid_result`. The DRF view (`auctions.apis.AuctionBidApi`) documents the

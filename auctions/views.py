@@ -8,7 +8,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,6 +18,7 @@ from auctions.serializers import AuctionInput
 from auctions.services import auction_create
 from core.api.errors import flat_errors
 from core.errors import DomainError
+from core.pages import page_language
 from marketplace.auth import signed_in
 from marketplace.models import Machine
 
@@ -37,7 +37,7 @@ def auction_live(request: HttpRequest, auction_id: int) -> HttpResponse:
         raise Http404
     snapshot = auction_snapshot(auction)
     bids = Bid.objects.filter(auction=auction).select_related("bidder", "auction").order_by("-seq")[:20]
-    language = (get_language() or "en").split("-")[0]
+    language = page_language()
     return render(
         request,
         "auctions/live.html",

@@ -5,8 +5,8 @@ The server collects its young generations in large steps and full collections ra
 all. But a request's objects form reference cycles (an ORM instance and its prefetched
 relations point at each other; a serializer and its fields), and whatever is still in flight
 when a young collection runs is promoted to the old generation, where it waits for a full
-collection. With many requests in flight that is most of them: a server process grew by
-3-5 MB for each page of 100 listings it served, without bound (2 GB after 400 pages here).
+collection. With many requests in flight that is most of them: a server process grew with
+every page of listings it served, without bound (the figures are in docs/benchmarks.md).
 
 `MemoryGovernor` bounds it by the process's own size instead of by allocation counts: after a
 request, when the resident memory has grown by more than a step since the last full

@@ -9,10 +9,16 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from core.api.errors import is_api_path
 from core.errors import DomainError
+
+
+def page_language() -> str:
+    """The reader's language as a bare code ("ja" for "ja-JP"), to pick texts by language."""
+    return (get_language() or "en").split("-")[0]
 
 
 def _headings() -> dict[int, str]:

@@ -8,12 +8,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.api.errors import flat_errors
 from core.errors import DomainError, ForbiddenError
+from core.pages import page_language
 from marketplace import selectors, services
 from marketplace.auth import signed_in, viewer
 from marketplace.forms import LISTING_LANGUAGES, ListingForm, PhotoForm, SignUpForm
@@ -24,10 +24,6 @@ from marketplace.serializers import MachineInput, RegisterInput, listing_fields
 from marketplace.units import format_value
 
 
-def _language() -> str:
-    return (get_language() or "en").split("-")[0]
-
-
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "marketplace/home.html")
 
@@ -35,7 +31,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def machine_detail(request: HttpRequest, machine_id: int) -> HttpResponse:
     machine = selectors.machine_get(machine_id=machine_id, viewer=viewer(request))
     preferences = viewer_preferences(request)
-    language = _language()
+    language = page_language()
     groups: dict[str, list[tuple[str, str]]] = {}
     for spec in selectors.effective_specs(machine):
         definition = spec.definition
@@ -98,11 +94,11 @@ def watch_toggle(request: HttpRequest, machine_id: int) -> HttpResponse:
 @login_required
 def watchlist(request: HttpRequest) -> HttpResponse:
     entries = selectors.watchlist_for(signed_in(request))
-    return render(request, "marketplace/watchlist.html", {"entries": entries, "language": _language()})
+    return render(request, "marketplace/watchlist.html", {"entries": entries, "language": page_language()})
 
 
 def signup(request: HttpRequest) -> HttpResponse:
-    form = SignUpForm(request.POST or None, initial={"primary_language": _language()})
+    form = SignUpForm(request.POST or None, initial={"primary_language": page_language()})
     if request.method == "POST" and form.is_valid():
         account = RegisterInput(
             data={name: value for name, value in form.cleaned_data.items() if value not in ("", None)}
@@ -135,7 +131,7 @@ def seller_dashboard(request: HttpRequest) -> HttpResponse:
         "-created_at"
     )
     return render(
-        request, "marketplace/seller_dashboard.html", {"listings": listings, "language": _language()}
+        request, "marketplace/seller_dashboard.html", {"listings": listings, "language": page_language()}
     )
 
 

@@ -21,7 +21,7 @@ Text and spec filters
   per cohort in one aggregation and the graph weighs each cohort by its count
   (`cohort_tallies`, `FacetRequest.tallies`): no id leaves the engine. The country facet
   then comes from the engine's page, counted within the matching cohorts (a tally per
-  cohort and country cost four times as much). With a country filter, which cohorts cannot
+  cohort and country cost more: docs/benchmarks.md). With a country filter, which cohorts cannot
   apply, or past the engine's bucket limit, the ids of every match are fetched instead, in
   id order, without documents (`candidate_ids`), and the graph counts every facet.
 * Spec filters are the graph's: with any, the graph returns the matching cohorts (or ids)

@@ -8,9 +8,9 @@ from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import get_language
 
 from core.errors import DomainError, ServiceUnavailableError
+from core.pages import page_language
 from marketplace.preferences import viewer_preferences
 from search.analysis import LANGUAGE_ANALYZERS
 from search.params import parse_search_params
@@ -50,7 +50,7 @@ def _page_language(request: HttpRequest) -> str | None:
     user = request.user
     if user.is_authenticated:
         return None  # resolve_language reads the profile
-    language = (get_language() or "en").split("-")[0]
+    language = page_language()
     return language if language in LANGUAGE_ANALYZERS else None
 
 

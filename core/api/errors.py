@@ -10,10 +10,8 @@ an API client never receives an HTML page.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from typing import Any
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.core.exceptions import BadRequest, PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponseBase, JsonResponse
@@ -21,6 +19,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.api.middleware import ResponseMiddleware
 from core.errors import DomainError
 
 logger = logging.getLogger(__name__)
@@ -161,28 +160,12 @@ def _as_json(response: HttpResponseBase) -> HttpResponseBase:
     return replaced
 
 
-class ApiErrorMiddleware:
+class ApiErrorMiddleware(ResponseMiddleware):
     """First in the chain: under /api/, an exception no view handled becomes the JSON error
     body (a bug: 500, logged), and an error answer that is not JSON (Django's 404 for a path
     no route matches, its 400 for a body it refuses, a debug page) is replaced by one."""
 
-    sync_capable = True
-    async_capable = True
-
-    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
-        self.get_response = get_response
-        self.is_async = iscoroutinefunction(get_response)
-        if self.is_async:
-            markcoroutinefunction(self)
-
-    def __call__(self, request: HttpRequest) -> HttpResponseBase | Awaitable[HttpResponseBase]:
-        if self.is_async:
-            return self._acall(request)
-        response: HttpResponseBase = self.get_response(request)
-        return _as_json(response) if is_api_path(request.path) else response
-
-    async def _acall(self, request: HttpRequest) -> HttpResponseBase:
-        response: HttpResponseBase = await self.get_response(request)
+    def rewrite(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
         return _as_json(response) if is_api_path(request.path) else response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponseBase | None:

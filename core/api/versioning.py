@@ -5,11 +5,9 @@ deprecated and where their successor is (RFC 9745 `Deprecation`, RFC 8594 `Sunse
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
-
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest, HttpResponseBase
+
+from core.api.middleware import ResponseMiddleware
 
 CURRENT = "/api/v1/"
 LEGACY = "/api/"
@@ -24,29 +22,11 @@ def successor(path: str) -> str | None:
     return CURRENT + path.removeprefix(LEGACY)
 
 
-def _mark(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
-    target = successor(request.path)
-    if target is not None:
-        response["Deprecation"] = DEPRECATED_SINCE
-        response["Sunset"] = SUNSET
-        response["Link"] = f'<{target}>; rel="successor-version"'
-    return response
-
-
-class DeprecatedPathsMiddleware:
-    sync_capable = True
-    async_capable = True
-
-    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
-        self.get_response = get_response
-        self.is_async = iscoroutinefunction(get_response)
-        if self.is_async:
-            markcoroutinefunction(self)
-
-    def __call__(self, request: HttpRequest) -> HttpResponseBase | Awaitable[HttpResponseBase]:
-        if self.is_async:
-            return self._acall(request)
-        return _mark(request, self.get_response(request))
-
-    async def _acall(self, request: HttpRequest) -> HttpResponseBase:
-        return _mark(request, await self.get_response(request))
+class DeprecatedPathsMiddleware(ResponseMiddleware):
+    def rewrite(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        target = successor(request.path)
+        if target is not None:
+            response["Deprecation"] = DEPRECATED_SINCE
+            response["Sunset"] = SUNSET
+            response["Link"] = f'<{target}>; rel="successor-version"'
+        return response

@@ -26,9 +26,9 @@ value counts for an enumeration; minimum, maximum and ten equal-width buckets fo
 
 Query shape
 -----------
-A pass over every machine's HAS_SPEC relationships costs seconds at 100,000 machines in
-Neo4j Community (slotted runtime). But machines of one model share maker, category and
-catalogue specs, so most of the work is done per model (945 models):
+A pass over every machine's HAS_SPEC relationships is far too slow at the catalogue's scale
+in Neo4j Community (slotted runtime). But machines of one model share maker, category and
+catalogue specs, and models are few, so most of the work is done per model:
 
 1. Every model gets a flag per *model-level* filter: category, maker, model, and spec
    filters on specs no machine overrides (``SpecInfo.per_machine`` is False; the selector
@@ -49,8 +49,8 @@ catalogue specs, so most of the work is done per model (945 models):
 Cohorts
 -------
 Most searches filter only by category, maker, model and specs. Machines of one model that
-share every facetable spec value form a cohort (graph/schema.py): 92,000 machines make
-about 5,000 cohorts, each knowing its machine ids and machines per country. When no filter
+share every facetable spec value form a cohort (graph/schema.py), far fewer than the
+machines, each knowing its machine ids and machines per country. When no filter
 needs a machine's own properties (no year, hours or price range and no country filter:
 `can_group`), the same queries run over cohorts instead of machines, each row
 weighted by its machine count; the country facet sums the cohorts' country tallies and the
@@ -59,8 +59,7 @@ cohort's machine ids and counts the candidates in each (`Tallies`); the queries 
 each cohort by its candidates, and the matching cohorts' candidates are the ids (their
 keys are collected by the `machine_specs` query, which walks the same cohorts, so no
 `countries` query runs then). Same
-answers in about a third of the time for a category at 100,000 machines (docs/benchmarks.md);
-the oracle test checks both paths.
+answers in a fraction of the time (docs/benchmarks.md); the oracle test checks both paths.
 
 A row counts for a facet when ``misses = 0`` or its only miss is that facet's own filter.
 Numbers come back as counts per distinct value, so the histograms are exact. Every value

@@ -55,6 +55,15 @@ async def nothing_but_presence(communicator: WebsocketCommunicator) -> bool:
             return False
 
 
+async def resume(returning: WebsocketCommunicator, count: int) -> list[dict[str, Any]]:
+    """Connect a returning client: the `count` messages it is sent, and nothing after them."""
+    await returning.connect()
+    messages = [await receive(returning) for _ in range(count)]
+    assert await nothing_but_presence(returning)
+    await returning.disconnect()
+    return messages
+
+
 @pytest.mark.parametrize("fanout", ["hub", "channel_layer"])
 def test_a_bid_over_one_socket_reaches_every_watcher(settings: Any, fanout: str) -> None:
     settings.AUCTION_FANOUT = fanout  # the hub, and the channels-redis groups of the baseline
@@ -161,14 +170,7 @@ def test_a_reconnecting_client_receives_what_it_missed_in_order() -> None:
         )
     returning = socket(auction.pk, query="seq=1")
 
-    async def scenario() -> list[dict[str, Any]]:
-        await returning.connect()
-        messages = [await receive(returning) for _ in range(3)]
-        assert await nothing_but_presence(returning)
-        await returning.disconnect()
-        return messages
-
-    snapshot, second, third = async_to_sync(scenario)()
+    snapshot, second, third = async_to_sync(resume)(returning, 3)
 
     assert snapshot["payload"]["seq"] == 3
     assert [second["payload"]["seq"], third["payload"]["seq"]] == [2, 3]
@@ -199,14 +201,7 @@ def test_a_client_resuming_after_the_close_receives_the_missed_bids_and_the_end(
     assert closed.closed_now
     returning = socket(auction.pk, query="seq=0")
 
-    async def scenario() -> list[dict[str, Any]]:
-        await returning.connect()
-        messages = [await receive(returning) for _ in range(3)]
-        assert await nothing_but_presence(returning)
-        await returning.disconnect()
-        return messages
-
-    snapshot, missed_bid, ended = async_to_sync(scenario)()
+    snapshot, missed_bid, ended = async_to_sync(resume)(returning, 3)
 
     assert snapshot["payload"]["seq"] == 2
     assert (missed_bid["event"], missed_bid["payload"]["seq"]) == ("new_bid", 1)

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from django.conf import settings
+from tests.conftest import database_url_for_subprocesses
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -34,7 +34,6 @@ def test_production_settings_pass_check_deploy_with_no_warnings(django_db_setup:
     # The deploy checks generate the API document, whose spec values are typed from the
     # catalogue's definitions: they read the database a deployment points at (here the
     # suite's, which exists on a fresh clone where the development one may not).
-    database = settings.DATABASES["default"]
     result = manage(
         "check",
         "--deploy",
@@ -43,7 +42,7 @@ def test_production_settings_pass_check_deploy_with_no_warnings(django_db_setup:
         DJANGO_SETTINGS_MODULE="config.settings.production",
         SECRET_KEY=secrets.token_urlsafe(64),
         ALLOWED_HOSTS="market.example.com",
-        DATABASE_URL=f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
+        DATABASE_URL=database_url_for_subprocesses(),
     )
 
     assert result.returncode == 0, result.stderr
