@@ -46,6 +46,7 @@ SEARCH_EXAMPLE = OpenApiExample(
             "specs": {},
         },
         "suggestion": None,
+        "relaxed": None,
         "next_cursor": None,
         "language": "en",
     },
@@ -72,6 +73,11 @@ class SearchApi(APIView):
                 "results": result.results,
                 "facets": result.facets,
                 "suggestion": result.suggestion,
+                "relaxed": (
+                    {"required_words": result.relaxed.required, "words": result.relaxed.words}
+                    if result.relaxed
+                    else None
+                ),
                 "next_cursor": result.next_cursor,
                 "language": params.language,
             }

@@ -16,10 +16,11 @@ import base64
 import json
 import re
 from dataclasses import dataclass, field, replace
+from functools import cache
 from typing import Any
 
 from graph.facets import ListingFilters
-from search.analysis import LANGUAGE_ANALYZERS, LONG_TEXT_ANALYZERS
+from search.analysis import LANGUAGE_ANALYZERS, LONG_TEXT_ANALYZERS, trade_synonyms
 
 MAX_WINDOW = 10_000  # offset + limit beyond this must page with search_after
 MAX_TERMS = 65_536  # the engine's default index.max_terms_count: longer id lists are split
@@ -78,6 +79,9 @@ class SearchParams(ListingFilters):
     search_after: tuple[Any, ...] | None = None
     facets: bool = True
     facet_fields: tuple[str, ...] = tuple(FACET_FIELDS)  # which of the engine's facets to count
+    # How many of the text's words a listing must match somewhere (None: every one). Fewer
+    # only when every word found nothing: see search/selectors.py, `relaxed_steps`.
+    required_words: int | None = None
     tuning: Tuning = field(default_factory=Tuning)
 
 
@@ -116,31 +120,70 @@ def _language_field_query(
     return {"bool": {"should": should, "minimum_should_match": 1, "boost": boost}}
 
 
-CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]")
-LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
-CJK_LANGUAGES = frozenset({"ja", "zh"})
+@cache
+def _synonym_phrases() -> frozenset[tuple[str, ...]]:
+    """The trade synonyms of more than one word, each as its words ("wheel", "loader")."""
+    phrases = set()
+    for rule in trade_synonyms():
+        for entry in rule.replace("=>", ",").split(","):
+            words = tuple(entry.lower().split())
+            if len(words) > 1:
+                phrases.add(words)
+    return frozenset(phrases)
 
 
-def languages_for(text: str, buyer_language: str) -> list[str]:
-    """The language fields a query can match: CJK text cannot match the stemmed Latin fields'
-    tokens and Latin words do not need the Japanese and Chinese fields (model numbers, which
-    appear in every language, have their own field). Fewer clauses, same hits."""
-    has_cjk, has_latin = bool(CJK.search(text)), bool(LATIN.search(text))
-    wanted = [
-        language
-        for language in LANGUAGE_ANALYZERS
-        if (has_cjk and language in CJK_LANGUAGES) or (has_latin and language not in CJK_LANGUAGES)
-    ]
-    if not wanted:  # digits or symbols only
-        wanted = list(LANGUAGE_ANALYZERS)
-    if buyer_language in LANGUAGE_ANALYZERS and buyer_language not in wanted:
-        wanted.append(buyer_language)  # model numbers and brand names appear in every script
-    return wanted
+def text_words(text: str) -> list[str]:
+    """The text's words as the buyer meant them: split at spaces, a trade term of several
+    words ("wheel loader") kept whole so its synonyms still apply. Japanese and Chinese are
+    written without spaces: a run of them is one word here, and the engine's analysis splits it."""
+    words = text.split()
+    phrases = _synonym_phrases()
+    longest = max((len(phrase) for phrase in phrases), default=1)
+    units: list[str] = []
+    start = 0
+    while start < len(words):
+        for size in range(min(longest, len(words) - start), 0, -1):
+            candidate = words[start : start + size]
+            if size == 1 or tuple(word.lower() for word in candidate) in phrases:
+                units.append(" ".join(candidate))
+                start += size
+                break
+    return units
+
+
+def _word_found(word: str) -> dict[str, Any]:
+    """Where one word may be found: any language's title, description, category or maker
+    name, the model number, or (one typo allowed past five letters) the spelling field. A
+    word that a language's analysis drops (a stop word: "with", "mit", "の") counts as found."""
+    clauses: list[dict[str, Any]] = []
+    for language in LANGUAGE_ANALYZERS:
+        for path in (f"title.{language}", f"description.{language}"):
+            clauses.append({"match": {path: {"query": word, "operator": "and", "zero_terms_query": "all"}}})
+        clauses.append({"match": {f"category.names.{language}": {"query": word, "operator": "and"}}})
+        clauses.append({"match": {f"maker.names.{language}": {"query": word, "operator": "and"}}})
+    clauses.append({"match": {"spelling": {"query": word, "fuzziness": "AUTO:5,8", "prefix_length": 1}}})
+    clauses.append({"match": {"model_number.ngram": {"query": word}}})
+    clauses.append({"match": {"maker.name": {"query": word, "operator": "and"}}})
+    return {"bool": {"should": clauses, "minimum_should_match": 1}}
+
+
+def words_filter(text: str, required: int | None) -> dict[str, Any] | None:
+    """Every word of the text found somewhere in the listing (or `required` of them), whatever
+    field or language: "komatsu pc200" is Komatsu's PC200s, not every Komatsu. None for a
+    single word, which the text query itself requires."""
+    words = text_words(text)
+    if len(words) < 2:
+        return None
+    needed = len(words) if required is None else max(1, min(required, len(words)))
+    return {"bool": {"should": [_word_found(word) for word in words], "minimum_should_match": needed}}
 
 
 def text_query(text: str, language: str, tuning: Tuning) -> dict[str, Any]:
     clauses: list[dict[str, Any]] = []
-    for field_language in languages_for(text, language):
+    # Every language's fields, whatever the script of the text: Latin words (a brand, a serial
+    # code, "4WD") stand in Japanese and Chinese texts and CJK words in Latin-language ones, so
+    # a listing is found from any buyer language; the buyer's own language only ranks higher.
+    for field_language in LANGUAGE_ANALYZERS:
         boost = tuning.language_boost if field_language == language else 1.0
         clauses.append(
             _language_field_query(
@@ -247,8 +290,12 @@ def build_candidates(
         if every_filter
         else _range_filters(params)
     )
+    words = words_filter(text, params.required_words)
     query: dict[str, Any] = {
-        "bool": {"must": [text_query(text, params.language, params.tuning)], "filter": filters}
+        "bool": {
+            "must": [text_query(text, params.language, params.tuning)],
+            "filter": filters + ([words] if words else []),
+        }
     }
     body: dict[str, Any] = {
         "query": query,
@@ -282,6 +329,9 @@ def build_search(params: SearchParams) -> dict[str, Any]:
     query: dict[str, Any] = {"bool": {"filter": _base_filters(params)}}
     if text:
         query["bool"]["must"] = [text_query(text, params.language, params.tuning)]
+        words = words_filter(text, params.required_words)
+        if words:
+            query["bool"]["filter"].append(words)
         query["bool"]["should"] = [
             {
                 "term": {

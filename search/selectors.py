@@ -52,10 +52,25 @@ from core.threads import shared_pool
 from graph.facets import FacetRequest, Tallies
 from graph.selectors import facet_search
 from search.engine import Took, candidate_ids, cohort_tallies, engine_call
-from search.query import SearchParams, build_did_you_mean, build_search, build_suggest, encode_cursor
+from search.query import (
+    SearchParams,
+    build_did_you_mean,
+    build_search,
+    build_suggest,
+    encode_cursor,
+    text_words,
+)
 from search.shaping import Labels, engine_facets, facet_labels, shape_facets, shape_hit, spec_facets
 
 FEW_HITS = 3  # fewer results than this, and a "did you mean" is offered
+
+
+@dataclass(frozen=True)
+class Relaxed:
+    """Every word of the text together found nothing; the results match `required` of them."""
+
+    required: int
+    words: int
 
 
 @dataclass(frozen=True)
@@ -68,9 +83,33 @@ class SearchResult:
     took_ms: int  # the engine's own time for the page
     graph_ms: int = 0  # the graph's part, the text candidates' requests included
     candidates_ms: int = 0  # the engine's own time for the text candidates the graph counted
+    relaxed: Relaxed | None = None  # fewer words required than the text has
+
+
+def relaxed_steps(words: int) -> list[int]:
+    """How many words a listing must match when every one of the text's `words` together
+    found nothing, tried in order until one finds something: all but one, then any one."""
+    return sorted({max(1, words - 1), 1}, reverse=True) if words > 1 else []
 
 
 def faceted_search(params: SearchParams) -> SearchResult:
+    """One page of a search, its count and its facets. Every word of the text must be found
+    in a listing (in any field and language); when that finds nothing, fewer are required
+    (`relaxed_steps`), and the result says so. The count and the facets always describe the
+    results shown."""
+    result = _faceted_search(params)
+    words = len(text_words(params.text))
+    for required in relaxed_steps(words):
+        if result.count:
+            break
+        relaxed = _faceted_search(replace(params, required_words=required))
+        result = replace(
+            relaxed, relaxed=Relaxed(required, words), suggestion=relaxed.suggestion or result.suggestion
+        )
+    return result
+
+
+def _faceted_search(params: SearchParams) -> SearchResult:
     if not graph_answers(params):
         result = search_machines(params)
         return replace(result, facets={**result.facets, "specs": {}}) if params.facets else result

@@ -210,12 +210,24 @@ class SearchHitOutput(serializers.Serializer[Any]):
     score = serializers.FloatField(allow_null=True)
 
 
+class RelaxedOutput(serializers.Serializer[Any]):
+    required_words = serializers.IntegerField(help_text="How many of the words each result matches at least")
+    words = serializers.IntegerField(help_text="How many words the text has")
+
+
 class SearchResultOutput(serializers.Serializer[Any]):
     count = serializers.IntegerField(help_text="Listings that match")
     results = SearchHitOutput(many=True)
     facets = FacetsOutput()
     suggestion = serializers.CharField(
         allow_null=True, help_text="A spelling that finds more, when few match"
+    )
+    relaxed = RelaxedOutput(
+        allow_null=True,
+        help_text=(
+            "Set when no listing matched every word of q together: the results then match "
+            "required_words of them (all but one, else any one); null when every word matched"
+        ),
     )
     next_cursor = serializers.CharField(allow_null=True, help_text="Pass as cursor for the next page")
     language = serializers.CharField(help_text="The language the search was ranked for")

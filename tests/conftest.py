@@ -106,10 +106,8 @@ def screenshot(request: pytest.FixtureRequest) -> Any:
 @pytest.fixture
 def machine_index() -> str:
     """An empty machine index behind the test alias."""
-    from search.shaping import clear_label_cache
     from tests.search.catalogue import fresh_machine_index
 
-    clear_label_cache()  # each test builds its own taxonomy
     return fresh_machine_index()
 
 

@@ -256,10 +256,13 @@ def remove_catalogue() -> None:
 
 
 def fresh_machine_index() -> str:
-    """Drop every test machine index and start an empty one behind the alias."""
+    """Drop every test machine index and start an empty one behind the alias; the facet labels
+    read for the last one's taxonomy are forgotten with it (each test builds its own)."""
     from search.client import get_client
     from search.indices import ensure_index
+    from search.shaping import clear_label_cache
 
+    clear_label_cache()
     client = get_client()
     client.indices.delete(index=f"{alias_name(MACHINES)}-v*", ignore=[404])
     return ensure_index(MACHINES)

@@ -31,11 +31,9 @@ def search_index(unique_name: str) -> Iterator[str]:
 def search_catalogue(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str, int]]:
     """The fixed multilingual catalogue, written once per module (committed, outside the
     per-test transactions) and indexed; removed when the module is done."""
-    from search.shaping import clear_label_cache
     from tests.factories import SellerFactory
     from tests.search.catalogue import build_catalogue, fresh_machine_index, remove_catalogue
 
-    clear_label_cache()
     with django_db_blocker.unblock():
         fresh_machine_index()
         seller = SellerFactory.create(username="catalogue-seller")

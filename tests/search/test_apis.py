@@ -23,7 +23,8 @@ def test_the_response_has_the_documented_shape(search_catalogue: dict[str, int])
 
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"count", "results", "facets", "suggestion", "next_cursor", "language"}
+    assert set(body) == {"count", "results", "facets", "suggestion", "relaxed", "next_cursor", "language"}
+    assert body["relaxed"] is None
     first = body["results"][0]
     assert set(first) == {
         "id",
