@@ -25,6 +25,7 @@ NEO4J_PORT=17687
 NEO4J_TEST_PORT=17688
 
 OPENSEARCH_VERSION=2.16.0
+OPENSEARCH_LAYOUT="$OPENSEARCH_VERSION-icu"  # the version and the modules assembled with it: a change reassembles
 OPENSEARCH_HEAP=${OPENSEARCH_HEAP:-1g}
 NEO4J_HEAP=${NEO4J_HEAP:-768m}
 NEO4J_PAGECACHE=${NEO4J_PAGECACHE:-512m}
@@ -88,7 +89,8 @@ maven_copy() {  # pom, output directory, extra flags
 
 install_opensearch() {
     local home="$VAR/opensearch/home"
-    [ -f "$home/.assembled-$OPENSEARCH_VERSION" ] && return
+    [ -f "$home/.assembled-$OPENSEARCH_LAYOUT" ] && return
+    stop_one opensearch  # a node running from the previous assembly restarts with this one
     say "Fetching OpenSearch $OPENSEARCH_VERSION and its analysis modules from Maven Central"
     local artifacts="$VAR/downloads/opensearch"
     rm -rf "$artifacts" "$home"
@@ -108,7 +110,9 @@ install_opensearch() {
         "analysis-kuromoji-$OPENSEARCH_VERSION.jar" lucene-analysis-kuromoji-*.jar
     add_opensearch_plugin plugins analysis-smartcn org.opensearch.plugin.analysis.smartcn.AnalysisSmartChinesePlugin \
         "analysis-smartcn-$OPENSEARCH_VERSION.jar" lucene-analysis-smartcn-*.jar
-    touch "$home/.assembled-$OPENSEARCH_VERSION"
+    add_opensearch_plugin plugins analysis-icu org.opensearch.plugin.analysis.icu.AnalysisICUPlugin \
+        "analysis-icu-client-$OPENSEARCH_VERSION.jar" lucene-analysis-icu-*.jar icu4j-*.jar
+    touch "$home/.assembled-$OPENSEARCH_LAYOUT"
 }
 
 add_opensearch_plugin() {  # kind name classname jar...

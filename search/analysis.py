@@ -31,13 +31,34 @@ def trade_synonyms() -> tuple[str, ...]:
     return tuple(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
 
+# Unicode dashes a model number may be typed with: PC200 U+2010 8 is "PC200-8".
+DASHES = "\\u2010-\\u2015\\u2212\\ufe58\\ufe63"
+# Scripts written in Latin letters: their analysers also fold diacritics ("Sennébogen").
+LATIN_ANALYZERS = ("en_text", "en_search", "de_text", "de_search", "fr_text", "fr_search", "spelling")
+
+
 def analysis_settings() -> dict[str, Any]:
+    """The analysers of every text field. Each reads the text through ICU's NFKC case folding
+    first (full-width PC200 is "pc200", half-width katakana are full-width ones, "LIEBHERR" is
+    "liebherr"), and the
+    Latin-script ones fold diacritics too, at index and at search time alike."""
+    settings = _analysis()
+    for name, analyzer in settings["analyzer"].items():
+        analyzer["char_filter"] = ["icu_nfkc_cf", *analyzer.get("char_filter", [])]
+        if name in LATIN_ANALYZERS:
+            analyzer["filter"] = [*analyzer["filter"], "icu_folding"]
+    settings["normalizer"]["lowercase_keyword"]["char_filter"] = ["icu_nfkc_cf"]
+    return settings
+
+
+def _analysis() -> dict[str, Any]:
     synonyms = list(trade_synonyms())
     return {
         "char_filter": {
+            "icu_nfkc_cf": {"type": "icu_normalizer", "name": "nfkc_cf"},
             "model_number_punctuation": {
                 "type": "pattern_replace",
-                "pattern": "[\\s\\-_/.]",
+                "pattern": f"[\\s\\-_/.{DASHES}]",
                 "replacement": "",
             },
         },

@@ -175,7 +175,11 @@ def words_filter(text: str, required: int | None) -> dict[str, Any] | None:
     if len(words) < 2:
         return None
     needed = len(words) if required is None else max(1, min(required, len(words)))
-    return {"bool": {"should": [_word_found(word) for word in words], "minimum_should_match": needed}}
+    every_word = {"bool": {"should": [_word_found(word) for word in words], "minimum_should_match": needed}}
+    # or the words are a model number typed with spaces ("PC 200-8"): the whole text, folded
+    # as model numbers are, starts the listing's
+    model_number = {"match": {"model_number.ngram": {"query": text}}}
+    return {"bool": {"should": [every_word, model_number], "minimum_should_match": 1}}
 
 
 def text_query(text: str, language: str, tuning: Tuning) -> dict[str, Any]:

@@ -17,8 +17,9 @@ from tests.factories import MachineFactory, model_with_specs
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("machine_index")]
 
 
-def listed(**titles: str) -> int:
-    machine = MachineFactory.create(model=model_with_specs(), title=titles, description={})
+def listed(model_number: str | None = None, **titles: str) -> int:
+    model = model_with_specs(**({"model_number": model_number} if model_number else {}))
+    machine = MachineFactory.create(model=model, title=titles, description={})
     apply_changes({"machine": {machine.pk}})
     get_client().indices.refresh(index=alias_name(MACHINES))
     return int(machine.pk)
@@ -49,3 +50,22 @@ def test_a_word_in_another_script_is_found_from_every_buyer_language(
     listed(en="Wheel loader", ja="ホイールローダー", zh="装载机")  # matches none of the words
 
     assert found(text, lang) == [machine_id]
+
+
+@pytest.mark.parametrize(
+    ("titles", "texts"),
+    [
+        (
+            {"en": "Komatsu PC200-8 excavator"},
+            ["\uff30\uff23\uff12\uff10\uff10", "PC200\u20108", "pc200-8", "PC 200-8", "pc2008", "KOMATSU"],
+        ),
+        ({"ja": "コマツ 油圧ショベル"}, ["\uff7a\uff8f\uff82", "コマツ"]),  # half-width ｺﾏﾂ
+        ({"de": "Sennebogen Umschlagbagger"}, ["Sennébogen", "SENNEBOGEN"]),
+        ({"fr": "Pelle Liebherr à chenilles, très propre"}, ["liebherr", "tres propre", "chenilles"]),
+    ],
+)
+def test_width_case_diacritics_and_dashes_are_normalised(titles: dict[str, str], texts: list[str]) -> None:
+    machine_id = listed("PC200-8", **titles)
+    listed(en="Wheel loader", ja="ホイールローダー", zh="装载机")  # matches none of the words
+
+    assert {text: found(text, "en") for text in texts} == {text: [machine_id] for text in texts}
