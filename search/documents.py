@@ -6,6 +6,7 @@ autocomplete. Only listings a buyer may see are indexed (SEARCHABLE_STATUSES).""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -24,6 +25,13 @@ from elasticsearch_dsl import (
 )
 
 from search.analysis import LANGUAGE_ANALYZERS, LONG_TEXT_ANALYZERS, search_analyzer
+
+
+def completions(texts: list[str]) -> list[str]:
+    """Inputs of the completion field: without control characters, which it refuses (some
+    are its own separators), so a title a seller typed one into still indexes whole."""
+    cleaned = ("".join(" " if unicodedata.category(c) == "Cc" else c for c in text) for text in texts)
+    return [" ".join(text.split()) for text in cleaned if text.strip()]
 
 
 def _texts_by_language(*, ngram: bool = False, long_text: bool = False) -> Object:
@@ -193,10 +201,11 @@ def build_document(
             if lang in ("en", "de", "fr")
         ),
         "suggest": [
-            {"input": suggestions, "contexts": {"language": contexts}, "weight": 2},
+            {"input": completions(suggestions), "contexts": {"language": contexts}, "weight": 2},
             *(
-                {"input": [text], "contexts": {"language": [language]}, "weight": 1}
+                {"input": completions([text]), "contexts": {"language": [language]}, "weight": 1}
                 for language, text in texts.items()
+                if completions([text])
             ),
         ],
     }

@@ -1,5 +1,5 @@
 """A record of every run's outcomes, and the tests that flaked: failed in one run and passed in
-another of the same commit (nothing changed but the machine).
+another of the same code (the same commit and local changes: nothing changed but the machine).
 
 Each session appends one line to `TEST_HISTORY` (default var/reports/test-history.jsonl; CI
 keeps that file between runs): the commit, when, and the tests that passed and failed. After
@@ -9,6 +9,7 @@ seen rather than guessed. Only the last HISTORY_RUNS runs are kept.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -35,13 +36,22 @@ def flaky_tests(runs: Iterable[Mapping[str, Any]]) -> Counter[str]:
     return Counter(test for (_, test), seen in outcomes.items() if seen == {"passed", "failed"})
 
 
+def _git(root: Path, *args: str) -> bytes:
+    return subprocess.run(["git", *args], cwd=root, capture_output=True, check=True).stdout
+
+
 def _commit(root: Path) -> str:
+    """The commit the run tested; with local changes, the commit and a digest of them, so
+    only runs of the same code are compared (a test failing before a fix is not a flake)."""
     try:
-        return subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True
-        ).stdout.strip()
+        head = _git(root, "rev-parse", "HEAD").decode().strip()
+        changes = _git(root, "diff", "HEAD", "--binary")
+        for name in _git(root, "ls-files", "--others", "--exclude-standard", "-z").split(b"\0"):
+            if name:
+                changes += name + b"\0" + (root / name.decode()).read_bytes()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
+    return f"{head}+{hashlib.sha256(changes).hexdigest()[:12]}" if changes else head
 
 
 class Recorder:

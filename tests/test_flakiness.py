@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.flakiness import HISTORY_RUNS, Recorder, flaky_tests
+from tests.flakiness import HISTORY_RUNS, Recorder, _commit, flaky_tests
 
 
 def run(commit: str, passed: tuple[str, ...] = (), failed: tuple[str, ...] = ()) -> dict[str, object]:
@@ -89,3 +90,24 @@ def test_the_history_keeps_only_the_last_runs(tmp_path: Path, existing: int) -> 
     lines = history.read_text().splitlines()
     assert len(lines) == min(existing + 1, HISTORY_RUNS)
     assert json.loads(lines[-1])["passed"] == ["t::x"]
+
+
+def test_runs_of_the_same_commit_with_different_local_changes_are_told_apart(tmp_path: Path) -> None:
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    git("init", "-q")
+    (tmp_path / "a.py").write_text("x = 1\n")
+    git("add", "a.py")
+    git("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "a")
+    clean = _commit(tmp_path)
+    (tmp_path / "a.py").write_text("x = 2\n")
+    changed = _commit(tmp_path)
+    (tmp_path / "b.py").write_text("y = 1\n")
+    untracked = _commit(tmp_path)
+    (tmp_path / "b.py").unlink()
+
+    assert "+" not in clean
+    assert changed.startswith(clean + "+")
+    assert len({clean, changed, untracked}) == 3
+    assert _commit(tmp_path) == changed  # the same changes, the same digest
