@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from drf_spectacular.utils import OpenApiExample, extend_schema
@@ -93,7 +94,7 @@ class SuggestApi(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        summary="Completions of what a buyer is typing (makers and models)",
+        summary="Completions of what a buyer is typing: categories, makers, models (most listings first), titles",
         parameters=[SuggestQuery],
         responses={200: SuggestionsOutput},
         tags=["search"],
@@ -103,7 +104,12 @@ class SuggestApi(APIView):
         # field refuses some of them (U+001E, U+001F: its own separators)
         prefix = CONTROL_CHARACTERS.sub(" ", valid_query(SuggestQuery, request).get("q", "")).strip()
         language = resolve_language(request)
-        suggestions, took_ms = suggest_machines(prefix, language) if prefix else ([], 0)
-        response = Response({"suggestions": suggestions})
+        completions, took_ms = suggest_machines(prefix, language) if prefix else ([], 0)
+        response = Response(
+            {
+                "suggestions": [completion.text for completion in completions],
+                "completions": [dataclasses.asdict(completion) for completion in completions],
+            }
+        )
         response["Server-Timing"] = f"engine;dur={took_ms}"
         return response

@@ -44,6 +44,7 @@ Spec facets come back in the buyer's unit system (`SearchParams.units`)::
 from __future__ import annotations
 
 import time
+import unicodedata
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -55,6 +56,7 @@ from search.engine import Took, candidate_ids, cohort_tallies, engine_call
 from search.query import (
     SearchParams,
     build_did_you_mean,
+    build_listing_counts,
     build_search,
     build_suggest,
     encode_cursor,
@@ -215,7 +217,78 @@ def _did_you_mean(text: str) -> str | None:
     return options[0]["text"] if options and options[0]["text"] != text.strip().lower() else None
 
 
-def suggest_machines(prefix: str, language: str) -> tuple[list[str], int]:
-    """Completions for `prefix`, and the engine's own time for them in ms."""
+@dataclass(frozen=True)
+class Completion:
+    """A completion of what a buyer is typing: a category, maker or model name in their
+    language with how many listings it finds (and a model's category), or a listing's title."""
+
+    text: str
+    kind: str  # "category", "maker", "model" or "listing"
+    key: str | None = None  # the category, maker or model slug: a filter value
+    count: int | None = None
+    category: str | None = None  # a model's category, in the buyer's language
+
+
+SUGGESTIONS = 8
+COUNTS_TTL_SECONDS = 60.0
+_counts: dict[str, tuple[float, dict[str, dict[str, int]]]] = {}
+
+
+def listing_counts() -> dict[str, dict[str, int]]:
+    """Listings per category, maker and model slug, kept for a minute by each process (one
+    aggregation instead of one per keystroke; completions are ranked by them)."""
+    cached = _counts.get("all")
+    if cached is not None and time.monotonic() - cached[0] < COUNTS_TTL_SECONDS:
+        return cached[1]
+    aggregations = engine_call("search", body=build_listing_counts())["aggregations"]
+    counts = {
+        name: {str(bucket["key"]): int(bucket["doc_count"]) for bucket in aggregation["buckets"]}
+        for name, aggregation in aggregations.items()
+    }
+    _counts["all"] = (time.monotonic(), counts)
+    return counts
+
+
+def clear_listing_counts() -> None:
+    _counts.clear()
+
+
+def _folded(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def _completes(name: str, prefix: str) -> bool:
+    """Whether `name` (folded) starts with `prefix`, or has a word that does ("pc20" completes
+    "Komatsu PC200-8")."""
+    return name.startswith(prefix) or any(word.startswith(prefix) for word in name.split())
+
+
+def suggest_machines(prefix: str, language: str) -> tuple[list[Completion], int]:
+    """Completions for `prefix`: the categories, makers and models whose name in `language`
+    it starts, most listings first, then listings' titles from the engine's completion
+    field; and the engine's own time in ms."""
+    wanted = _folded(prefix)
+    labels, counts = facet_labels(language), listing_counts()
+    named = [
+        Completion(
+            label,
+            kind,
+            key,
+            counts[kind][key],
+            labels["category"].get(labels["model_category"].get(key, "")) if kind == "model" else None,
+        )
+        for kind in ("category", "maker", "model")
+        for key, label in labels[kind].items()
+        if counts[kind].get(key) and _completes(_folded(label), wanted)
+    ]
+    named.sort(key=lambda completion: (-(completion.count or 0), completion.text))
+    completions = named[:SUGGESTIONS]
     response = engine_call("search", body=build_suggest(prefix, language))
-    return [option["text"] for option in response["suggest"]["machines"][0]["options"]], response["took"]
+    seen = {_folded(completion.text) for completion in completions}
+    for option in response["suggest"]["machines"][0]["options"]:
+        if len(completions) >= SUGGESTIONS:
+            break
+        if _folded(option["text"]) not in seen:
+            seen.add(_folded(option["text"]))
+            completions.append(Completion(option["text"], "listing"))
+    return completions, response["took"]

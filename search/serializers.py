@@ -240,5 +240,16 @@ class SuggestQuery(serializers.Serializer[Any]):
     lang = serializers.ChoiceField(choices=list(LANGUAGE_ANALYZERS), required=False)
 
 
+class CompletionOutput(serializers.Serializer[Any]):
+    text = serializers.CharField(help_text="What the search box completes to, in the buyer's language")
+    kind = serializers.ChoiceField(choices=["category", "maker", "model", "listing"])
+    key = serializers.CharField(
+        allow_null=True, help_text="The category, maker or model slug (a filter value); null for a listing"
+    )
+    count = serializers.IntegerField(allow_null=True, help_text="Listings it finds; null for a listing")
+    category = serializers.CharField(allow_null=True, help_text="A model's category, in the buyer's language")
+
+
 class SuggestionsOutput(serializers.Serializer[Any]):
-    suggestions = serializers.ListField(child=serializers.CharField())
+    suggestions = serializers.ListField(child=serializers.CharField(), help_text="The completions' texts")
+    completions = CompletionOutput(many=True)

@@ -43,6 +43,8 @@ def _read_labels(language: str) -> Labels:
             m.slug: f"{m.maker.names.get(language) or m.maker.name} {m.model_number}"
             for m in MachineModel.objects.select_related("maker")
         },
+        # not a facet: the category slug of each model, to show completions with their category
+        "model_category": dict(MachineModel.objects.values_list("slug", "category__slug")),
         "country": {
             c.code: str(c.names.get(language) or c.names.get("en") or c.code) for c in Country.objects.all()
         },

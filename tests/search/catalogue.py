@@ -257,12 +257,14 @@ def remove_catalogue() -> None:
 
 def fresh_machine_index() -> str:
     """Drop every test machine index and start an empty one behind the alias; the facet labels
-    read for the last one's taxonomy are forgotten with it (each test builds its own)."""
+    and listing counts read for the last one's catalogue are forgotten with it (each test builds its own)."""
     from search.client import get_client
     from search.indices import ensure_index
+    from search.selectors import clear_listing_counts
     from search.shaping import clear_label_cache
 
     clear_label_cache()
+    clear_listing_counts()
     client = get_client()
     client.indices.delete(index=f"{alias_name(MACHINES)}-v*", ignore=[404])
     return ensure_index(MACHINES)

@@ -176,6 +176,42 @@ def test_autocomplete_completes_makers_and_models(search_catalogue: dict[str, in
     assert "コマツ PC200-8 油圧ショベル" in japanese
 
 
+def completions(prefix: str, lang: str) -> list[dict[str, Any]]:
+    response = APIClient().get("/api/v1/search/suggest/", {"q": prefix, "lang": lang})
+    assert response.status_code == 200
+    body: dict[str, Any] = response.json()
+    assert body["suggestions"] == [completion["text"] for completion in body["completions"]]
+    return list(body["completions"])
+
+
+def test_autocomplete_completes_categories_in_the_buyers_language_most_listings_first(
+    search_catalogue: dict[str, int],
+) -> None:
+    english = completions("exca", "en")
+    japanese = completions("油圧", "ja")
+
+    named = [c for c in english if c["kind"] != "listing"]
+    assert [(c["text"], c["kind"], c["key"]) for c in named] == [
+        ("Excavators", "category", "excavators"),
+        ("Crawler excavators", "category", "crawler-excavators"),
+        ("Mini excavators", "category", "mini-excavators"),
+    ]
+    for completion in named:  # each count is what the search would find
+        assert completion["count"] == search(category=completion["key"]).json()["count"]
+    assert [c["count"] for c in named] == sorted((c["count"] for c in named), reverse=True)
+    assert ("油圧ショベル", "category", "excavators") in [(c["text"], c["kind"], c["key"]) for c in japanese]
+
+
+def test_autocomplete_shows_a_models_category_and_how_many_it_finds(search_catalogue: dict[str, int]) -> None:
+    found = {c["text"]: c for c in completions("pc20", "en") if c["kind"] == "model"}
+
+    assert found["Komatsu PC200-8"]["category"] == "Crawler excavators"
+    assert found["Komatsu PC200-8"]["count"] == search(model="komatsu-pc200-8").json()["count"] > 0
+    assert "コマツ PC200-8" in [
+        c["text"] for c in completions("\uff50\uff43\uff12\uff10", "ja")
+    ]  # full width, folded
+
+
 @pytest.mark.parametrize(
     ("params", "field"),
     [

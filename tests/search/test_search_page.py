@@ -77,6 +77,29 @@ def test_autocomplete_offers_completions(live_server: Any, page: Any, catalogue:
     assert "Caterpillar 320D" in options
 
 
+def test_the_home_page_box_completes_categories_in_japanese_with_their_counts(
+    live_server: Any, page: Any, screenshot: Any, catalogue: dict[str, int]
+) -> None:
+    page.context.add_cookies([{"name": "django_language", "value": "ja", "url": live_server.url}])
+    page.goto(f"{live_server.url}/")
+
+    page.locator("input[data-suggest]").press_sequentially("油圧", delay=30)
+    page.wait_for_selector("#home-suggestions[data-ready=油圧]", state="attached")
+
+    options = page.locator("#home-suggestions option").evaluate_all(
+        "options => options.map(o => [o.value, o.label, o.dataset.kind])"
+    )
+    excavators = search_count(live_server, category="excavators")
+    assert ["油圧ショベル", f"カテゴリ · {excavators}", "category"] in options
+    screenshot(page, "home-autocomplete-ja")
+
+
+def search_count(live_server: Any, **params: str) -> int:
+    import httpx
+
+    return int(httpx.get(f"{live_server.url}/api/v1/search/", params=params).json()["count"])
+
+
 def test_a_shared_url_reproduces_the_search_in_japanese(
     live_server: Any, page: Any, screenshot: Any, catalogue: dict[str, int]
 ) -> None:
