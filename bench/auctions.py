@@ -28,37 +28,14 @@ from collections import defaultdict
 from contextlib import ExitStack
 from datetime import timedelta
 from functools import partial
-from pathlib import Path
 from typing import Any
 
-from bench.common import asgi_server, machine_line, percentile, setup_django, summary
+from bench.common import asgi_server, machine_line, memory_kb, percentile, server_pids, setup_django, summary
 
 SEQ = re.compile(rb'"seq":\s*(\d+)')
 PING = re.compile(rb'"bench_ping",\s*"payload":\s*\{"n":\s*(\d+)')
 CONNECT_CONCURRENCY = 100
 SERVER_ENV = {"BID_RATE_LIMIT": "100000000", "PRESENCE_HEARTBEAT": "30"}
-
-
-def rss_kb(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
-
-
-def server_pids(ports: list[int]) -> list[int]:
-    """The server processes listening on `ports` (their command line names the port)."""
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            command = (entry / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if b"core.server" in b" ".join(command) and any(str(port).encode() in command for port in ports):
-            pids.append(int(entry.name))
-    return pids
 
 
 def setup_auction(bidders: int) -> tuple[int, list[str]]:
@@ -327,12 +304,12 @@ def fan_out(
     from auctions.broadcast import group_name, publish
 
     auction_id, tokens = setup_auction(2)
-    before = sum(rss_kb(pid) for pid in pids)
+    before = sum(memory_kb(pid)[0] for pid in pids)
     connect_started = time.perf_counter()
     crowd = WatcherCrowd(bases, auction_id, count, processes)
     crowd.opened()
     connect_seconds = time.perf_counter() - connect_started
-    after = sum(rss_kb(pid) for pid in pids)
+    after = sum(memory_kb(pid)[0] for pid in pids)
     bids: list[float] = []
     broadcasts: list[float] = []
     settings.AUCTION_FANOUT = mode  # what `publish` below uses, like the servers

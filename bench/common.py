@@ -118,3 +118,29 @@ def asgi_server(
 
 def median(values: list[float]) -> float:
     return statistics.median(values)
+
+
+def server_pids(ports: list[int]) -> list[int]:
+    """The server processes (`python -m core.server`) listening on `ports`: their command line
+    names the port."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"core.server" in b" ".join(command) and any(str(port).encode() in command for port in ports):
+            pids.append(int(entry.name))
+    return pids
+
+
+def memory_kb(pid: int) -> tuple[int, int]:
+    """(resident now, resident at its peak) of process `pid`, in KB, from /proc."""
+    values = dict.fromkeys(("VmRSS", "VmHWM"), 0)
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        name, _, value = line.partition(":")
+        if name in values:
+            values[name] = int(value.split()[0])
+    return values["VmRSS"], values["VmHWM"]

@@ -13,33 +13,14 @@ import argparse
 import re
 import subprocess
 import time
-from pathlib import Path
 
-from bench.common import ROOT, asgi_server, machine_line, setup_django
+from bench.common import ROOT, asgi_server, machine_line, memory_kb, server_pids, setup_django
 
 CONFIG = ROOT / "tests" / "api" / "schemathesis.toml"
 CHECKS = (
     "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,"
     "negative_data_rejection,positive_data_acceptance"
 )
-
-
-def rss_mb(port: int) -> tuple[float, float]:
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            command = (entry / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if b"core.server" in b" ".join(command) and str(port).encode() in command:
-            values = {}
-            for line in (entry / "status").read_text().splitlines():
-                name, _, value = line.partition(":")
-                if name in ("VmRSS", "VmHWM"):
-                    values[name] = int(value.split()[0]) / 1024
-            return values["VmRSS"], values["VmHWM"]
-    return 0.0, 0.0
 
 
 def tokens() -> dict[str, str]:
@@ -81,9 +62,10 @@ def main() -> None:
             )  # fmt: skip
             elapsed = time.perf_counter() - started
             generated = re.search(r"(\d+) generated[^\n]*", run.stdout)
-            now, peak = rss_mb(port)
+            pids = server_pids([port])
+            now, peak = memory_kb(pids[0]) if pids else (0, 0)
             print(f"  {who:<9} {generated.group(0) if generated else '?'} in {elapsed:.0f} s; "
-                  f"exit {run.returncode}; server {now:.0f} MB now, {peak:.0f} MB at its peak")  # fmt: skip
+                  f"exit {run.returncode}; server {now / 1024:.0f} MB now, {peak / 1024:.0f} MB at its peak")  # fmt: skip
             if run.returncode != 0:
                 failed = True
                 print(run.stdout[-8000:])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework.permissions import AllowAny
@@ -13,11 +12,10 @@ from rest_framework.views import APIView
 
 from core.api.schema import errors
 from core.api.views import valid_query
+from search.documents import completion_inputs
 from search.params import parse_search_params, resolve_language
 from search.selectors import faceted_search, suggest_machines
 from search.serializers import SearchQuery, SearchResultOutput, SearchSchema, SuggestionsOutput, SuggestQuery
-
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 SEARCH_EXAMPLE = OpenApiExample(
     "Excavators of 18 to 25 t",
@@ -100,9 +98,10 @@ class SuggestApi(APIView):
         tags=["search"],
     )
     def get(self, request: Request) -> Response:
-        # control characters mean nothing typed into a search box, and the engine's completion
-        # field refuses some of them (U+001E, U+001F: its own separators)
-        prefix = CONTROL_CHARACTERS.sub(" ", valid_query(SuggestQuery, request).get("q", "")).strip()
+        # read as the completion field's inputs are written: control characters mean nothing
+        # typed into a search box, and the field refuses some of them (its own separators)
+        typed = completion_inputs([valid_query(SuggestQuery, request).get("q", "")])
+        prefix = typed[0] if typed else ""
         language = resolve_language(request)
         completions, took_ms = suggest_machines(prefix, language) if prefix else ([], 0)
         response = Response(

@@ -27,7 +27,7 @@ from elasticsearch_dsl import (
 from search.analysis import LANGUAGE_ANALYZERS, LONG_TEXT_ANALYZERS, search_analyzer
 
 
-def completions(texts: list[str]) -> list[str]:
+def completion_inputs(texts: list[str]) -> list[str]:
     """Inputs of the completion field: without control characters, which it refuses (some
     are its own separators), so a title a seller typed one into still indexes whole."""
     cleaned = ("".join(" " if unicodedata.category(c) == "Cc" else c for c in text) for text in texts)
@@ -201,11 +201,11 @@ def build_document(
             if lang in ("en", "de", "fr")
         ),
         "suggest": [
-            {"input": completions(suggestions), "contexts": {"language": contexts}, "weight": 2},
+            {"input": completion_inputs(suggestions), "contexts": {"language": contexts}, "weight": 2},
             *(
-                {"input": completions([text]), "contexts": {"language": [language]}, "weight": 1}
+                {"input": inputs, "contexts": {"language": [language]}, "weight": 1}
                 for language, text in texts.items()
-                if completions([text])
+                if (inputs := completion_inputs([text]))
             ),
         ],
     }
