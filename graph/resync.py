@@ -28,6 +28,7 @@ from graph.sync import (
     taxonomy_statements,
     write_cohorts,
 )
+from graph.versions import bump_projection_version
 from graph.writes import statement
 from marketplace.models.machines import SEARCHABLE_STATUSES
 
@@ -105,4 +106,5 @@ def resync_graph(
     removed += _remove_stale("Spec", set(taxonomy.specs))
     removed += _remove_stale("SpecCategory", set(taxonomy.spec_categories))
     replayed = replay_since("graph", mark)
+    bump_projection_version()
     return ResyncResult(written, removed, replayed, time.perf_counter() - started)

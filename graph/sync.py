@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator
 from graph import writes
 from graph.client import run_in_transaction, run_query
 from graph.rows import MachineBatch, Taxonomy, cohort_rows, load_taxonomy, machine_batch, machine_model_ids
+from graph.versions import bump_projection_version
 from graph.writes import ROWS, Statement, statement
 
 MACHINES_PER_TRANSACTION = 2_000
@@ -165,3 +166,5 @@ def apply_changes(changes: dict[str, set[int]]) -> None:
     if changes.get("spec"):
         # a spec that becomes (or stops being) a number or an enumeration changes every cohort
         write_cohorts()
+    if any(changes.values()):
+        bump_projection_version()  # cached spec facets counted before this are stale

@@ -1,4 +1,4 @@
-"""GET /api/v1/search/ and /api/v1/search/suggest/."""
+"""GET /api/v1/search/, /api/v1/search/spec-facets/ and /api/v1/search/suggest/."""
 
 from __future__ import annotations
 
@@ -14,8 +14,16 @@ from core.api.schema import errors
 from core.api.views import valid_query
 from search.documents import completion_inputs
 from search.params import parse_search_params, resolve_language
-from search.selectors import faceted_search, suggest_machines
-from search.serializers import SearchQuery, SearchResultOutput, SearchSchema, SuggestionsOutput, SuggestQuery
+from search.selectors import Relaxed, faceted_search, suggest_machines
+from search.serializers import (
+    SearchQuery,
+    SearchResultOutput,
+    SearchSchema,
+    SpecFacetsOutput,
+    SuggestionsOutput,
+    SuggestQuery,
+)
+from search.spec_facets import spec_facet_search
 
 SEARCH_EXAMPLE = OpenApiExample(
     "Excavators of 18 to 25 t",
@@ -42,7 +50,6 @@ SEARCH_EXAMPLE = OpenApiExample(
             "maker": [{"key": "komatsu", "label": "Komatsu", "count": 1}],
             "model": [{"key": "komatsu-pc200-8", "label": "Komatsu PC200-8", "count": 1}],
             "country": [{"key": "JP", "label": "Japan", "count": 1}],
-            "specs": {},
         },
         "suggestion": None,
         "relaxed": None,
@@ -72,11 +79,7 @@ class SearchApi(APIView):
                 "results": result.results,
                 "facets": result.facets,
                 "suggestion": result.suggestion,
-                "relaxed": (
-                    {"required_words": result.relaxed.required, "words": result.relaxed.words}
-                    if result.relaxed
-                    else None
-                ),
+                "relaxed": relaxed_output(result.relaxed),
                 "next_cursor": result.next_cursor,
                 "language": params.language,
             }
@@ -86,6 +89,43 @@ class SearchApi(APIView):
             f"engine;dur={result.took_ms}, candidates;dur={result.candidates_ms}, graph;dur={result.graph_ms}"
         )
         return response
+
+
+class SpecFacetsApi(APIView):
+    permission_classes = [AllowAny]
+    schema = SearchSchema()
+
+    @extend_schema(
+        summary="The spec facets of a search, beside its results (same parameters as the search)",
+        description=(
+            "Counted by the catalogue graph over the listings the search finds, with the same "
+            "filter semantics; requested beside /api/v1/search/ so that the results never wait "
+            "for them. The sort and page parameters are accepted and do not change the answer. "
+            "Cached for a short while; a change to the catalogue makes every cached answer stale."
+        ),
+        parameters=[SearchQuery],
+        responses={200: SpecFacetsOutput, **errors(422)},
+        tags=["search"],
+    )
+    def get(self, request: Request) -> Response:
+        params = parse_search_params(request)
+        facets = spec_facet_search(params)
+        response = Response(
+            {
+                "specs": facets.specs,
+                "relaxed": relaxed_output(facets.relaxed),
+                "language": params.language,
+                "units": params.units,
+            }
+        )
+        response["Server-Timing"] = (
+            f"graph;dur={facets.graph_ms}, cache;desc={'hit' if facets.cached else 'miss'}"
+        )
+        return response
+
+
+def relaxed_output(relaxed: Relaxed | None) -> dict[str, int] | None:
+    return {"required_words": relaxed.required, "words": relaxed.words} if relaxed else None
 
 
 class SuggestApi(APIView):

@@ -18,6 +18,7 @@ from typing import Any
 
 from elasticsearch import helpers
 
+from graph.versions import bump_projection_version
 from marketplace.models.machines import SEARCHABLE_STATUSES
 from search.client import get_client
 from search.indices import MACHINES, alias_name, create_versioned_index
@@ -127,4 +128,5 @@ def reindex_machines(
     for old in old_indices:
         client.indices.delete(index=old, ignore=[404])
     replayed = replay_since("search", mark)
+    bump_projection_version()
     return ReindexResult(new_index, done, replayed, time.perf_counter() - started)

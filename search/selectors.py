@@ -1,18 +1,17 @@
-"""The public search: one page of listings with its facets, which the search engine and the
-catalogue graph answer together (search/engine.py talks to the engine, search/query.py builds
-its requests, search/shaping.py shapes the answer).
+"""The public search: one page of listings with its facets (search/engine.py talks to the
+engine, search/query.py builds its requests, search/shaping.py shapes the answer). The spec
+facets are not part of it: search/spec_facets.py serves them beside the results, so that a
+page of results never waits for the graph to count (docs/ARCHITECTURE.md, "Results first").
 
-When the graph is asked
-* Spec facets are offered once the buyer has narrowed the search to a category (a crane's
-  lifting capacity means nothing beside a loader's bucket), and spec filters apply whenever
-  they are given. So the graph answers a search with a spec filter, or with facets and a
-  category; every other search is the engine's alone, with its own category, maker and
-  country facets and ``facets.specs == {}``. Browsing everything or typing words is as fast
-  as plain full-text search.
-* When the graph answers, it computes every facet: category, maker and country counts and
-  the spec facets (graph/facets has the semantics: disjunctive, each facet without its own
-  filter). One computation for all of them keeps the counts consistent with each other and
-  with the result. (With text, the country facet is the engine's: see below.)
+Who answers
+* Without a spec filter the engine answers alone: the page, the count and its own category,
+  maker, model and country facets. Browsing everything, typing words or choosing a
+  category is as fast as plain full-text search.
+* Spec filters are the graph's: with any, the graph returns the matching cohorts (or ids)
+  with the category, maker, model and country facets (graph/facets has the semantics:
+  disjunctive, each facet without its own filter; one computation keeps them consistent
+  with each other and the result), and the engine pages, sorts and highlights within them
+  (`SearchParams.cohorts`, `SearchParams.machine_ids`).
 
 Text and spec filters
 * Text is the engine's: when the buyer typed some, the listings matching it (and the year,
@@ -24,21 +23,8 @@ Text and spec filters
   cohort and country cost more: docs/benchmarks.md). With a country filter, which cohorts cannot
   apply, or past the engine's bucket limit, the ids of every match are fetched instead, in
   id order, without documents (`candidate_ids`), and the graph counts every facet.
-* Spec filters are the graph's: with any, the graph returns the matching cohorts (or ids)
-  and the engine pages, sorts and highlights within them (`SearchParams.cohorts`,
-  `SearchParams.machine_ids`).
-  Without, the engine applies the same filters as the graph by itself, and the page of
-  results is fetched from the engine while the graph counts (side by side, not one after
-  the other).
-* If Neo4j is down, a search without spec filters still answers, with the engine's own
-  facets and no spec facets; one with spec filters fails with 503.
-
-Spec facets come back in the buyer's unit system (`SearchParams.units`)::
-
-    {"operating_weight": {"label": "Operating weight", "kind": "number", "unit": "t",
-                          "min": 1.2, "max": 24.0, "buckets": [{"from": 1.2, "to": 3.48, "count": 31}, ...]},
-     "fuel": {"label": "Fuel", "kind": "enum", "unit": "",
-              "values": [{"key": "diesel", "label": "Diesel", "count": 230}, ...]}}
+* If Neo4j is down, a search without spec filters still answers; one with spec filters
+  fails with 503.
 """
 
 from __future__ import annotations
@@ -48,8 +34,6 @@ import unicodedata
 from dataclasses import dataclass, replace
 from typing import Any
 
-from core.errors import ServiceUnavailableError
-from core.threads import shared_pool
 from graph.facets import FacetRequest, Tallies
 from graph.selectors import facet_search
 from search.engine import Took, candidate_ids, cohort_tallies, engine_call
@@ -62,7 +46,7 @@ from search.query import (
     encode_cursor,
     text_words,
 )
-from search.shaping import Labels, engine_facets, facet_labels, shape_facets, shape_hit, spec_facets
+from search.shaping import Labels, engine_facets, facet_labels, shape_facets, shape_hit
 
 FEW_HITS = 3  # fewer results than this, and a "did you mean" is offered
 
@@ -113,10 +97,7 @@ def faceted_search(params: SearchParams) -> SearchResult:
 
 def _faceted_search(params: SearchParams) -> SearchResult:
     if not graph_answers(params):
-        result = search_machines(params)
-        return replace(result, facets={**result.facets, "specs": {}}) if params.facets else result
-    if not params.specs:
-        return _with_spec_facets(params)
+        return search_machines(params)
     started = time.perf_counter()
     candidates, tallies, took = None, None, Took()
     if params.text.strip():
@@ -137,7 +118,7 @@ def _faceted_search(params: SearchParams) -> SearchResult:
     result = search_machines(narrowed)
     if not params.facets:
         return replace(result, facets={}, graph_ms=graph_ms, candidates_ms=took.ms)
-    shaped = shape_facets(facets, params.language, params.units)
+    shaped = shape_facets(facets, params.language)
     if facets.cohorts is not None:
         shaped["country"] = result.facets["country"]
     return replace(result, facets=shaped, graph_ms=graph_ms, candidates_ms=took.ms)
@@ -145,53 +126,25 @@ def _faceted_search(params: SearchParams) -> SearchResult:
 
 def graph_answers(params: SearchParams) -> bool:
     """Whether the graph takes part in this search (see the module docstring)."""
-    return bool(params.specs) or (params.facets and bool(params.categories))
+    return bool(params.specs)
 
 
 def facet_request(
     params: SearchParams, candidates: tuple[int, ...] | None, tallies: Tallies | None = None
 ) -> FacetRequest:
-    """The graph's part of a search. Candidates (or tallies) from the engine already passed
-    the year, hours and price ranges, so the graph is not asked again: without a country
-    filter, cohorts can then answer (graph/facets). Tallies have no countries: the engine
-    counts the country facet then."""
+    """The graph's part of a search: the matching listings and the category, maker, model
+    and country facets (the spec facets are search/spec_facets.py's). Candidates (or
+    tallies) from the engine already passed the year, hours and price ranges, so the graph
+    is not asked again: without a country filter, cohorts can then answer (graph/facets).
+    Tallies have no countries: the engine counts the country facet then."""
     return FacetRequest(
         **params.filter_values(ranges=candidates is None and tallies is None),
         candidates=candidates,
         tallies=tallies,
         with_ids=bool(params.specs),
         with_countries=tallies is None,
+        with_specs=False,
     )
-
-
-def _with_spec_facets(params: SearchParams) -> SearchResult:
-    """No spec filter: the engine's page and facets as usual, fetched while the graph counts
-    the spec facets. Every filter applies to every spec facet (none is a spec's own), so the
-    graph counts over the engine's matches for the text and every filter, or, without text,
-    over the same filters by itself."""
-    # the labels are read here: a pool thread would open a database connection of its own
-    page = shared_pool("search-page", workers=4).submit(
-        search_machines, params, facet_labels(params.language)
-    )
-    started = time.perf_counter()
-    took = Took()
-    try:
-        if params.text.strip():
-            tallies = cohort_tallies(params, every_filter=True, took=took)  # no country facet here
-            found = (
-                {"tallies": tallies}
-                if tallies is not None
-                else {"candidates": candidate_ids(params, every_filter=True, took=took)}
-            )
-            request = FacetRequest(**found, with_ids=False, with_countries=False, specs_only=True)
-        else:
-            request = replace(facet_request(params, None), with_countries=False, specs_only=True)
-        specs = spec_facets(facet_search(request).specs, params.language, params.units)
-    except ServiceUnavailableError:
-        specs = {}
-    graph_ms = round((time.perf_counter() - started) * 1000)
-    result = page.result()
-    return replace(result, facets={**result.facets, "specs": specs}, graph_ms=graph_ms, candidates_ms=took.ms)
 
 
 def search_machines(params: SearchParams, labels: Labels | None = None) -> SearchResult:

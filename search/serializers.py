@@ -191,9 +191,6 @@ class FacetsOutput(serializers.Serializer[Any]):
     maker = FacetValueOutput(many=True, required=False)
     model = FacetValueOutput(many=True, required=False)
     country = FacetValueOutput(many=True, required=False)
-    specs = SpecFacetsField(
-        required=False, help_text="Once the search is narrowed to a category, or has a spec filter"
-    )
 
 
 class SearchHitOutput(serializers.Serializer[Any]):
@@ -231,6 +228,21 @@ class SearchResultOutput(serializers.Serializer[Any]):
     )
     next_cursor = serializers.CharField(allow_null=True, help_text="Pass as cursor for the next page")
     language = serializers.CharField(help_text="The language the search was ranked for")
+
+
+class SpecFacetsOutput(serializers.Serializer[Any]):
+    specs = SpecFacetsField(
+        help_text=(
+            "Once the search is narrowed to a category, or has a spec filter; else empty. "
+            "Disjunctive: a spec's own filter does not narrow its own facet"
+        )
+    )
+    relaxed = RelaxedOutput(
+        allow_null=True,
+        help_text="As in the search's answer: the facets count over the results it shows",
+    )
+    language = serializers.CharField(help_text="The language of the labels")
+    units = serializers.ChoiceField(choices=UNIT_SYSTEMS, help_text="The unit system of the numbers")
 
 
 class SuggestQuery(serializers.Serializer[Any]):

@@ -94,8 +94,9 @@ def engine_facets(aggregations: dict[str, Any], labels: Labels) -> dict[str, Any
     }
 
 
-def shape_facets(result: FacetResult, language: str, units: str) -> dict[str, Any]:
-    """The graph's facets in the engine's facets' shape, the most frequent values first."""
+def shape_facets(result: FacetResult, language: str) -> dict[str, Any]:
+    """The graph's category, maker, model and country facets in the engine's facets' shape,
+    the most frequent values first."""
     labels = facet_labels(language)
 
     def values(name: str, counts: dict[str, int]) -> list[dict[str, Any]]:
@@ -107,7 +108,6 @@ def shape_facets(result: FacetResult, language: str, units: str) -> dict[str, An
         "maker": values("maker", result.maker),
         "model": values("model", result.model),
         "country": values("country", result.country),
-        "specs": spec_facets(result.specs, language, units),
     }
 
 

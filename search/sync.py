@@ -8,6 +8,7 @@ from typing import Any
 from elasticsearch import helpers
 
 from graph.rows import cohort_keys
+from graph.versions import bump_projection_version
 from marketplace.models.machines import SEARCHABLE_STATUSES
 from marketplace.sql import any_of
 from search.client import get_client
@@ -109,6 +110,7 @@ def apply_changes(changes: dict[str, set[int]]) -> None:
     failures = [error for error in errors if not is_missing_delete(error)]  # type: ignore[union-attr]
     if failures:
         raise RuntimeError(f"{len(failures)} search documents failed: {failures[:3]}")
+    bump_projection_version()  # the spec facets of a text search count over these documents
 
 
 def is_missing_delete(error: dict[str, Any]) -> bool:

@@ -1,5 +1,9 @@
 """The search page: a GET form, so the URL carries the whole state (shareable; the back
-button works) and it works without JavaScript; JS adds autocomplete and instant filters."""
+button works) and it works without JavaScript; JS adds autocomplete and instant filters.
+
+The page is the results: its spec facets are a fragment (`spec_facets_fragment`, the same
+parameters) that the page's first script requests while the rest of it loads, and that
+fills the filter column when it comes (search/spec_facets.py)."""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from search.params import parse_search_params
 from search.query import MAX_WINDOW, SORTS
 from search.selectors import SearchResult, faceted_search
 from search.serializers import UNIT_SYSTEMS
+from search.spec_facets import offered, spec_facet_search
 
 FACETS = ("category", "maker", "model", "country")
 
@@ -41,7 +46,54 @@ def search_page(request: HttpRequest) -> HttpResponse:
         result, status, context["error"] = None, error.status_code, error.message
     if result is not None:
         context.update(_page_context(request, params.offset, params.limit, result))
+        if offered(params):
+            context["spec_facets_url"] = "/search/spec-facets/?" + urlencode(_kept(request))
+            context["spec_inputs"] = _spec_inputs(request)
     return render(request, "search/search.html", context, status=status)
+
+
+def spec_facets_fragment(request: HttpRequest) -> HttpResponse:
+    """The spec facets of the search in the query string, as the search page's filter column
+    draws them."""
+    units = request.GET.get("units") or viewer_preferences(request).unit_system
+    context: dict[str, object] = {"error": None}
+    status = 200
+    specs: dict[str, Any] = {}
+    try:
+        params = parse_search_params(request, language=_page_language(request), units=units, form=True)
+        specs = spec_facet_search(params).specs
+    except ServiceUnavailableError as error:
+        status, context["error"] = 503, error.message
+    except DomainError as error:
+        status, context["error"] = error.status_code, error.message
+    shown = _spec_facets(request, specs)
+    drawn = {spec["code"] for spec in shown}
+    # a spec filter whose facet is not drawn (no value left among these machines) still applies
+    context["spec_facets"] = shown
+    context["spec_inputs"] = [
+        (name, value) for name, value in _spec_inputs(request) if _code(name) not in drawn
+    ]
+    return render(request, "search/_spec_facets.html", context, status=status)
+
+
+def _kept(request: HttpRequest) -> list[tuple[str, str]]:
+    """The query string without the page's position (the spec facets do not depend on it)."""
+    return [
+        (key, value)
+        for key in request.GET
+        for value in request.GET.getlist(key)
+        if key not in ("offset", "cursor", "sort")
+    ]
+
+
+def _spec_inputs(request: HttpRequest) -> list[tuple[str, str]]:
+    """The spec filters in the URL, kept in the form as hidden inputs until their facets are
+    drawn (the form would otherwise drop them when another filter changes)."""
+    return [(name, value) for name, value in _kept(request) if name.startswith("spec.") and value]
+
+
+def _code(name: str) -> str:
+    return name.removeprefix("spec.").removesuffix(".min").removesuffix(".max")
 
 
 def _page_language(request: HttpRequest) -> str | None:
@@ -81,7 +133,6 @@ def _page_context(request: HttpRequest, offset: int, limit: int, result: SearchR
     return {
         "result": result,
         "facets": facets,
-        "spec_facets": _spec_facets(request, result.facets.get("specs", {})),
         "pages": pages,
         "first_shown": offset + 1 if result.count else 0,
         "last_shown": min(offset + limit, result.count),

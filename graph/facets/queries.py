@@ -193,7 +193,11 @@ def _plan(
             always.append(_m.prop(key) >= low)
         if high is not None:
             always.append(_m.prop(key) <= high)
-    facetable = sorted(code for code, info in specs.items() if info.kind in FACETABLE_KINDS)
+    facetable = (
+        sorted(code for code, info in specs.items() if info.kind in FACETABLE_KINDS)
+        if request.with_specs
+        else []
+    )
     model_tallies = None
     if (
         counted is not None

@@ -89,6 +89,9 @@ class FacetRequest(ListingFilters):
     # only the spec facets: no total, category, maker or model facet (the search engine
     # counts those when no spec filter applies, search/selectors.py)
     specs_only: bool = False
+    # count the spec facets (the search API leaves them to its companion endpoint, which
+    # asks `specs_only`: search/selectors.py)
+    with_specs: bool = True
 
 
 @dataclass(frozen=True)

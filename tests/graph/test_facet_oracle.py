@@ -34,7 +34,11 @@ from graph.facets import (
     queries,
 )
 from graph.selectors import facet_search, spec_catalogue
+from graph.versions import bump_projection_version
 from marketplace.models.machines import SEARCHABLE_STATUSES
+from search.query import SearchParams
+from search.shaping import spec_facets
+from search.spec_facets import offered, spec_facet_search
 
 pytestmark = pytest.mark.django_db
 
@@ -282,6 +286,38 @@ def test_the_graph_agrees_with_the_oracle(catalogue: Catalogue, data: st.DataObj
     event(f"{len(request.specs)} spec filter(s)")
 
     assert facet_search(request, catalogue.specs) == expected
+
+
+@settings(max_examples=30, deadline=None, derandomize=False)
+@given(data=st.data())
+def test_without_spec_facets_the_graph_agrees_with_the_oracle(catalogue: Catalogue, data: st.DataObject) -> None:
+    """The search API's part (search/selectors.py): the matches and the category, maker,
+    model and country facets, the spec facets left to the companion endpoint."""
+    request = replace(data.draw(requests(catalogue)), with_specs=False)
+
+    assert facet_search(request, catalogue.specs) == replace(oracle(request, catalogue), specs={})
+
+
+@settings(max_examples=30, deadline=None, derandomize=False)
+@given(data=st.data())
+def test_the_companion_endpoints_spec_facets_agree_with_the_oracle(
+    catalogue: Catalogue, data: st.DataObject
+) -> None:
+    """What GET /api/v1/search/spec-facets/ answers for a search without words
+    (search/spec_facets.py): the oracle's spec facets, labelled and in the buyer's units,
+    computed and then read back from the cache. (With words the engine decides which listings
+    count: tests/graph/test_spec_facets_api.py.)"""
+    drawn = replace(data.draw(requests(catalogue)), candidates=None)
+    params = SearchParams(**drawn.filter_values(), units=data.draw(st.sampled_from(["metric", "imperial"])))
+    expected = spec_facets(oracle(drawn, catalogue).specs, "en", params.units) if offered(params) else {}
+    event("offered" if offered(params) else "not offered")
+    bump_projection_version()  # a cold cache: other examples' answers out of reach
+
+    computed, cached = spec_facet_search(params), spec_facet_search(params)
+
+    assert (computed.specs, computed.cached) == (expected, False)
+    assert cached.specs == expected
+    assert cached.cached is offered(params)
 
 
 @settings(max_examples=40, deadline=None, derandomize=False)

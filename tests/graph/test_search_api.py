@@ -1,5 +1,6 @@
-"""Spec filters and spec facets through GET /api/v1/search/, against the real engine and graph:
-ranges in either unit system, enumerations, text, disjunctive counts, bad input."""
+"""Spec filters through GET /api/v1/search/ and spec facets through its companion
+/api/v1/search/spec-facets/ (same parameters), against the real engine and graph: ranges in
+either unit system, enumerations, text, disjunctive counts, bad input."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
+from graph.versions import bump_projection_version
 from tests.factories import SellerFactory
 from tests.graph.catalogue import build_spec_catalogue, remove_spec_catalogue
 
@@ -34,6 +36,15 @@ def search(**params: Any) -> Any:
     return APIClient().get("/api/v1/search/", {"limit": 50, **params})
 
 
+def beside(response: Any) -> dict[str, Any]:
+    """The spec facets of the search `response` answered: the companion endpoint asked with
+    the same parameters, as the search page asks it."""
+    companion = APIClient().get("/api/v1/search/spec-facets/", response.wsgi_request.GET)
+    assert companion.status_code == 200, companion.content
+    specs: dict[str, Any] = companion.json()["specs"]
+    return specs
+
+
 def found(response: Any, listings: dict[str, int]) -> set[str]:
     by_id = {machine_id: key for key, machine_id in listings.items()}
     return {by_id[result["id"]] for result in response.json()["results"]}
@@ -52,12 +63,12 @@ def test_a_range_in_tonnes_narrows_the_results_and_every_count(listings: dict[st
     assert counts(response, "maker") == {"kubota": 2, "takeuchi": 1}
     assert counts(response, "category") == {"excavators": 3, "mini-excavators": 3}
     assert counts(response, "country") == {"JP": 1, "DE": 1, "GB": 1}
-    weight = response.json()["facets"]["specs"]["operating_weight"]
+    weight = beside(response)["operating_weight"]
     # a spec's own range does not narrow its own histogram: all six visible listings
     assert (weight["kind"], weight["unit"], weight["min"], weight["max"]) == ("number", "t", 2.7, 20.5)
     assert sum(bucket["count"] for bucket in weight["buckets"]) == 6
     assert [weight["buckets"][0]["from"], weight["buckets"][-1]["to"]] == [2.7, 20.5]
-    power = response.json()["facets"]["specs"]["engine_power"]
+    power = beside(response)["engine_power"]
     assert (power["min"], power["max"], sum(b["count"] for b in power["buckets"])) == (15.2, 18.2, 3)
 
 
@@ -73,7 +84,7 @@ def test_imperial_units_for_the_range_and_the_facets(listings: dict[str, int]) -
     response = search(units="imperial", **{"spec.operating_weight.max": "7500"})  # lb: 3,402 kg
 
     assert found(response, listings) == {"u27-jp", "u27-de", "tb230-gb"}
-    specs = response.json()["facets"]["specs"]
+    specs = beside(response)
     assert (specs["operating_weight"]["unit"], specs["operating_weight"]["min"]) == (
         "lb",
         5952.48,
@@ -86,7 +97,7 @@ def test_enumeration_values_filter_and_keep_their_own_counts(listings: dict[str,
     response = search(**{"spec.undercarriage": "wheeled"})
 
     assert found(response, listings) == {"950m-us"}
-    undercarriage = response.json()["facets"]["specs"]["undercarriage"]
+    undercarriage = beside(response)["undercarriage"]
     assert undercarriage["kind"] == "enum"
     assert undercarriage["values"] == [
         {"key": "crawler", "label": "Crawler", "count": 5}, {"key": "wheeled", "label": "Wheeled", "count": 1},
@@ -102,7 +113,7 @@ def test_facets_are_disjunctive_with_spec_filters(listings: dict[str, int]) -> N
     # choosing Kubota still shows Takeuchi; the weight range still applies to the maker facet
     assert counts(response, "maker") == {"kubota": 2, "takeuchi": 1}
     # the weight histogram keeps every Kubota, whatever its weight
-    weight = response.json()["facets"]["specs"]["operating_weight"]
+    weight = beside(response)["operating_weight"]
     assert (weight["min"], weight["max"]) == (2.7, 2.7)
 
 
@@ -110,7 +121,7 @@ def test_a_machine_value_overrides_its_model_value(listings: dict[str, int]) -> 
     response = search(**{"spec.bucket_capacity.min": "0.08", "spec.bucket_capacity.max": "0.5"})
 
     assert found(response, listings) == {"u27-de"}  # 0.09 m³ of its own; the model says 0.07
-    bucket = response.json()["facets"]["specs"]["bucket_capacity"]
+    bucket = beside(response)["bucket_capacity"]
     assert sum(b["count"] for b in bucket["buckets"]) == 5  # the Takeuchi has no bucket value
     assert (bucket["min"], bucket["max"]) == (0.07, 3.1)
 
@@ -127,7 +138,7 @@ def test_text_narrows_the_candidates_and_the_graph_counts_within_them(listings: 
     assert response.json()["count"] == 2
     assert counts(response, "maker") == {"komatsu": 2}
     assert counts(response, "category") == {"excavators": 2, "crawler-excavators": 2}
-    power = response.json()["facets"]["specs"]["engine_power"]
+    power = beside(response)["engine_power"]
     assert (power["min"], power["max"]) == (15.2, 110.0)  # the wheel loader does not match the text
     assert "<mark>" in response.json()["results"][0]["highlight"]
 
@@ -139,7 +150,7 @@ def test_text_a_year_range_and_a_spec_filter_narrow_together(listings: dict[str,
     assert found(response, listings) == {"tb230-gb", "pc200-jp"}  # the U27-4 has 15.2 kW
     assert counts(response, "maker") == {"takeuchi": 1, "komatsu": 1}
     assert counts(response, "country") == {"GB": 1, "JP": 1}
-    power = response.json()["facets"]["specs"]["engine_power"]
+    power = beside(response)["engine_power"]
     # its own filter aside, every listing with the words and the years: not the 2012 PC200
     assert sum(bucket["count"] for bucket in power["buckets"]) == 4
 
@@ -245,7 +256,7 @@ def test_text_and_a_category_give_spec_facets_over_what_matches_both(listings: d
     assert found(response, listings) == {"u27-jp", "tb230-gb"}
     assert re.search(r"engine;dur=\d+, candidates;dur=\d+, graph;dur=\d+", response["Server-Timing"])
     # the spec facets count the listings matching the words and every filter...
-    power = response.json()["facets"]["specs"]["engine_power"]
+    power = beside(response)["engine_power"]
     assert (power["min"], power["max"], sum(b["count"] for b in power["buckets"])) == (15.2, 18.2, 2)
     # ...while the category and country counts leave out their own filter
     assert counts(response, "category") == {"excavators": 3, "mini-excavators": 2, "crawler-excavators": 1}
@@ -269,32 +280,31 @@ def test_without_facets_spec_filters_still_apply(listings: dict[str, int]) -> No
     assert response.json()["facets"] == {}
 
 
-def test_a_category_brings_spec_facets_and_the_graph_time(listings: dict[str, int]) -> None:
+def test_a_category_brings_spec_facets_beside_the_engines_results(listings: dict[str, int]) -> None:
     response = search(category="excavators")
 
-    assert set(response.json()["facets"]) == {"category", "maker", "model", "country", "specs"}
-    assert list(response.json()["facets"]["specs"]) == [
+    # the results and their facets are the engine's alone: the graph is not asked
+    assert set(response.json()["facets"]) == {"category", "maker", "model", "country"}
+    assert "graph;dur=0" in response["Server-Timing"]
+    assert list(beside(response)) == [
         "operating_weight",
         "bucket_capacity",
         "undercarriage",
         "engine_power",
     ]
-    assert "attachments" not in response.json()["facets"]["specs"]  # free text is not a facet
+    assert "attachments" not in beside(response)  # free text is not a facet
     # the category narrows the spec facets (the wheel loader is left out) but not its own counts
-    assert response.json()["facets"]["specs"]["bucket_capacity"]["max"] == 0.8
-    assert [value["key"] for value in response.json()["facets"]["specs"]["undercarriage"]["values"]] == [
-        "crawler"
-    ]
+    assert beside(response)["bucket_capacity"]["max"] == 0.8
+    assert [value["key"] for value in beside(response)["undercarriage"]["values"]] == ["crawler"]
     assert counts(response, "category")["loaders"] == 1
-    assert "graph;dur=" in response["Server-Timing"]
-    assert "candidates;dur=0" in response["Server-Timing"]  # no words: the engine was asked for no candidates
 
 
 def test_without_a_category_or_spec_filter_the_engine_answers_alone(listings: dict[str, int]) -> None:
     everything, words = search(), search(q="excavator", lang="en")
 
     for response in (everything, words):
-        assert response.json()["facets"]["specs"] == {}
+        assert "specs" not in response.json()["facets"]
+        assert beside(response) == {}  # spec facets are offered within a category
         assert "graph;dur=0" in response["Server-Timing"]
     assert counts(everything, "maker") == {"kubota": 2, "takeuchi": 1, "komatsu": 2, "caterpillar": 1}
 
@@ -321,25 +331,27 @@ def test_bad_spec_parameters_are_a_400(listings: dict[str, int], params: dict[st
     assert field in response.json()["error"]["fields"]
 
 
-def test_without_neo4j_a_search_without_spec_filters_still_answers(
+def test_without_neo4j_a_search_without_spec_filters_still_answers_and_spec_facets_are_a_503(
     listings: dict[str, int], settings: Any
 ) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     settings.NEO4J_URI = f"bolt://127.0.0.1:{port}"
+    bump_projection_version()  # nothing cached from before: the graph must be asked
 
-    plain = search(maker="kubota")
+    plain = search(maker="kubota", category="excavators")
     filtered = search(**{"spec.undercarriage": "wheeled"})
+    companion = APIClient().get("/api/v1/search/spec-facets/", {"maker": "kubota", "category": "excavators"})
 
-    # the engine's own facets, no spec facets
+    # the engine's results and facets
     assert plain.status_code == 200
     assert found(plain, listings) == {"u27-jp", "u27-de"}
     assert counts(plain, "maker")["takeuchi"] == 1
-    assert plain.json()["facets"]["specs"] == {}
-    # spec filters need the graph: a 503, not a 500 or a result that ignores them
-    assert filtered.status_code == 503
-    assert filtered.json()["error"]["code"] == "service_unavailable"
+    # spec filters and spec facets need the graph: a 503, not a 500 or a result that ignores them
+    for response in (filtered, companion):
+        assert response.status_code == 503
+        assert response.json()["error"]["code"] == "service_unavailable"
 
 
 def test_the_model_facet_counts_without_its_own_filter_from_the_engine_and_the_graph(

@@ -123,3 +123,54 @@ def test_imperial_buyers_see_and_type_pounds(
     assert card_ids(page) == {listings[k] for k in ("u27-jp", "u27-de", "tb230-gb")}
     assert page.locator("fieldset[data-spec=engine_power] legend").inner_text() == "Engine power (hp)"
     screenshot(page, "imperial")
+
+
+def test_results_show_before_the_spec_facets_which_fill_in_without_moving_them(
+    live_server: Any, page: Any, screenshot: Any, listings: dict[str, int]
+) -> None:
+    held: list[Any] = []
+    page.route("**/search/spec-facets/**", lambda route: held.append(route))  # answered only when the test says so
+    with page.expect_request("**/search/spec-facets/**"):
+        page.goto(f"{live_server.url}/search/?category=excavators")
+
+    # the spec facets were asked for and are held back: the results are already there
+    assert len(held) == 1
+    cards = page.locator(".result-card")
+    assert cards.count() == 5
+    assert cards.first.is_visible()
+    assert page.locator("[data-testid=count]").inner_text().startswith("5 machines")
+    assert page.locator("[data-testid=spec-loading]").is_visible()
+    assert page.locator("fieldset[data-spec]").count() == 0
+    before = [cards.nth(index).bounding_box() for index in range(cards.count())]
+    screenshot(page, "results-first")
+
+    held[0].continue_()
+    page.locator("fieldset[data-spec=operating_weight]").wait_for()
+
+    assert page.locator("#spec-facets").get_attribute("aria-busy") is None
+    assert page.locator("[data-testid=spec-loading]").count() == 0
+    assert [cards.nth(index).bounding_box() for index in range(cards.count())] == before
+    screenshot(page, "facets-filled")
+
+
+def test_a_spec_filter_stays_in_the_form_while_its_facets_load(
+    live_server: Any, page: Any, listings: dict[str, int]
+) -> None:
+    """Ticking another filter before the spec facets come keeps the spec filters of the URL."""
+    held: list[Any] = []
+    page.route("**/search/spec-facets/**", lambda route: held.append(route))
+    with page.expect_request("**/search/spec-facets/**"):
+        page.goto(
+            f"{live_server.url}/search/?category=excavators&spec.undercarriage=crawler&spec.operating_weight.max=5"
+        )
+    assert page.locator("fieldset[data-spec]").count() == 0
+
+    page.locator("fieldset[data-facet=maker] input[value=kubota]").check()
+    page.wait_for_url(re.compile(r".*maker=kubota.*"))
+
+    query = parse_qs(urlparse(page.url).query)
+    assert query["spec.undercarriage"] == ["crawler"]
+    assert query["spec.operating_weight.max"] == ["5"]
+    for route in held:
+        route.continue_()
+    assert card_ids(page) == {listings["u27-jp"], listings["u27-de"]}
