@@ -312,3 +312,23 @@ def test_bad_arguments_raise_a_command_error_and_change_nothing(
     assert not Category.objects.exists()
     assert not User.objects.exists()
     assert not Machine.objects.exists()
+
+
+def test_a_reset_that_would_delete_auctioned_listings_is_refused_and_changes_nothing() -> None:
+    """Auctions keep their listings (their records outlive the demo): --reset says so in one
+    line instead of failing with a traceback, and deletes nothing."""
+    from tests.factories import open_auction
+
+    seed("--machines", "5")
+    auctioned = Machine.objects.order_by("id").first()
+    assert auctioned is not None
+    Machine.objects.filter(pk=auctioned.pk).update(status="published")
+    open_auction(machine=Machine.objects.get(pk=auctioned.pk))
+    before = listing_snapshot()
+
+    with pytest.raises(
+        CommandError, match=r"--reset cannot delete 1 listing of the demo sellers: it has an auction"
+    ):
+        seed("--machines", "5", "--reset")
+
+    assert listing_snapshot() == before

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db.models import ProtectedError
 from django.utils import timezone
 from tqdm import tqdm
 
@@ -103,7 +104,15 @@ class Command(BaseCommand):
             f"Password of every demo account: {DEMO_PASSWORD}"
         )
         if reset:
-            deleted = delete_listings([seller.username for seller in sellers])
+            try:
+                deleted = delete_listings([seller.username for seller in sellers])
+            except ProtectedError as error:
+                kept = len({getattr(row, "machine_id", row.pk) for row in error.protected_objects})
+                raise CommandError(
+                    f"--reset cannot delete {kept} listing{'s' if kept != 1 else ''} of the demo sellers: "
+                    f"{'they have auctions' if kept != 1 else 'it has an auction'}, whose records are kept; "
+                    "nothing was deleted."
+                ) from error
             self.stdout.write(f"Deleted {deleted:,} listings of the demo sellers")
 
         listings_started = time.monotonic()
