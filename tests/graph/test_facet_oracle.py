@@ -290,7 +290,9 @@ def test_the_graph_agrees_with_the_oracle(catalogue: Catalogue, data: st.DataObj
 
 @settings(max_examples=30, deadline=None, derandomize=False)
 @given(data=st.data())
-def test_without_spec_facets_the_graph_agrees_with_the_oracle(catalogue: Catalogue, data: st.DataObject) -> None:
+def test_without_spec_facets_the_graph_agrees_with_the_oracle(
+    catalogue: Catalogue, data: st.DataObject
+) -> None:
     """The search API's part (search/selectors.py): the matches and the category, maker,
     model and country facets, the spec facets left to the companion endpoint."""
     request = replace(data.draw(requests(catalogue)), with_specs=False)

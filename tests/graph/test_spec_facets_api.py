@@ -55,7 +55,9 @@ def weight_total(response: Any) -> int:
     return sum(bucket["count"] for bucket in response.json()["specs"]["operating_weight"]["buckets"])
 
 
-def test_the_same_search_is_counted_once_whatever_its_page_or_sort(listings: dict[str, int], cold: None) -> None:
+def test_the_same_search_is_counted_once_whatever_its_page_or_sort(
+    listings: dict[str, int], cold: None
+) -> None:
     first = companion(category="excavators")
     again = companion(category="excavators")
     paged = companion(category="excavators", offset=20, limit=20, sort="-year")
@@ -125,7 +127,9 @@ def test_facets_describe_the_relaxed_results_as_the_search_relaxed_them(
     assert weight_total(companion(**exact)) == APIClient().get("/api/v1/search/", exact).json()["count"] == 2
 
 
-def test_with_a_spec_filter_the_facets_keep_their_own_filter_out(listings: dict[str, int], cold: None) -> None:
+def test_with_a_spec_filter_the_facets_keep_their_own_filter_out(
+    listings: dict[str, int], cold: None
+) -> None:
     response = companion(**{"spec.operating_weight.max": "5", "maker": "kubota"})
 
     weight = response.json()["specs"]["operating_weight"]
@@ -170,7 +174,12 @@ def test_the_document_types_the_companion_with_the_searchs_parameters(listings: 
 
     assert [p["name"] for p in operation["parameters"]] == [p["name"] for p in search["parameters"]]
     schema = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
-    assert set(document["components"]["schemas"][schema]["properties"]) == {"specs", "relaxed", "language", "units"}
+    assert set(document["components"]["schemas"][schema]["properties"]) == {
+        "specs",
+        "relaxed",
+        "language",
+        "units",
+    }
     facets = search["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
     result = document["components"]["schemas"][facets]["properties"]["facets"]["$ref"].rsplit("/", 1)[1]
     assert "specs" not in document["components"]["schemas"][result]["properties"]

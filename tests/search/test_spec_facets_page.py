@@ -128,8 +128,8 @@ def test_imperial_buyers_see_and_type_pounds(
 def test_results_show_before_the_spec_facets_which_fill_in_without_moving_them(
     live_server: Any, page: Any, screenshot: Any, listings: dict[str, int]
 ) -> None:
-    held: list[Any] = []
-    page.route("**/search/spec-facets/**", lambda route: held.append(route))  # answered only when the test says so
+    held: list[Any] = []  # the spec-facet requests, answered only when the test says so
+    page.route("**/search/spec-facets/**", lambda route: held.append(route))
     with page.expect_request("**/search/spec-facets/**"):
         page.goto(f"{live_server.url}/search/?category=excavators")
 
