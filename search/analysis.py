@@ -4,7 +4,9 @@ English and German use Lucene's stemmers; Japanese titles and names use kuromoji
 (morphological), Chinese ones smartcn (dictionary word segmentation); Japanese and Chinese
 descriptions are indexed as CJK bigrams (LONG_TEXT_ANALYZERS).
 Every language gets the trade synonyms at search time (synonym_graph), and model numbers
-get an edge-ngram subfield so `PC20` finds `PC200-8`.
+get an edge-ngram subfield so `PC20` finds `PC200-8`, and a series subfield so `PC200` is
+told from `PC2000`. German texts are indexed with the kind of machine a compound names
+(GERMAN_HEADS).
 """
 
 from __future__ import annotations
@@ -33,8 +35,23 @@ def trade_synonyms() -> tuple[str, ...]:
 
 # Unicode dashes a model number may be typed with: PC200 U+2010 8 is "PC200-8".
 DASHES = "\\u2010-\\u2015\\u2212\\ufe58\\ufe63"
+MODEL_NUMBER_PUNCTUATION = f"[\\s\\-_/.{DASHES}]"
+# German names a kind of machine with one word whose last part says what it is: a Kettenbagger
+# and a Minibagger are Bagger, a Baggerlader is a Lader, a Mobilkran a Kran. German texts are
+# indexed with that last part beside the whole word, so "Bagger" finds every kind of Bagger;
+# queries are not split ("Kettenbagger" asks for crawler excavators, not every excavator).
+GERMAN_HEADS = ("bagger", "lader", "kran", "krane", "raupe", "walze", "dozer", "dumper", "kipper")
 # Scripts written in Latin letters: their analysers also fold diacritics ("Sennébogen").
-LATIN_ANALYZERS = ("en_text", "en_search", "de_text", "de_search", "fr_text", "fr_search", "spelling")
+LATIN_ANALYZERS = (
+    "en_text",
+    "en_search",
+    "de_text",
+    "de_index",
+    "de_search",
+    "fr_text",
+    "fr_search",
+    "spelling",
+)
 
 
 def analysis_settings() -> dict[str, Any]:
@@ -58,12 +75,19 @@ def _analysis() -> dict[str, Any]:
             "icu_nfkc_cf": {"type": "icu_normalizer", "name": "nfkc_cf"},
             "model_number_punctuation": {
                 "type": "pattern_replace",
-                "pattern": f"[\\s\\-_/.{DASHES}]",
+                "pattern": MODEL_NUMBER_PUNCTUATION,
                 "replacement": "",
+            },
+            # "PC200-8" → "pc/200/8": the places a model number's series may end
+            "model_number_parts": {
+                "type": "pattern_replace",
+                "pattern": f"{MODEL_NUMBER_PUNCTUATION}+|(?<=\\p{{L}})(?=\\p{{N}})|(?<=\\p{{N}})(?=\\p{{L}})",
+                "replacement": "/",
             },
         },
         "tokenizer": {
             "ja_tokenizer": {"type": "kuromoji_tokenizer", "mode": "search"},
+            "model_number_series": {"type": "path_hierarchy", "delimiter": "/"},
             "model_edge_ngram": {
                 "type": "edge_ngram",
                 "min_gram": 2,
@@ -77,6 +101,12 @@ def _analysis() -> dict[str, Any]:
             "en_stemmer": {"type": "stemmer", "language": "english"},
             "de_stop": {"type": "stop", "stopwords": "_german_"},
             "de_stemmer": {"type": "stemmer", "language": "light_german"},
+            "de_compound_heads": {
+                "type": "pattern_capture",
+                "preserve_original": True,
+                "patterns": [f"^\\p{{L}}{{3,}}({'|'.join(GERMAN_HEADS)})$"],
+            },
+            "without_slashes": {"type": "pattern_replace", "pattern": "/", "replacement": ""},
             "fr_elision": {
                 "type": "elision",
                 "articles_case": True,
@@ -126,6 +156,10 @@ def _analysis() -> dict[str, Any]:
                 "tokenizer": "standard",
                 "filter": ["lowercase", "de_stop", "german_normalization", "de_stemmer"],
             },
+            "de_index": {
+                "tokenizer": "standard",
+                "filter": ["lowercase", "de_stop", "de_compound_heads", "german_normalization", "de_stemmer"],
+            },
             "de_search": {
                 "tokenizer": "standard",
                 "filter": ["lowercase", "trade_synonyms", "de_stop", "german_normalization", "de_stemmer"],
@@ -145,6 +179,14 @@ def _analysis() -> dict[str, Any]:
                 "tokenizer": "keyword",
                 "char_filter": ["model_number_punctuation"],
                 "filter": ["lowercase", "edge_2_15"],
+            },
+            # A model number's series: "PC200-8" is indexed as "pc", "pc200" and "pc2008" (every
+            # prefix ending where letters meet digits or at punctuation), so "PC200" finds the
+            # PC200-8 and the PC200-10 but not the PC2000-8, which the edge ngrams also start.
+            "series_index": {
+                "tokenizer": "model_number_series",
+                "char_filter": ["model_number_parts"],
+                "filter": ["lowercase", "without_slashes"],
             },
             "ngram_words_index": {"tokenizer": "model_edge_ngram", "filter": ["lowercase"]},
             "ngram_search": {
@@ -170,3 +212,10 @@ def search_analyzer(language: str, *, long_text: bool = False) -> str:
     synonyms (bigram fields read the words as written: synonyms do not survive bigrams)."""
     analyzer = (LONG_TEXT_ANALYZERS if long_text else LANGUAGE_ANALYZERS)[language]
     return analyzer.replace("_text", "_search") if analyzer in LANGUAGE_ANALYZERS.values() else analyzer
+
+
+def index_analyzer(language: str, *, long_text: bool = False) -> str:
+    """The analyser a language field is indexed with: its text analyser, but German's also
+    keeps the last part of a compound (GERMAN_HEADS)."""
+    analyzer = (LONG_TEXT_ANALYZERS if long_text else LANGUAGE_ANALYZERS)[language]
+    return "de_index" if analyzer == "de_text" else analyzer

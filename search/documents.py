@@ -24,7 +24,7 @@ from elasticsearch_dsl import (
     Text,
 )
 
-from search.analysis import LANGUAGE_ANALYZERS, LONG_TEXT_ANALYZERS, search_analyzer
+from search.analysis import LANGUAGE_ANALYZERS, index_analyzer, search_analyzer
 
 
 def completion_inputs(texts: list[str]) -> list[str]:
@@ -37,16 +37,17 @@ def completion_inputs(texts: list[str]) -> list[str]:
 def _texts_by_language(*, ngram: bool = False, long_text: bool = False) -> Object:
     """One text field per language with that language's analyzer; `ngram` adds the partial-word
     subfield (titles only: on long texts it costs more at index time than it brings);
-    `long_text` fields take LONG_TEXT_ANALYZERS."""
+    `long_text` fields take LONG_TEXT_ANALYZERS (search/analysis.py, `index_analyzer`)."""
     subfields = (
         {"fields": {"ngram": Text(analyzer="ngram_words_index", search_analyzer="standard")}} if ngram else {}
     )
-    analyzers = LONG_TEXT_ANALYZERS if long_text else LANGUAGE_ANALYZERS
     properties = {
         language: Text(
-            analyzer=analyzer, search_analyzer=search_analyzer(language, long_text=long_text), **subfields
+            analyzer=index_analyzer(language, long_text=long_text),
+            search_analyzer=search_analyzer(language, long_text=long_text),
+            **subfields,
         )
-        for language, analyzer in analyzers.items()
+        for language in LANGUAGE_ANALYZERS
     }
     return Object(properties=properties)
 
@@ -82,7 +83,10 @@ class MachineDocument(Document):
     languages = Keyword()
     model_number = Keyword(
         normalizer="lowercase_keyword",
-        fields={"ngram": Text(analyzer="ngram_index", search_analyzer="ngram_search")},
+        fields={
+            "ngram": Text(analyzer="ngram_index", search_analyzer="ngram_search"),
+            "series": Text(analyzer="series_index", search_analyzer="ngram_search"),
+        },
     )
     maker = Object(MakerInner)
     model = Object(ModelInner)

@@ -6,8 +6,13 @@ Shape, per language field (after the seed's buildNameMatchQuery): a `bool` of `s
 clauses — phrase match, phrase prefix, a match on the `ngram` subfield with its own boost,
 and for Latin scripts a fuzzy match that does not fire on short tokens or model numbers —
 with `minimum_should_match: 1`. The buyer's language's fields are boosted, and so are listings
-written in that language. Facet filters go to `post_filter` so each facet can count with the
-other filters applied but not its own (disjunctive facets).
+written in that language. A listing's best title counts, its other languages' titles a little
+(`dis_max`): written in five languages, it is no more relevant than in one. A description
+only says the listing mentions the words, with one score whatever they are (a title says
+what the machine is; a Japanese or Chinese description's bigrams would outscore it). A year
+in the text also finds, and ranks up, the listings of that year. Facet filters go to
+`post_filter` so each facet can count with the other filters applied but not its own
+(disjunctive facets).
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from functools import cache
 from typing import Any
 
 from graph.facets import ListingFilters
-from search.analysis import LANGUAGE_ANALYZERS, LONG_TEXT_ANALYZERS, trade_synonyms
+from search.analysis import LANGUAGE_ANALYZERS, trade_synonyms
 
 MAX_WINDOW = 10_000  # offset + limit beyond this must page with search_after
 MAX_TERMS = 65_536  # the engine's default index.max_terms_count: longer id lists are split
@@ -47,6 +52,8 @@ FACET_FIELDS = {
     "country": "country",
 }
 MODEL_NUMBER = re.compile(r"^(?=.*\d)[A-Za-z0-9][A-Za-z0-9\-./]*$")
+# A year standing alone or before a unit ("2015", "2015年式"), not inside a model number (PC2000)
+YEAR = re.compile(r"(?<![\w.])(?:19[5-9]\d|20\d\d)(?![\d.,])")
 
 
 @dataclass(frozen=True)
@@ -59,7 +66,13 @@ class Tuning:
     language_boost: float = 2.0
     written_in_language_boost: float = 1.5
     model_number_boost: float = 4.0
+    series_boost: float = 4.0
     maker_boost: float = 2.0
+    # A category's names say what the machine is: in any language, they are what finds a
+    # listing written in another, and must outweigh the buyer's language's own preference.
+    category_boost: float = 1.0
+    year_boost: float = 3.0
+    other_titles_weight: float = 0.2  # a listing's titles in languages other than its best match
     min_score: float = 0.1
 
 
@@ -85,37 +98,26 @@ class SearchParams(ListingFilters):
     tuning: Tuning = field(default_factory=Tuning)
 
 
-def _language_field_query(
-    text: str, path: str, language: str, boost: float, tuning: Tuning, *, short_text: bool
-) -> dict[str, Any]:
-    """Phrase, phrase-prefix and partial-word clauses for short texts (titles); phrase and
-    words for long ones (prefix expansion over descriptions costs more than it finds).
+def _title_query(text: str, language: str, boost: float, tuning: Tuning) -> dict[str, Any]:
+    """Phrase, phrase-prefix, partial-word and words clauses for one language's title
+    (descriptions are matched by their words only: see `text_query`).
 
     Trade synonyms expand only the plain words clause: the phrase clauses reward the buyer's
     own words in order, and read with synonyms they became span queries over every listing
     that has one of them (about half the search's time for a broad word such as "excavator").
     The words clause still finds, and scores, every listing a synonym names."""
     # the index-time analyser: the same tokens, no synonyms
-    exact = (LANGUAGE_ANALYZERS if short_text else LONG_TEXT_ANALYZERS)[language]
+    exact = LANGUAGE_ANALYZERS[language]
+    path = f"title.{language}"
     should: list[dict[str, Any]] = [
         {"match_phrase": {path: {"query": text, "boost": tuning.phrase_boost, "analyzer": exact}}}
     ]
-    if short_text:
-        should.append(
-            {
-                "match_phrase_prefix": {
-                    path: {
-                        "query": text,
-                        "boost": tuning.prefix_boost,
-                        "max_expansions": 20,
-                        "analyzer": exact,
-                    }
-                }
-            }
-        )
-        should.append(
-            {"match": {f"{path}.ngram": {"query": text, "boost": tuning.ngram_boost, "operator": "and"}}}
-        )
+    # A partial word scores the same whatever it completes: scored by the completion's
+    # rarity, "Bagger" ranked the rarer Baggerlader (a loader) above every Kettenbagger.
+    prefix = {"match_phrase_prefix": {path: {"query": text, "max_expansions": 20, "analyzer": exact}}}
+    partial = {"match": {f"{path}.ngram": {"query": text, "operator": "and"}}}
+    should.append({"constant_score": {"filter": prefix, "boost": tuning.prefix_boost}})
+    should.append({"constant_score": {"filter": partial, "boost": tuning.ngram_boost}})
     should.append({"match": {path: {"query": text, "operator": "and"}}})
     return {"bool": {"should": should, "minimum_should_match": 1, "boost": boost}}
 
@@ -151,10 +153,16 @@ def text_words(text: str) -> list[str]:
     return units
 
 
+def years_in(text: str) -> list[int]:
+    """The years the text names: "2015 komatsu" and "コマツ 2015年式" name 2015."""
+    return sorted({int(year) for year in YEAR.findall(text)})
+
+
 def _word_found(word: str) -> dict[str, Any]:
     """Where one word may be found: any language's title, description, category or maker
-    name, the model number, or (one typo allowed past five letters) the spelling field. A
-    word that a language's analysis drops (a stop word: "with", "mit", "の") counts as found."""
+    name, the model number, or (one typo allowed past five letters) the spelling field; a year
+    also in the listing's year. A word that a language's analysis drops (a stop word: "with",
+    "mit", "の") counts as found."""
     clauses: list[dict[str, Any]] = []
     for language in LANGUAGE_ANALYZERS:
         for path in (f"title.{language}", f"description.{language}"):
@@ -164,6 +172,7 @@ def _word_found(word: str) -> dict[str, Any]:
     clauses.append({"match": {"spelling": {"query": word, "fuzziness": "AUTO:5,8", "prefix_length": 1}}})
     clauses.append({"match": {"model_number.ngram": {"query": word}}})
     clauses.append({"match": {"maker.name": {"query": word, "operator": "and"}}})
+    clauses.extend({"term": {"year": year}} for year in years_in(word))
     return {"bool": {"should": clauses, "minimum_should_match": 1}}
 
 
@@ -184,30 +193,43 @@ def words_filter(text: str, required: int | None) -> dict[str, Any] | None:
 
 def text_query(text: str, language: str, tuning: Tuning) -> dict[str, Any]:
     clauses: list[dict[str, Any]] = []
+    titles: list[dict[str, Any]] = []
+    descriptions: list[dict[str, Any]] = []
     # Every language's fields, whatever the script of the text: Latin words (a brand, a serial
     # code, "4WD") stand in Japanese and Chinese texts and CJK words in Latin-language ones, so
     # a listing is found from any buyer language; the buyer's own language only ranks higher.
     for field_language in LANGUAGE_ANALYZERS:
         boost = tuning.language_boost if field_language == language else 1.0
-        clauses.append(
-            _language_field_query(
-                text, f"title.{field_language}", field_language, boost, tuning, short_text=True
-            )
+        titles.append(_title_query(text, field_language, boost, tuning))
+        descriptions.append(
+            {
+                "constant_score": {
+                    "filter": {
+                        "match": {f"description.{field_language}": {"query": text, "operator": "and"}}
+                    },
+                    "boost": boost * tuning.description_weight,
+                }
+            }
         )
-        clauses.append(
-            _language_field_query(
-                text,
-                f"description.{field_language}",
-                field_language,
-                boost * tuning.description_weight,
-                tuning,
-                short_text=False,
+        # any of the words, and again all of them: "履带起重机" is a crawler crane (履带 and
+        # 起重机) more than a mobile one (起重机)
+        for operator in ("or", "and"):
+            clauses.append(
+                {
+                    "match": {
+                        f"category.names.{field_language}": {
+                            "query": text,
+                            "operator": operator,
+                            "boost": boost * tuning.category_boost,
+                        }
+                    }
+                }
             )
-        )
-        clauses.append({"match": {f"category.names.{field_language}": {"query": text, "boost": boost * 0.5}}})
         clauses.append(
             {"match": {f"maker.names.{field_language}": {"query": text, "boost": boost * tuning.maker_boost}}}
         )
+    clauses.append({"dis_max": {"queries": titles, "tie_breaker": tuning.other_titles_weight}})
+    clauses.append({"dis_max": {"queries": descriptions}})
     # Typo tolerance for Latin scripts, on unstemmed words (a stem is too short to be a
     # fuzzy target). AUTO:5,8: no edit below 5 characters, one up to 7, two from 8, so short
     # words and model numbers must match exactly.
@@ -225,7 +247,10 @@ def text_query(text: str, language: str, tuning: Tuning) -> dict[str, Any]:
         }
     )
     clauses.append({"match": {"model_number.ngram": {"query": text, "boost": tuning.model_number_boost}}})
+    # a whole series ("PC200": the PC200-8 and PC200-10) above longer numbers it starts (PC2000-8)
+    clauses.append({"match": {"model_number.series": {"query": text, "boost": tuning.series_boost}}})
     clauses.append({"match": {"maker.name": {"query": text, "boost": tuning.maker_boost}}})
+    clauses.extend({"term": {"year": {"value": year, "boost": tuning.year_boost}}} for year in years_in(text))
     if MODEL_NUMBER.match(text.strip()):
         clauses.append(
             {
