@@ -19,8 +19,16 @@ class SearchConfig(AppConfig):
         register_check("search", check)
 
         def indices() -> str:
-            from search.indices import ensure_indices
+            from search.indices import MACHINES, definition_changed, ensure_indices
 
-            return f"search indices {', '.join(ensure_indices())}"
+            aliases = ensure_indices()
+            if not definition_changed(MACHINES):
+                return f"search indices {', '.join(aliases)}"
+            # the analysis or the fields changed since the index was built: rebuilt beside
+            # the old one, which answers until the alias moves (search/reindex.py)
+            from search.reindex import reindex_machines
+
+            result = reindex_machines()
+            return f"search indices {', '.join(aliases)}; rebuilt for a changed definition ({result.documents} documents)"
 
         register_step("search indices", indices)

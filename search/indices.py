@@ -4,6 +4,9 @@ index and swap the alias atomically while queries keep reading the old one."""
 
 from __future__ import annotations
 
+import copy
+import hashlib
+import json
 import time
 from typing import Any
 
@@ -16,8 +19,10 @@ MACHINES = "machines"
 
 
 def index_body(name: str) -> dict[str, Any]:
+    """Settings and mappings of a new index; the mappings' `_meta.definition` is a digest of
+    both, so an index built from an older definition is recognised (`definition_changed`)."""
     mappings = {MACHINES: machine_mapping}
-    return {
+    body = {
         "settings": {
             "number_of_shards": 1,
             "number_of_replicas": 0,
@@ -26,8 +31,23 @@ def index_body(name: str) -> dict[str, Any]:
             "max_ngram_diff": 20,
             "max_result_window": CANDIDATES_PAGE,  # for candidate ids; the API caps offsets at MAX_WINDOW
         },
-        "mappings": mappings[name](),
+        "mappings": copy.deepcopy(mappings[name]()),  # (the document class's own dicts otherwise)
     }
+    body["mappings"]["_meta"] = {"definition": definition_digest(body)}
+    return body
+
+
+def definition_digest(body: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def definition_changed(name: str) -> bool:
+    """Whether the index behind `name`'s alias was built from another definition than the
+    code's (analysers, synonyms, fields): its documents must then be indexed again."""
+    alias = alias_name(name)
+    mappings = get_client().indices.get_mapping(index=alias)
+    built = {index["mappings"].get("_meta", {}).get("definition") for index in mappings.values()}
+    return built != {index_body(name)["mappings"]["_meta"]["definition"]}
 
 
 def alias_name(name: str) -> str:

@@ -121,3 +121,28 @@ def test_a_change_committed_during_the_rebuild_reaches_the_new_index() -> None:
     get_client().indices.refresh(index=alias_name(MACHINES))
     document = get_client().get(index=alias_name(MACHINES), id=target.pk)["_source"]
     assert document["title"] == {"en": "Edited mid-rebuild"}
+
+
+def test_prepare_rebuilds_an_index_built_from_another_definition_and_then_leaves_it() -> None:
+    """`manage.py prepare` (make run) finds an index whose analysis or fields the code has
+    since changed, and indexes the listings again into one that has them; not twice."""
+    from core.prepare import STEPS
+
+    published_machines(5)
+    apply_changes({"machine": set(MachineFactory._meta.model.objects.values_list("pk", flat=True))})
+    old = alias_targets()
+    # as an index built by an earlier release: its recorded definition is not the code's
+    get_client().indices.put_mapping(index=old[0], body={"_meta": {"definition": "an-older-one"}})
+
+    said = STEPS["search indices"]()
+
+    assert "rebuilt for a changed definition (5 documents)" in said
+    rebuilt = alias_targets()
+    assert rebuilt != old
+    assert not get_client().indices.exists(index=old[0])
+    assert get_client().count(index=alias_name(MACHINES))["count"] == 5
+    properties = get_client().indices.get_mapping(index=rebuilt[0])[rebuilt[0]]["mappings"]["properties"]
+    assert "series" in properties["model_number"]["fields"]  # the code's fields
+
+    assert "rebuilt" not in STEPS["search indices"]()
+    assert alias_targets() == rebuilt
