@@ -1,7 +1,8 @@
 """The benchmark's baseline: the FacetResult of a FacetRequest computed in PostgreSQL with
 GROUP BY, with the same semantics as graph/facets (disjunctive facets, effective specs: the
 model's catalogue values overridden by the machine's own). One statement per request: a
-materialized CTE of flagged machines, then one GROUP BY per facet joined with UNION ALL.
+materialized CTE of flagged machines, then one GROUP BY per facet joined with UNION ALL; the
+country facet and the matching ids only when the request asks for them, as the graph does.
 Values travel as parameters; the SQL text is assembled from fixed fragments only."""
 
 from __future__ import annotations
@@ -95,6 +96,12 @@ def postgres_facets(request: FacetRequest, specs: dict[str, SpecInfo]) -> FacetR
     spec_context = " OR ".join(
         ["misses = 0"] + [f"(d.code = %(code{i})s AND NOT f_spec{i})" for i in range(len(request.specs))]
     )
+    # only what the graph is asked for: the country facet and the ids when the request wants them
+    country_part = ""
+    if request.with_countries:
+        country_part = "UNION ALL SELECT 'country', country, NULL, NULL, count(*), NULL FROM flagged WHERE {} GROUP BY country"
+        country_part = country_part.format(context("country"))
+    collected = "array_agg(id)" if request.with_ids else "NULL::bigint[]"
     sql = f"""
     WITH base AS MATERIALIZED (
         SELECT m.id, m.model_id, m.country_id AS country, mk.slug AS maker, mo.slug AS model, c.path{flag_columns}
@@ -118,8 +125,8 @@ def postgres_facets(request: FacetRequest, specs: dict[str, SpecInfo]) -> FacetR
         FROM flagged, unnest(string_to_array(path, '/')) AS slug WHERE {context("category")} GROUP BY slug
     UNION ALL SELECT 'maker', maker, NULL, NULL, count(*), NULL FROM flagged WHERE {context("maker")} GROUP BY maker
     UNION ALL SELECT 'model', model, NULL, NULL, count(*), NULL FROM flagged WHERE {context("model")} GROUP BY model
-    UNION ALL SELECT 'country', country, NULL, NULL, count(*), NULL FROM flagged WHERE {context("country")} GROUP BY country
-    UNION ALL SELECT 'total', NULL, NULL, NULL, count(*), array_agg(id) FROM flagged WHERE misses = 0
+    {country_part}
+    UNION ALL SELECT 'total', NULL, NULL, NULL, count(*), {collected} FROM flagged WHERE misses = 0
     UNION ALL SELECT 'spec', d.code, e.value_number, NULLIF(e.value_text, ''), count(*), NULL
         FROM flagged f JOIN effective e ON e.machine_id = f.id JOIN marketplace_specdefinition d ON d.id = e.definition_id
         WHERE d.kind IN ('number', 'enum') AND ({spec_context})

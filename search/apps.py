@@ -26,9 +26,11 @@ class SearchConfig(AppConfig):
                 return f"search indices {', '.join(aliases)}"
             # the analysis or the fields changed since the index was built: rebuilt beside
             # the old one, which answers until the alias moves (search/reindex.py)
+            from core.progress import progress_bar
             from search.reindex import reindex_machines
 
-            result = reindex_machines()
+            with progress_bar("rebuilding the search index", "doc") as on_progress:
+                result = reindex_machines(on_progress=on_progress)
             return f"search indices {', '.join(aliases)}; rebuilt for a changed definition ({result.documents} documents)"
 
         register_step("search indices", indices)
