@@ -172,13 +172,29 @@ def _signature(catalogue: SpecValues, own: SpecValues, facetable: set[int]) -> t
     return tuple(sorted((pk, value) for pk, value in effective.items() if pk in facetable))
 
 
-def cohort_keys(machines: Iterable[tuple[int, int]]) -> dict[int, str]:
-    """The cohort key of each (machine id, model id), read from PostgreSQL: what a search
-    document carries so the engine can count text matches per cohort (search/selectors.py)."""
+@dataclass(frozen=True)
+class Facetable:
+    """What a search document carries of a machine's specs: its cohort key, and its effective
+    values of the facetable specs by code (numbers in the canonical unit, enumeration codes),
+    so the engine applies spec filters by the graph's rule (graph/facets)."""
+
+    cohort: str
+    numbers: dict[str, float]
+    values: dict[str, str]
+
+
+def facetable_specs(machines: Iterable[tuple[int, int]]) -> dict[int, Facetable]:
+    """The `Facetable` of each (machine id, model id), read from PostgreSQL."""
     from marketplace.models import MachineSpecValue, ModelSpecValue, SpecDefinition
 
     pairs = list(machines)
-    facetable = set(SpecDefinition.objects.filter(kind__in=FACETABLE_KINDS).values_list("pk", flat=True))
+    definitions = {
+        pk: (code, kind)
+        for pk, code, kind in SpecDefinition.objects.filter(kind__in=FACETABLE_KINDS).values_list(
+            "pk", "code", "kind"
+        )
+    }
+    facetable = set(definitions)
     catalogue: dict[int, SpecValues] = defaultdict(dict)
     for model_id, definition_id, number, text in ModelSpecValue.objects.filter(
         model_id__in=any_of({model_id for _, model_id in pairs}), definition_id__in=facetable
@@ -189,10 +205,20 @@ def cohort_keys(machines: Iterable[tuple[int, int]]) -> dict[int, str]:
         machine_id__in=any_of(machine_id for machine_id, _ in pairs), definition_id__in=facetable
     ).values_list("machine_id", "definition_id", "value_number", "value_text"):
         own[machine_id][definition_id] = (number, text)
-    return {
-        machine_id: cohort_key(model_id, _signature(catalogue[model_id], own[machine_id], facetable))
-        for machine_id, model_id in pairs
-    }
+    found = {}
+    for machine_id, model_id in pairs:
+        effective = effective_values(catalogue[model_id], own[machine_id])
+        numbers, values = {}, {}
+        for pk, (number, text) in effective.items():
+            code, kind = definitions[pk]
+            if kind == "number" and number is not None:
+                numbers[code] = float(number)
+            elif kind == "enum" and text:
+                values[code] = text
+        found[machine_id] = Facetable(
+            cohort_key(model_id, _signature(catalogue[model_id], own[machine_id], facetable)), numbers, values
+        )
+    return found
 
 
 def cohort_rows(model_ids: Iterable[int] | None, taxonomy: Taxonomy) -> list[Row]:

@@ -24,6 +24,7 @@ from elasticsearch_dsl import (
     Text,
 )
 
+from graph.rows import Facetable
 from search.analysis import LANGUAGE_ANALYZERS, index_analyzer, search_analyzer
 
 
@@ -100,6 +101,11 @@ class MachineDocument(Document):
     # The graph's cohort (graph/schema.py): text matches are counted per cohort for the spec
     # facets (one terms aggregation, search/selectors.py).
     cohort = Keyword()
+    # The machine's effective values of the facetable specs, by spec code (graph.rows.
+    # Facetable): the engine applies spec filters itself, by the graph's rule, so a page of
+    # results never waits for the graph (search/selectors.py). Typed by `machine_mapping`.
+    spec_numbers = Object(dynamic=True)
+    spec_values = Object(dynamic=True)
     status = Keyword()
     seller_id = Long()
     cover_photo = Keyword(index=False)
@@ -116,6 +122,12 @@ class MachineDocument(Document):
 
 def machine_mapping() -> dict[str, Any]:
     mapping: dict[str, Any] = MachineDocument._doc_type.mapping.to_dict()
+    # a spec's field is typed by its family, not by its first value (a 3 would make a long
+    # field that truncates 2.5)
+    mapping["dynamic_templates"] = [
+        {"spec_numbers": {"path_match": "spec_numbers.*", "mapping": {"type": "double"}}},
+        {"spec_values": {"path_match": "spec_values.*", "mapping": {"type": "keyword"}}},
+    ]
     return mapping
 
 
@@ -144,12 +156,12 @@ def build_document(
     model: Any,
     category_ancestors: list[Any],
     cover_photo: str | None,
-    cohort: str | None = None,
+    specs: Facetable | None = None,
 ) -> dict[str, Any]:
     """The document body for a machine row (`DOCUMENT_COLUMNS`), its model (a
     `marketplace.MachineModel` with its maker loaded), its category's ancestors, root first,
     ending with the category itself, the URL of its cover photo's thumbnail, and its cohort
-    key (`graph.rows.cohort_keys`)."""
+    and facetable spec values (`graph.rows.facetable_specs`)."""
     maker = model.maker
     title, description = machine["title"], machine["description"]
     texts = {language: text for language, text in title.items() if language in LANGUAGE_ANALYZERS}
@@ -193,7 +205,9 @@ def build_document(
         "price": {"amount": machine["price_amount"], "currency": machine["price_currency_id"]},
         "country": country,
         "region": machine["region"],
-        "cohort": cohort,
+        "cohort": specs.cohort if specs else None,
+        "spec_numbers": specs.numbers if specs else {},
+        "spec_values": specs.values if specs else {},
         "status": machine["status"],
         "seller_id": machine["seller_id"],
         "cover_photo": cover_photo,

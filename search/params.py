@@ -5,6 +5,7 @@ against the spec definitions."""
 from __future__ import annotations
 
 import math
+from functools import cache
 from typing import Any
 
 from rest_framework.fields import ListField
@@ -135,6 +136,13 @@ def parse_spec_filters(
     return tuple(filters)
 
 
+@cache
+def _list_parameters() -> dict[str, bool]:
+    """SearchQuery's parameters, and whether each is a list (read once: a serializer's fields
+    are deep-copied on every instance)."""
+    return {name: isinstance(field, ListField) for name, field in SearchQuery().fields.items()}
+
+
 def parse_search_params(
     request: Any,
     *,
@@ -150,11 +158,11 @@ def parse_search_params(
     query = request.GET
     errors = _Errors()
     data: dict[str, Any] = {}
-    fields = SearchQuery().fields
+    lists = _list_parameters()
     for name, values in query.lists():
-        if name not in fields:
+        if name not in lists:
             continue
-        if isinstance(fields[name], ListField):
+        if lists[name]:
             data[name] = [value for value in values if value or not form]
         elif len(values) > 1:
             errors.add(name, "Give this parameter once.")

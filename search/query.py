@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 
-from graph.facets import ListingFilters
+from graph.facets import ListingFilters, SpecFilter, SpecValues
 from search.analysis import LANGUAGE_ANALYZERS, trade_synonyms
 
 MAX_WINDOW = 10_000  # offset + limit beyond this must page with search_after
@@ -212,15 +212,17 @@ def text_query(text: str, language: str, tuning: Tuning) -> dict[str, Any]:
             }
         )
         # any of the words, and again all of them: "履带起重机" is a crawler crane (履带 and
-        # 起重机) more than a mobile one (起重机)
-        for operator in ("or", "and"):
+        # 起重机) more than a mobile one (起重机); one ASCII word is all of them already
+        operators = ("or", "and") if len(text.split()) > 1 or not text.isascii() else ("or",)
+        for operator in operators:
             clauses.append(
                 {
                     "match": {
                         f"category.names.{field_language}": {
                             "query": text,
                             "operator": operator,
-                            "boost": boost * tuning.category_boost,
+                            # (one clause weighs as the two would: they score alike)
+                            "boost": boost * tuning.category_boost * (3 - len(operators)),
                         }
                     }
                 }
@@ -292,6 +294,24 @@ def _base_filters(params: SearchParams) -> list[dict[str, Any]]:
     return filters
 
 
+def spec_filters(specs: tuple[SpecFilter, ...]) -> list[dict[str, Any]]:
+    """Spec filters on the documents' effective spec values, by the graph's rule (graph/facets):
+    bounds inclusive in the canonical unit, one of the values of an enumeration, and a
+    listing without a value for the spec fails it. Spec codes were checked against the spec
+    definitions (search/params.py). Only the page applies them: the spec facets are counted
+    by the graph, each without its own filter (search/spec_facets.py)."""
+    filters: list[dict[str, Any]] = []
+    for spec in specs:
+        if isinstance(spec, SpecValues):
+            filters.append({"terms": {f"spec_values.{spec.code}": list(spec.values)}})
+            continue
+        bounds = {
+            key: value for key, value in (("gte", spec.minimum), ("lte", spec.maximum)) if value is not None
+        }
+        filters.append({"range": {f"spec_numbers.{spec.code}": bounds}})
+    return filters
+
+
 def ids_filter(ids: tuple[int, ...]) -> dict[str, Any]:
     """Documents with one of `ids`; split into several `terms` clauses past the engine's
     limit on terms per clause."""
@@ -355,7 +375,7 @@ def build_search(params: SearchParams) -> dict[str, Any]:
     if params.sort not in SORTS:
         raise ValueError(f"unknown sort {params.sort!r}")
     text = params.text.strip()
-    query: dict[str, Any] = {"bool": {"filter": _base_filters(params)}}
+    query: dict[str, Any] = {"bool": {"filter": _base_filters(params) + spec_filters(params.specs)}}
     if text:
         query["bool"]["must"] = [text_query(text, params.language, params.tuning)]
         words = words_filter(text, params.required_words)

@@ -1,30 +1,16 @@
-"""The public search: one page of listings with its facets (search/engine.py talks to the
-engine, search/query.py builds its requests, search/shaping.py shapes the answer). The spec
-facets are not part of it: search/spec_facets.py serves them beside the results, so that a
-page of results never waits for the graph to count (docs/ARCHITECTURE.md, "Results first").
+"""The public search: one page of listings with its facets, answered by the search engine
+alone (search/engine.py talks to it, search/query.py builds its requests, search/shaping.py
+shapes the answer). The spec facets are not part of it: search/spec_facets.py serves them
+beside the results, so a page of results never waits for the graph to count
+(docs/ARCHITECTURE.md, "Results first").
 
-Who answers
-* Without a spec filter the engine answers alone: the page, the count and its own category,
-  maker, model and country facets. Browsing everything, typing words or choosing a
-  category is as fast as plain full-text search.
-* Spec filters are the graph's: with any, the graph returns the matching cohorts (or ids)
-  with the category, maker, model and country facets (graph/facets has the semantics:
-  disjunctive, each facet without its own filter; one computation keeps them consistent
-  with each other and the result), and the engine pages, sorts and highlights within them
-  (`SearchParams.cohorts`, `SearchParams.machine_ids`).
-
-Text and spec filters
-* Text is the engine's: when the buyer typed some, the listings matching it (and the year,
-  hours and price ranges) are what the graph counts over, narrowed by the other filters.
-  Each search document names its cohort (graph/schema.py), so the engine counts the matches
-  per cohort in one aggregation and the graph weighs each cohort by its count
-  (`cohort_tallies`, `FacetRequest.tallies`): no id leaves the engine. The country facet
-  then comes from the engine's page, counted within the matching cohorts (a tally per
-  cohort and country cost more: docs/benchmarks.md). With a country filter, which cohorts cannot
-  apply, or past the engine's bucket limit, the ids of every match are fetched instead, in
-  id order, without documents (`candidate_ids`), and the graph counts every facet.
-* If Neo4j is down, a search without spec filters still answers; one with spec filters
-  fails with 503.
+* Text, the year, hours and price ranges, and the spec filters narrow the matches; the
+  category, maker, model and country filters narrow them too but each facet counts without
+  its own (disjunctive facets, `post_filter`).
+* Spec filters apply to each document's effective values of the facetable specs, which the
+  search projection writes beside the cohort (graph.rows.facetable_specs), by the rule the
+  graph applies (graph/facets): the oracle tests hold both to it. So Neo4j down takes the
+  spec facets away, never the results.
 """
 
 from __future__ import annotations
@@ -34,9 +20,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from typing import Any
 
-from graph.facets import FacetRequest, Tallies
-from graph.selectors import facet_search
-from search.engine import Took, candidate_ids, cohort_tallies, engine_call
+from search.engine import engine_call
 from search.query import (
     SearchParams,
     build_did_you_mean,
@@ -46,7 +30,7 @@ from search.query import (
     encode_cursor,
     text_words,
 )
-from search.shaping import Labels, engine_facets, facet_labels, shape_facets, shape_hit
+from search.shaping import Labels, engine_facets, facet_labels, shape_hit
 
 FEW_HITS = 3  # fewer results than this, and a "did you mean" is offered
 
@@ -67,8 +51,6 @@ class SearchResult:
     suggestion: str | None
     next_cursor: str | None
     took_ms: int  # the engine's own time for the page
-    graph_ms: int = 0  # the graph's part, the text candidates' requests included
-    candidates_ms: int = 0  # the engine's own time for the text candidates the graph counted
     relaxed: Relaxed | None = None  # fewer words required than the text has
 
 
@@ -96,55 +78,7 @@ def faceted_search(params: SearchParams) -> SearchResult:
 
 
 def _faceted_search(params: SearchParams) -> SearchResult:
-    if not graph_answers(params):
-        return search_machines(params)
-    started = time.perf_counter()
-    candidates, tallies, took = None, None, Took()
-    if params.text.strip():
-        # Counted per cohort by the engine when the graph can take that (no country filter);
-        # otherwise every matching id.
-        tallies = cohort_tallies(params, took=took) if not params.countries else None
-        candidates = candidate_ids(params, took=took) if tallies is None else None
-    facets = facet_search(facet_request(params, candidates, tallies))
-    graph_ms = round((time.perf_counter() - started) * 1000)
-    if facets.cohorts is not None:
-        # The engine pages within the matching cohorts, and counts their matches by country:
-        # with no country filter (or cohorts would not answer), that is the country facet.
-        narrowed = replace(params, cohorts=tuple(sorted(facets.cohorts)), facet_fields=("country",))
-    else:
-        narrowed = replace(
-            params, machine_ids=tuple(sorted(facets.ids)) if facets.ids is not None else (), facets=False
-        )
-    result = search_machines(narrowed)
-    if not params.facets:
-        return replace(result, facets={}, graph_ms=graph_ms, candidates_ms=took.ms)
-    shaped = shape_facets(facets, params.language)
-    if facets.cohorts is not None:
-        shaped["country"] = result.facets["country"]
-    return replace(result, facets=shaped, graph_ms=graph_ms, candidates_ms=took.ms)
-
-
-def graph_answers(params: SearchParams) -> bool:
-    """Whether the graph takes part in this search (see the module docstring)."""
-    return bool(params.specs)
-
-
-def facet_request(
-    params: SearchParams, candidates: tuple[int, ...] | None, tallies: Tallies | None = None
-) -> FacetRequest:
-    """The graph's part of a search: the matching listings and the category, maker, model
-    and country facets (the spec facets are search/spec_facets.py's). Candidates (or
-    tallies) from the engine already passed the year, hours and price ranges, so the graph
-    is not asked again: without a country filter, cohorts can then answer (graph/facets).
-    Tallies have no countries: the engine counts the country facet then."""
-    return FacetRequest(
-        **params.filter_values(ranges=candidates is None and tallies is None),
-        candidates=candidates,
-        tallies=tallies,
-        with_ids=bool(params.specs),
-        with_countries=tallies is None,
-        with_specs=False,
-    )
+    return search_machines(params)
 
 
 def search_machines(params: SearchParams, labels: Labels | None = None) -> SearchResult:

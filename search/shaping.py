@@ -9,7 +9,7 @@ from typing import Any
 from django.urls import reverse
 
 from core.money import Money
-from graph.facets import EnumFacet, FacetResult, NumberFacet
+from graph.facets import EnumFacet, NumberFacet
 
 FACET_SIZE = 50  # values per facet, as the engine's terms aggregations return
 LABEL_TTL_SECONDS = 300.0
@@ -91,23 +91,6 @@ def engine_facets(aggregations: dict[str, Any], labels: Labels) -> dict[str, Any
             for bucket in aggregation["values"]["buckets"]
         ]
         for name, aggregation in aggregations.items()
-    }
-
-
-def shape_facets(result: FacetResult, language: str) -> dict[str, Any]:
-    """The graph's category, maker, model and country facets in the engine's facets' shape,
-    the most frequent values first."""
-    labels = facet_labels(language)
-
-    def values(name: str, counts: dict[str, int]) -> list[dict[str, Any]]:
-        ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:FACET_SIZE]
-        return [{"key": key, "label": labels[name].get(key, key), "count": count} for key, count in ordered]
-
-    return {
-        "category": values("category", result.category),
-        "maker": values("maker", result.maker),
-        "model": values("model", result.model),
-        "country": values("country", result.country),
     }
 
 

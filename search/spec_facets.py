@@ -42,7 +42,7 @@ from graph.selectors import facet_search
 from graph.versions import projection_version
 from search.engine import candidate_ids, cohort_tallies
 from search.query import SearchParams, text_words
-from search.selectors import Relaxed, facet_request, relaxed_steps
+from search.selectors import Relaxed, relaxed_steps
 from search.shaping import spec_facets
 
 CACHE_TTL_SECONDS = 120
@@ -98,33 +98,34 @@ def _counted(params: SearchParams) -> tuple[dict[str, Any], int | None]:
             tallies = cohort_tallies(params, every_filter=True)
             if tallies is not None:
                 request = FacetRequest(tallies=tallies, with_ids=False, with_countries=False, specs_only=True)
-                total = sum(tallies.values())
-            else:
-                candidates = candidate_ids(params, every_filter=True)
-                request = FacetRequest(
-                    candidates=candidates, with_ids=False, with_countries=False, specs_only=True
-                )
-                total = len(candidates)
-        else:
-            request = replace(
-                facet_request(params, None),
-                with_ids=False,
-                with_countries=False,
-                with_specs=True,
-                specs_only=True,
+                return _specs(request, params), sum(tallies.values())
+            candidates = candidate_ids(params, every_filter=True)
+            request = FacetRequest(
+                candidates=candidates, with_ids=False, with_countries=False, specs_only=True
             )
-            total = None
-    else:
-        # A spec filter is the graph's: it counts the total too, as the results' count.
-        tallies = cohort_tallies(params) if text and not params.countries else None
-        found = candidate_ids(params) if text and tallies is None else None
-        request = replace(
-            facet_request(params, found, tallies), with_ids=False, with_countries=False, with_specs=True
+            return _specs(request, params), len(candidates)
+        request = FacetRequest(
+            **params.filter_values(), with_ids=False, with_countries=False, specs_only=True
         )
-        total = None
+        return _specs(request, params), None
+    # Spec filters: the graph applies them (each facet without its own) and the other filters,
+    # over the text's matches (within the year, hours and price ranges) as the engine found
+    # them, and counts the total too, as the results' count.
+    tallies = cohort_tallies(params) if text and not params.countries else None
+    found = candidate_ids(params) if text and tallies is None else None
+    request = FacetRequest(
+        **params.filter_values(ranges=not text),
+        candidates=found,
+        tallies=tallies,
+        with_ids=False,
+        with_countries=False,
+    )
     result = facet_search(request)
-    specs = spec_facets(result.specs, params.language, params.units)
-    return specs, result.total if total is None and not request.specs_only else total
+    return spec_facets(result.specs, params.language, params.units), result.total
+
+
+def _specs(request: FacetRequest, params: SearchParams) -> dict[str, Any]:
+    return spec_facets(facet_search(request).specs, params.language, params.units)
 
 
 def cache_key(params: SearchParams, version: int) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 
 from elasticsearch import helpers
 
-from graph.rows import cohort_keys
+from graph.rows import facetable_specs
 from graph.versions import bump_projection_version
 from marketplace.models.machines import SEARCHABLE_STATUSES
 from marketplace.sql import any_of
@@ -38,13 +38,13 @@ def machine_actions(
 
     wanted = set(machine_ids)
     chains = chains if chains is not None else category_chains()
-    # Only what a document needs, as plain rows: spec values live in the graph, not in the
-    # search index (but a document names its cohort, which the spec values decide).
+    # Only what a document needs, as plain rows; of the specs, the effective values of the
+    # facetable ones (the engine applies spec filters) and the cohort they make.
     rows = list(Machine.objects.filter(pk__in=any_of(wanted)).values(*DOCUMENT_COLUMNS))
     visible = [row for row in rows if row["status"] in SEARCHABLE_STATUSES]
     models = MachineModel.objects.select_related("maker").in_bulk({row["model_id"] for row in visible})
     covers = cover_photos([row["id"] for row in visible])
-    cohorts = cohort_keys((row["id"], row["model_id"]) for row in visible)
+    specs = facetable_specs((row["id"], row["model_id"]) for row in visible)
     for row in visible:
         model = models[row["model_id"]]
         yield {
@@ -52,7 +52,7 @@ def machine_actions(
             "_index": index,
             "_id": row["id"],
             "_source": build_document(
-                row, model, chains[model.category_id], covers.get(row["id"]), cohorts[row["id"]]
+                row, model, chains[model.category_id], covers.get(row["id"]), specs[row["id"]]
             ),
         }
     for missing in wanted - {row["id"] for row in visible}:

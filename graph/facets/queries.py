@@ -193,11 +193,7 @@ def _plan(
             always.append(_m.prop(key) >= low)
         if high is not None:
             always.append(_m.prop(key) <= high)
-    facetable = (
-        sorted(code for code, info in specs.items() if info.kind in FACETABLE_KINDS)
-        if request.with_specs
-        else []
-    )
+    facetable = sorted(code for code, info in specs.items() if info.kind in FACETABLE_KINDS)
     model_tallies = None
     if (
         counted is not None

@@ -87,11 +87,8 @@ class FacetRequest(ListingFilters):
     with_ids: bool = True  # also return the ids of the matching machines
     with_countries: bool = True  # count countries too (the ids need that query anyway)
     # only the spec facets: no total, category, maker or model facet (the search engine
-    # counts those when no spec filter applies, search/selectors.py)
+    # counts those, search/selectors.py)
     specs_only: bool = False
-    # count the spec facets (the search API leaves them to its companion endpoint, which
-    # asks `specs_only`: search/selectors.py)
-    with_specs: bool = True
 
 
 @dataclass(frozen=True)

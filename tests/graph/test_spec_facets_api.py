@@ -143,7 +143,7 @@ def test_without_a_category_or_spec_filter_nothing_is_counted(listings: dict[str
 
     assert response.status_code == 200
     assert response.json() == {"specs": {}, "relaxed": None, "language": "en", "units": "metric"}
-    assert "graph;dur=0" in response["Server-Timing"]
+    assert "graph;dur=0, cache;desc=miss" in response["Server-Timing"]  # nothing asked
 
 
 @pytest.mark.parametrize(
