@@ -465,15 +465,17 @@ def build_did_you_mean(text: str) -> dict[str, Any]:
 
 
 def build_listing_counts(size: int = 10_000) -> dict[str, Any]:
-    """How many listings each category (with its subcategories), maker and model has."""
-    return {
-        "size": 0,
-        "track_total_hits": False,
-        "aggs": {
-            name: {"terms": {"field": FACET_FIELDS[name], "size": size}}
-            for name in ("category", "maker", "model")
-        },
+    """How many listings each category (with its subcategories), maker and model has, and
+    each maker in each category."""
+    aggs: dict[str, Any] = {
+        name: {"terms": {"field": FACET_FIELDS[name], "size": size}}
+        for name in ("category", "maker", "model")
     }
+    aggs["maker_category"] = {
+        "terms": {"field": FACET_FIELDS["maker"], "size": size},
+        "aggs": {"category": {"terms": {"field": FACET_FIELDS["category"], "size": size}}},
+    }
+    return {"size": 0, "track_total_hits": False, "aggs": aggs}
 
 
 def build_suggest(prefix: str, language: str, size: int = 8) -> dict[str, Any]:

@@ -107,16 +107,19 @@ def _did_you_mean(text: str) -> str | None:
 @dataclass(frozen=True)
 class Completion:
     """A completion of what a buyer is typing: a category, maker or model name in their
-    language with how many listings it finds (and a model's category), or a listing's title."""
+    language with how many listings it finds (and a model's category), a whole query of a
+    maker and a category, or a listing's title."""
 
     text: str
-    kind: str  # "category", "maker", "model" or "listing"
+    kind: str  # "category", "maker", "model", "query" or "listing"
     key: str | None = None  # the category, maker or model slug: a filter value
     count: int | None = None
-    category: str | None = None  # a model's category, in the buyer's language
+    category: str | None = None  # a model's or a query's category, in the buyer's language
 
 
 SUGGESTIONS = 8
+QUERIES = 3  # at most, of the maker-and-category queries
+TITLES = 2  # places kept for listings' titles, when there are some
 COUNTS_TTL_SECONDS = 60.0
 _counts: dict[str, tuple[float, dict[str, dict[str, int]]]] = {}
 
@@ -128,9 +131,16 @@ def listing_counts() -> dict[str, dict[str, int]]:
     if cached is not None and time.monotonic() - cached[0] < COUNTS_TTL_SECONDS:
         return cached[1]
     aggregations = engine_call("search", body=build_listing_counts())["aggregations"]
+    pairs = aggregations.pop("maker_category")["buckets"]
     counts = {
         name: {str(bucket["key"]): int(bucket["doc_count"]) for bucket in aggregation["buckets"]}
         for name, aggregation in aggregations.items()
+    }
+    # a maker's listings per category, keyed "maker category": what a query of both would find
+    counts["maker_category"] = {
+        f"{maker['key']} {category['key']}": int(category["doc_count"])
+        for maker in pairs
+        for category in maker["category"]["buckets"]
     }
     _counts["all"] = (time.monotonic(), counts)
     return counts
@@ -150,10 +160,25 @@ def _completes(name: str, prefix: str) -> bool:
     return name.startswith(prefix) or any(word.startswith(prefix) for word in name.split())
 
 
+def _queries(wanted: str, labels: Labels, per_pair: dict[str, int]) -> list[Completion]:
+    """Whole queries a buyer may be typing, "<maker> <category>" in their language ("komatsu ex"
+    → "Komatsu Excavators", "コマツ 油" → "コマツ 油圧ショベル"), with the maker's listings in
+    that category: what searching those words finds."""
+    found = []
+    for pair, count in per_pair.items():
+        maker, category = pair.split(" ", 1)
+        if maker in labels["maker"] and category in labels["category"]:
+            text = f"{labels['maker'][maker]} {labels['category'][category]}"
+            if _folded(text).startswith(wanted):
+                found.append(Completion(text, "query", None, count, labels["category"][category]))
+    return found
+
+
 def suggest_machines(prefix: str, language: str) -> tuple[list[Completion], int]:
     """Completions for `prefix`: the categories, makers and models whose name in `language`
-    it starts, most listings first, then listings' titles from the engine's completion
-    field; and the engine's own time in ms."""
+    it starts, and once it names a maker in full or has a space the maker-and-category queries
+    it starts, most listings first; then listings' titles from the engine's completion field; and the
+    engine's own time in ms."""
     wanted = _folded(prefix)
     labels, counts = facet_labels(language), listing_counts()
     named = [
@@ -168,8 +193,12 @@ def suggest_machines(prefix: str, language: str) -> tuple[list[Completion], int]
         for key, label in labels[kind].items()
         if counts[kind].get(key) and _completes(_folded(label), wanted)
     ]
+    # a maker named in full, or words after words: whole queries of a maker and a category
+    if " " in wanted or wanted in {_folded(name) for name in labels["maker"].values()}:
+        queries = sorted(_queries(wanted, labels, counts["maker_category"]), key=lambda c: -(c.count or 0))
+        named += queries[:QUERIES]
     named.sort(key=lambda completion: (-(completion.count or 0), completion.text))
-    completions = named[:SUGGESTIONS]
+    completions = named[: SUGGESTIONS - TITLES]
     response = engine_call("search", body=build_suggest(prefix, language))
     seen = {_folded(completion.text) for completion in completions}
     for option in response["suggest"]["machines"][0]["options"]:
@@ -178,4 +207,6 @@ def suggest_machines(prefix: str, language: str) -> tuple[list[Completion], int]
         if _folded(option["text"]) not in seen:
             seen.add(_folded(option["text"]))
             completions.append(Completion(option["text"], "listing"))
+    # fewer titles than the places kept for them: the next names instead
+    completions += named[SUGGESTIONS - TITLES :][: SUGGESTIONS - len(completions)]
     return completions, response["took"]

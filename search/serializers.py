@@ -254,12 +254,21 @@ class SuggestQuery(serializers.Serializer[Any]):
 
 class CompletionOutput(serializers.Serializer[Any]):
     text = serializers.CharField(help_text="What the search box completes to, in the buyer's language")
-    kind = serializers.ChoiceField(choices=["category", "maker", "model", "listing"])
-    key = serializers.CharField(
-        allow_null=True, help_text="The category, maker or model slug (a filter value); null for a listing"
+    kind = serializers.ChoiceField(
+        choices=["category", "maker", "model", "query", "listing"],
+        help_text="query: a maker and a category together, offered once the text names a maker in full or has a space",
     )
-    count = serializers.IntegerField(allow_null=True, help_text="Listings it finds; null for a listing")
-    category = serializers.CharField(allow_null=True, help_text="A model's category, in the buyer's language")
+    key = serializers.CharField(
+        allow_null=True,
+        help_text="The category, maker or model slug (a filter value); null for a query or a listing",
+    )
+    count = serializers.IntegerField(
+        allow_null=True,
+        help_text="Listings it finds (a query: the maker's in the category); null for a listing",
+    )
+    category = serializers.CharField(
+        allow_null=True, help_text="A model's or a query's category, in the buyer's language"
+    )
 
 
 class SuggestionsOutput(serializers.Serializer[Any]):

@@ -212,6 +212,30 @@ def test_autocomplete_shows_a_models_category_and_how_many_it_finds(search_catal
     ]  # full width, folded
 
 
+def test_autocomplete_completes_whole_queries_of_a_maker_and_a_category(
+    search_catalogue: dict[str, int],
+) -> None:
+    english = [c for c in completions("komatsu", "en") if c["kind"] == "query"]  # a maker in full
+    japanese = [
+        c for c in completions("\u30b3\u30de\u30c4 \u6cb9", "ja") if c["kind"] == "query"
+    ]  # コマツ 油
+
+    assert english[0] == {
+        "text": "Komatsu Excavators", "kind": "query", "key": None, "count": 4, "category": "Excavators",
+    }  # fmt: skip
+    assert [c["count"] for c in english] == sorted((c["count"] for c in english), reverse=True)
+    for completion in english:  # each count is what searching its words finds
+        assert completion["count"] == search(q=completion["text"], lang="en").json()["count"], completion
+    assert [(c["text"], c["count"]) for c in japanese] == [
+        ("\u30b3\u30de\u30c4 \u6cb9\u5727\u30b7\u30e7\u30d9\u30eb", 4)
+    ]
+    assert [c["text"] for c in completions("komatsu w", "en") if c["kind"] == "query"] == [
+        "Komatsu Wheel loaders"
+    ]
+    # part of a name is a name being typed: no whole queries yet
+    assert not [c for c in completions("koma", "en") if c["kind"] == "query"]
+
+
 @pytest.mark.parametrize(
     ("params", "field"),
     [
