@@ -125,9 +125,11 @@ def test_imperial_buyers_see_and_type_pounds(
     screenshot(page, "imperial")
 
 
+@pytest.mark.parametrize("width", [1366, 390])
 def test_results_show_before_the_spec_facets_which_fill_in_without_moving_them(
-    live_server: Any, page: Any, screenshot: Any, listings: dict[str, int]
+    live_server: Any, page: Any, screenshot: Any, listings: dict[str, int], width: int
 ) -> None:
+    page.set_viewport_size({"width": width, "height": 900})
     held: list[Any] = []  # the spec-facet requests, answered only when the test says so
     page.route("**/search/spec-facets/**", lambda route: held.append(route))
     with page.expect_request("**/search/spec-facets/**"):
@@ -138,6 +140,7 @@ def test_results_show_before_the_spec_facets_which_fill_in_without_moving_them(
     cards = page.locator(".result-card")
     assert cards.count() == 5
     assert cards.first.is_visible()
+    assert cards.first.bounding_box()["y"] < 900  # on the first screen, at either width
     assert page.locator("[data-testid=count]").inner_text().startswith("5 machines")
     assert page.locator("[data-testid=spec-loading]").is_visible()
     assert page.locator("fieldset[data-spec]").count() == 0
