@@ -154,10 +154,35 @@ def _folded(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
-def _completes(name: str, prefix: str) -> bool:
-    """Whether `name` (folded) starts with `prefix`, or has a word that does ("pc20" completes
-    "Komatsu PC200-8")."""
-    return name.startswith(prefix) or any(word.startswith(prefix) for word in name.split())
+@dataclass(frozen=True)
+class _Name:
+    """A category, maker or model name as a prefix is matched against it: folded, and split
+    into words ("pc20" completes "Komatsu PC200-8")."""
+
+    kind: str
+    key: str
+    label: str
+    folded: str
+    words: tuple[str, ...]
+
+
+_names_cache: dict[str, tuple[Labels, list[_Name]]] = {}
+
+
+def _names(language: str, labels: Labels) -> list[_Name]:
+    """The names to complete in `language`, folded once per set of labels (facet_labels keeps
+    a set a few minutes) rather than on every keystroke."""
+    cached = _names_cache.get(language)
+    if cached is not None and cached[0] is labels:
+        return cached[1]
+    names = [
+        _Name(kind, key, label, folded, tuple(folded.split()))
+        for kind in ("category", "maker", "model")
+        for key, label in labels[kind].items()
+        for folded in [_folded(label)]
+    ]
+    _names_cache[language] = (labels, names)
+    return names
 
 
 def _queries(wanted: str, labels: Labels, per_pair: dict[str, int]) -> list[Completion]:
@@ -183,15 +208,17 @@ def suggest_machines(prefix: str, language: str) -> tuple[list[Completion], int]
     labels, counts = facet_labels(language), listing_counts()
     named = [
         Completion(
-            label,
-            kind,
-            key,
-            counts[kind][key],
-            labels["category"].get(labels["model_category"].get(key, "")) if kind == "model" else None,
+            name.label,
+            name.kind,
+            name.key,
+            counts[name.kind][name.key],
+            labels["category"].get(labels["model_category"].get(name.key, ""))
+            if name.kind == "model"
+            else None,
         )
-        for kind in ("category", "maker", "model")
-        for key, label in labels[kind].items()
-        if counts[kind].get(key) and _completes(_folded(label), wanted)
+        for name in _names(language, labels)
+        if counts[name.kind].get(name.key)
+        and (name.folded.startswith(wanted) or any(word.startswith(wanted) for word in name.words))
     ]
     # a maker named in full, or words after words: whole queries of a maker and a category
     if " " in wanted or wanted in {_folded(name) for name in labels["maker"].values()}:
