@@ -48,9 +48,18 @@ class ListingForm(forms.Form):
     price = forms.CharField(label=_("Asking price"))
     currency = forms.ModelChoiceField(label=_("Currency"), queryset=Currency.objects.all())
 
-    def __init__(self, *args: Any, unit_system: str = "metric", **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        unit_system: str = "metric",
+        stored_specs: dict[str, float] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.unit_system = unit_system
+        # the listing's spec numbers as stored: one the seller left as shown is kept exactly
+        # (shown in their units, it was rounded)
+        self.stored_specs = stored_specs or {}
         for language in LISTING_LANGUAGES:
             self.fields[f"title_{language}"] = forms.CharField(
                 label=_("Title") + f" ({language})", required=False, max_length=200
@@ -97,7 +106,10 @@ class ListingForm(forms.Form):
             raw = data.get(f"spec_{definition.code}")
             if raw in (None, ""):
                 continue
-            if definition.kind == SpecKind.NUMBER:
+            unchanged = str(raw).strip() == str(self.initial.get(f"spec_{definition.code}", ""))
+            if definition.kind == SpecKind.NUMBER and unchanged and definition.code in self.stored_specs:
+                specs[definition.code] = self.stored_specs[definition.code]
+            elif definition.kind == SpecKind.NUMBER:
                 try:
                     specs[definition.code] = round(
                         from_display(float(str(raw).replace(",", "")), definition.unit, self.unit_system), 6

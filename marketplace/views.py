@@ -21,7 +21,7 @@ from marketplace.models import Currency, Machine, MachineStatus, SpecKind
 from marketplace.money import convert, format_money
 from marketplace.preferences import set_viewer_preferences, viewer_preferences
 from marketplace.serializers import MachineInput, RegisterInput, listing_fields
-from marketplace.units import format_value
+from marketplace.units import display_unit, format_value
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -143,7 +143,12 @@ def listing_edit(request: HttpRequest, machine_id: int | None = None) -> HttpRes
     if machine is not None and machine.seller_id != request.user.pk:
         raise ForbiddenError(_("Only the seller of this listing can change it."), code="not_owner")
     unit_system = viewer_preferences(request).unit_system
-    form = ListingForm(request.POST or None, initial=_initial(machine), unit_system=unit_system)
+    form = ListingForm(
+        request.POST or None,
+        initial=_initial(machine, unit_system),
+        unit_system=unit_system,
+        stored_specs=_stored_specs(machine),
+    )
     if request.method == "POST" and form.is_valid():
         listing = MachineInput(data=form.to_request())
         try:
@@ -173,7 +178,20 @@ def listing_edit(request: HttpRequest, machine_id: int | None = None) -> HttpRes
     )
 
 
-def _initial(machine: Machine | None) -> dict[str, object]:
+def _stored_specs(machine: Machine | None) -> dict[str, float]:
+    """The machine's own spec numbers as stored (canonical units)."""
+    if machine is None:
+        return {}
+    return {
+        value.definition.code: value.value_number
+        for value in machine.spec_values.select_related("definition")
+        if value.value_number is not None
+    }
+
+
+def _initial(machine: Machine | None, unit_system: str) -> dict[str, object]:
+    """The form's values for `machine`, spec numbers in the seller's units (two more decimals
+    than the spec sheet shows; a number left as shown keeps its stored value: ListingForm)."""
     if machine is None:
         return {"condition": "good"}
     currency = machine.price_currency
@@ -191,10 +209,14 @@ def _initial(machine: Machine | None) -> dict[str, object]:
     for language in LISTING_LANGUAGES:
         initial[f"title_{language}"] = machine.title.get(language, "")
         initial[f"description_{language}"] = machine.description.get(language, "")
-    for value in machine.spec_values.all():
-        initial[f"spec_{value.definition.code}"] = (
-            value.value_number if value.value_number is not None else value.value_text
-        )
+    for value in machine.spec_values.select_related("definition"):
+        definition = value.definition
+        if value.value_number is None:
+            initial[f"spec_{definition.code}"] = value.value_text
+        else:
+            unit = display_unit(definition.unit, unit_system)
+            shown = f"{value.value_number * unit.factor:.{unit.decimals + 2}f}"
+            initial[f"spec_{definition.code}"] = shown.rstrip("0").rstrip(".") if "." in shown else shown
     return initial
 
 
