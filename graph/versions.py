@@ -1,7 +1,7 @@
 """The catalogue projections' version: a counter in Redis that the graph projection (and the
 search projection, whose matches the spec facets count over) moves on after every change it
 applies. Answers computed from the projections are cached under the version they were read
-at (search/facet_cache.py), so a change makes every cached answer unreachable at once, in
+at (search/spec_facets.py), so a change makes every cached answer unreachable at once, in
 every process, with nothing to enumerate or delete; the old entries expire by themselves.
 
 Redis down: the bump is skipped with a warning (the projection itself has been written; an

@@ -34,6 +34,14 @@ class SignUpForm(forms.Form):
         ]
 
 
+def shown_number(value: float, canonical: str, unit_system: str) -> str:
+    """A stored spec number in `unit_system`, two decimals more than the spec sheet shows,
+    without trailing zeros (20,537 kg is "20.537" t)."""
+    unit = display_unit(canonical, unit_system)
+    shown = f"{value * unit.factor:.{unit.decimals + 2}f}"
+    return shown.rstrip("0").rstrip(".") if "." in shown else shown
+
+
 class ListingForm(forms.Form):
     model = forms.ModelChoiceField(
         label=_("Model"),
@@ -57,8 +65,9 @@ class ListingForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.unit_system = unit_system
-        # the listing's spec numbers as stored: one the seller left as shown is kept exactly
-        # (shown in their units, it was rounded)
+        # The listing's own spec numbers as stored (canonical units), shown in the seller's
+        # units with two decimals more than the spec sheet; one left as shown is kept exactly
+        # (`to_request`), so a listing saved unchanged stays unchanged.
         self.stored_specs = stored_specs or {}
         for language in LISTING_LANGUAGES:
             self.fields[f"title_{language}"] = forms.CharField(
@@ -72,6 +81,10 @@ class ListingForm(forms.Form):
         self.spec_definitions = list(SpecDefinition.objects.select_related("spec_category"))
         for definition in self.spec_definitions:
             name = f"spec_{definition.code}"
+            if definition.code in self.stored_specs:
+                self.initial[name] = shown_number(
+                    self.stored_specs[definition.code], definition.unit, unit_system
+                )
             label = definition.name(str(getattr(self, "language", "en")))
             if definition.kind == SpecKind.NUMBER:
                 unit = display_unit(definition.unit, unit_system)

@@ -21,7 +21,7 @@ from marketplace.models import Currency, Machine, MachineStatus, SpecKind
 from marketplace.money import convert, format_money
 from marketplace.preferences import set_viewer_preferences, viewer_preferences
 from marketplace.serializers import MachineInput, RegisterInput, listing_fields
-from marketplace.units import display_unit, format_value
+from marketplace.units import format_value
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -145,7 +145,7 @@ def listing_edit(request: HttpRequest, machine_id: int | None = None) -> HttpRes
     unit_system = viewer_preferences(request).unit_system
     form = ListingForm(
         request.POST or None,
-        initial=_initial(machine, unit_system),
+        initial=_initial(machine),
         unit_system=unit_system,
         stored_specs=_stored_specs(machine),
     )
@@ -179,7 +179,7 @@ def listing_edit(request: HttpRequest, machine_id: int | None = None) -> HttpRes
 
 
 def _stored_specs(machine: Machine | None) -> dict[str, float]:
-    """The machine's own spec numbers as stored (canonical units)."""
+    """The machine's own spec numbers as stored (canonical units): ListingForm shows them."""
     if machine is None:
         return {}
     return {
@@ -189,9 +189,8 @@ def _stored_specs(machine: Machine | None) -> dict[str, float]:
     }
 
 
-def _initial(machine: Machine | None, unit_system: str) -> dict[str, object]:
-    """The form's values for `machine`, spec numbers in the seller's units (two more decimals
-    than the spec sheet shows; a number left as shown keeps its stored value: ListingForm)."""
+def _initial(machine: Machine | None) -> dict[str, object]:
+    """The form's values for `machine`, but its spec numbers (`_stored_specs`)."""
     if machine is None:
         return {"condition": "good"}
     currency = machine.price_currency
@@ -209,14 +208,8 @@ def _initial(machine: Machine | None, unit_system: str) -> dict[str, object]:
     for language in LISTING_LANGUAGES:
         initial[f"title_{language}"] = machine.title.get(language, "")
         initial[f"description_{language}"] = machine.description.get(language, "")
-    for value in machine.spec_values.select_related("definition"):
-        definition = value.definition
-        if value.value_number is None:
-            initial[f"spec_{definition.code}"] = value.value_text
-        else:
-            unit = display_unit(definition.unit, unit_system)
-            shown = f"{value.value_number * unit.factor:.{unit.decimals + 2}f}"
-            initial[f"spec_{definition.code}"] = shown.rstrip("0").rstrip(".") if "." in shown else shown
+    for value in machine.spec_values.select_related("definition").filter(value_number__isnull=True):
+        initial[f"spec_{value.definition.code}"] = value.value_text
     return initial
 
 

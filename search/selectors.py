@@ -65,20 +65,16 @@ def faceted_search(params: SearchParams) -> SearchResult:
     in a listing (in any field and language); when that finds nothing, fewer are required
     (`relaxed_steps`), and the result says so. The count and the facets always describe the
     results shown."""
-    result = _faceted_search(params)
+    result = search_machines(params)
     words = len(text_words(params.text))
     for required in relaxed_steps(words):
         if result.count:
             break
-        relaxed = _faceted_search(replace(params, required_words=required))
+        relaxed = search_machines(replace(params, required_words=required))
         result = replace(
             relaxed, relaxed=Relaxed(required, words), suggestion=relaxed.suggestion or result.suggestion
         )
     return result
-
-
-def _faceted_search(params: SearchParams) -> SearchResult:
-    return search_machines(params)
 
 
 def search_machines(params: SearchParams, labels: Labels | None = None) -> SearchResult:
@@ -166,13 +162,20 @@ class _Name:
     words: tuple[str, ...]
 
 
-_names_cache: dict[str, tuple[Labels, list[_Name]]] = {}
+@dataclass(frozen=True)
+class _Vocabulary:
+    names: list[_Name]
+    folded: dict[tuple[str, str], str]  # (kind, key) -> the folded name
+    makers: frozenset[str]  # the makers' folded names
 
 
-def _names(language: str, labels: Labels) -> list[_Name]:
+_vocabularies: dict[str, tuple[Labels, _Vocabulary]] = {}
+
+
+def _vocabulary(language: str, labels: Labels) -> _Vocabulary:
     """The names to complete in `language`, folded once per set of labels (facet_labels keeps
     a set a few minutes) rather than on every keystroke."""
-    cached = _names_cache.get(language)
+    cached = _vocabularies.get(language)
     if cached is not None and cached[0] is labels:
         return cached[1]
     names = [
@@ -181,21 +184,31 @@ def _names(language: str, labels: Labels) -> list[_Name]:
         for key, label in labels[kind].items()
         for folded in [_folded(label)]
     ]
-    _names_cache[language] = (labels, names)
-    return names
+    vocabulary = _Vocabulary(
+        names,
+        {(name.kind, name.key): name.folded for name in names},
+        frozenset(name.folded for name in names if name.kind == "maker"),
+    )
+    _vocabularies[language] = (labels, vocabulary)
+    return vocabulary
 
 
-def _queries(wanted: str, labels: Labels, per_pair: dict[str, int]) -> list[Completion]:
+def _queries(
+    wanted: str, labels: Labels, vocabulary: _Vocabulary, per_pair: dict[str, int]
+) -> list[Completion]:
     """Whole queries a buyer may be typing, "<maker> <category>" in their language ("komatsu ex"
     → "Komatsu Excavators", "コマツ 油" → "コマツ 油圧ショベル"), with the maker's listings in
     that category: what searching those words finds."""
     found = []
     for pair, count in per_pair.items():
         maker, category = pair.split(" ", 1)
-        if maker in labels["maker"] and category in labels["category"]:
+        folded_maker = vocabulary.folded.get(("maker", maker))
+        folded_category = vocabulary.folded.get(("category", category))
+        if folded_maker is None or folded_category is None:
+            continue
+        if f"{folded_maker} {folded_category}".startswith(wanted):
             text = f"{labels['maker'][maker]} {labels['category'][category]}"
-            if _folded(text).startswith(wanted):
-                found.append(Completion(text, "query", None, count, labels["category"][category]))
+            found.append(Completion(text, "query", None, count, labels["category"][category]))
     return found
 
 
@@ -206,6 +219,7 @@ def suggest_machines(prefix: str, language: str) -> tuple[list[Completion], int]
     engine's own time in ms."""
     wanted = _folded(prefix)
     labels, counts = facet_labels(language), listing_counts()
+    vocabulary = _vocabulary(language, labels)
     named = [
         Completion(
             name.label,
@@ -216,13 +230,15 @@ def suggest_machines(prefix: str, language: str) -> tuple[list[Completion], int]
             if name.kind == "model"
             else None,
         )
-        for name in _names(language, labels)
+        for name in vocabulary.names
         if counts[name.kind].get(name.key)
         and (name.folded.startswith(wanted) or any(word.startswith(wanted) for word in name.words))
     ]
     # a maker named in full, or words after words: whole queries of a maker and a category
-    if " " in wanted or wanted in {_folded(name) for name in labels["maker"].values()}:
-        queries = sorted(_queries(wanted, labels, counts["maker_category"]), key=lambda c: -(c.count or 0))
+    if " " in wanted or wanted in vocabulary.makers:
+        queries = sorted(
+            _queries(wanted, labels, vocabulary, counts["maker_category"]), key=lambda c: -(c.count or 0)
+        )
         named += queries[:QUERIES]
     named.sort(key=lambda completion: (-(completion.count or 0), completion.text))
     completions = named[: SUGGESTIONS - TITLES]

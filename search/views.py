@@ -76,14 +76,11 @@ def spec_facets_fragment(request: HttpRequest) -> HttpResponse:
     return render(request, "search/_spec_facets.html", context, status=status)
 
 
-def _kept(request: HttpRequest) -> list[tuple[str, str]]:
-    """The query string without the page's position (the spec facets do not depend on it)."""
-    return [
-        (key, value)
-        for key in request.GET
-        for value in request.GET.getlist(key)
-        if key not in ("offset", "cursor", "sort")
-    ]
+def _kept(request: HttpRequest, *left_out: str) -> list[tuple[str, str]]:
+    """The query string's pairs but those named; by default, without the page's position and
+    order (the spec facets depend on neither)."""
+    left_out = left_out or ("offset", "cursor", "sort")
+    return [(key, value) for key in request.GET for value in request.GET.getlist(key) if key not in left_out]
 
 
 def _spec_inputs(request: HttpRequest) -> list[tuple[str, str]]:
@@ -113,12 +110,7 @@ def _page_context(request: HttpRequest, offset: int, limit: int, result: SearchR
         for name in FACETS
         if name in result.facets
     }
-    base = [
-        (key, value)
-        for key in request.GET
-        for value in request.GET.getlist(key)
-        if key not in ("offset", "cursor")
-    ]
+    base = _kept(request, "offset", "cursor")
     pages = []
     last = min(result.count, MAX_WINDOW)
     for number, start in enumerate(range(0, last, limit), start=1):

@@ -7,30 +7,14 @@ from __future__ import annotations
 
 import re
 import socket
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import connection
 from rest_framework.test import APIClient
 
 from graph.versions import bump_projection_version
-from tests.factories import SellerFactory
-from tests.graph.catalogue import build_spec_catalogue, remove_spec_catalogue
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def listings(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str, int]]:
-    with django_db_blocker.unblock():
-        assert connection.settings_dict["NAME"].startswith("test_")
-        seller = SellerFactory.create(username="spec-seller")
-        try:
-            yield build_spec_catalogue(seller)
-        finally:
-            remove_spec_catalogue()
-            seller.delete()
 
 
 def search(**params: Any) -> Any:

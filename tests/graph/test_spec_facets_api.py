@@ -4,11 +4,9 @@ projections change, documented and refused like the search."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import connection
 from rest_framework.test import APIClient
 
 from graph.sync import apply_changes as graph_apply_changes
@@ -17,24 +15,10 @@ from marketplace.models import Machine
 from search.client import get_client
 from search.indices import MACHINES, alias_name
 from search.sync import apply_changes as search_apply_changes
-from tests.factories import SellerFactory
-from tests.graph.catalogue import build_spec_catalogue, remove_spec_catalogue
 
 pytestmark = pytest.mark.django_db
 
 COMPANION = "/api/v1/search/spec-facets/"
-
-
-@pytest.fixture(scope="module")
-def listings(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str, int]]:
-    with django_db_blocker.unblock():
-        assert connection.settings_dict["NAME"].startswith("test_")
-        seller = SellerFactory.create(username="companion-seller")
-        try:
-            yield build_spec_catalogue(seller)
-        finally:
-            remove_spec_catalogue()
-            seller.delete()
 
 
 @pytest.fixture

@@ -56,8 +56,9 @@ def form_values(html: str) -> dict[str, str]:
     return parser.values
 
 
-@pytest.mark.parametrize(("unit_system", "shown"), [("metric", "20.537"), ("imperial", "45276.33")])
-def test_a_listing_saved_unchanged_keeps_its_spec_values(unit_system: str, shown: str) -> None:
+def editing(unit_system: str) -> tuple[Client, Machine, dict[str, str]]:
+    """A seller working in `unit_system`, signed in, on the edit page of their draft whose
+    operating weight is 20,537 kg of its own; and the page's form values."""
     seller = SellerFactory.create(unit_system=unit_system)
     machine = MachineFactory.create(
         seller=seller, model=model_with_specs(), status="draft", published_at=None
@@ -67,15 +68,23 @@ def test_a_listing_saved_unchanged_keeps_its_spec_values(unit_system: str, shown
     )
     client = Client()
     client.force_login(seller)
+    return client, machine, form_values(client.get(f"/sell/{machine.pk}/edit/").content.decode())
 
-    page = client.get(f"/sell/{machine.pk}/edit/")
-    values = form_values(page.content.decode())
+
+def stored_weight(machine: Machine) -> float | None:
+    weight = Machine.objects.get(pk=machine.pk).spec_values.get(definition__code="operating_weight")
+    return weight.value_number
+
+
+@pytest.mark.parametrize(("unit_system", "shown"), [("metric", "20.537"), ("imperial", "45276.33")])
+def test_a_listing_saved_unchanged_keeps_its_spec_values(unit_system: str, shown: str) -> None:
+    client, machine, values = editing(unit_system)
     assert values["spec_operating_weight"].startswith(shown)  # in the seller's unit
+
     saved = client.post(f"/sell/{machine.pk}/edit/", values)
 
     assert saved.status_code == 302, saved.content.decode()[:2000]
-    weight = Machine.objects.get(pk=machine.pk).spec_values.get(definition__code="operating_weight")
-    assert weight.value_number == pytest.approx(20537, abs=1e-6)
+    assert stored_weight(machine) == pytest.approx(20537, abs=1e-6)
 
 
 @pytest.mark.parametrize(
@@ -84,19 +93,9 @@ def test_a_listing_saved_unchanged_keeps_its_spec_values(unit_system: str, shown
 def test_a_spec_value_the_seller_changes_is_read_in_their_units(
     unit_system: str, typed: str, stored: float
 ) -> None:
-    seller = SellerFactory.create(unit_system=unit_system)
-    machine = MachineFactory.create(
-        seller=seller, model=model_with_specs(), status="draft", published_at=None
-    )
-    MachineSpecValue.objects.create(
-        machine=machine, definition=spec_taxonomy()["operating_weight"], value_number=20537
-    )
-    client = Client()
-    client.force_login(seller)
-    values = form_values(client.get(f"/sell/{machine.pk}/edit/").content.decode())
+    client, machine, values = editing(unit_system)
 
     saved = client.post(f"/sell/{machine.pk}/edit/", {**values, "spec_operating_weight": typed})
 
     assert saved.status_code == 302
-    weight = Machine.objects.get(pk=machine.pk).spec_values.get(definition__code="operating_weight")
-    assert weight.value_number == pytest.approx(stored, abs=0.1)
+    assert stored_weight(machine) == pytest.approx(stored, abs=0.1)
