@@ -51,3 +51,12 @@ def format_money(amount: int, currency: str) -> str:
     value = major(amount, currency)
     text = f"{value:,.{rate.minor_units}f}"
     return f"{rate.symbol}{text}" if rate.symbol and len(rate.symbol) <= 3 else f"{text} {currency}"
+
+
+def convert_bound(amount: int, source: str, target: str, *, bound: str) -> int:
+    """A price bound (minor units of `source`) in whole major units of `target`, rounded
+    outwards (a minimum down, a maximum up), so the converted range keeps every listing the
+    typed one found."""
+    converted = convert(amount, source, target)
+    whole = 10 ** _rate(target).minor_units
+    return (converted // whole if bound == "min" else -(-converted // whole)) * whole

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 
@@ -48,3 +49,35 @@ def format_value(value: float, canonical: str, unit_system: str) -> str:
     shown, symbol = to_display(value, canonical, unit_system)
     decimals = display_unit(canonical, unit_system).decimals
     return f"{shown:,.{decimals}f} {symbol}"
+
+
+def convert_bound(value: float, canonical: str, source: str, target: str, *, bound: str) -> float:
+    """A range bound typed in `source`'s display unit, in `target`'s.
+
+    Rounded outwards (a minimum down, a maximum up) at two decimals more than the spec sheet
+    shows (more if the source's spec-sheet step needs them), so the range keeps the machines
+    the typed one found; but a value within one such step (of either direction's, the
+    coarser) of a spec-sheet number becomes that number, so switching back and forth gives
+    back what was typed (20 t -> 44,092.46 lb -> 20 t)."""
+    if source == target:
+        return value
+    unit, given = display_unit(canonical, target), display_unit(canonical, source)
+    exact = value / given.factor * unit.factor
+    digits = _digits(given, unit)
+    step = max(10.0**-digits, 10.0 ** -_digits(unit, given) / given.factor * unit.factor)
+    sheet = round(exact, unit.decimals)
+    if abs(sheet - exact) <= step:
+        return sheet
+    scale = 10**digits
+    return (math.floor(exact * scale) if bound == "min" else math.ceil(exact * scale)) / scale
+
+
+def _digits(source: DisplayUnit, target: DisplayUnit) -> int:
+    """Decimals of `target` that tell apart the numbers a spec sheet in `source` shows."""
+    source_step = 10.0**-source.decimals / source.factor * target.factor
+    return max(target.decimals + 2, math.ceil(-math.log10(source_step)) + 1)
+
+
+def typed(value: float) -> str:
+    """A number as a person types it: no exponent, no trailing zeros."""
+    return f"{value:.6f}".rstrip("0").rstrip(".")

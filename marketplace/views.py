@@ -17,7 +17,7 @@ from core.pages import page_language
 from marketplace import selectors, services
 from marketplace.auth import signed_in, viewer
 from marketplace.forms import LISTING_LANGUAGES, ListingForm, PhotoForm, SignUpForm
-from marketplace.models import Currency, Machine, MachineStatus, SpecKind
+from marketplace.models import Machine, MachineStatus, SpecKind
 from marketplace.money import convert, format_money
 from marketplace.preferences import set_viewer_preferences, viewer_preferences
 from marketplace.serializers import MachineInput, RegisterInput, listing_fields
@@ -63,8 +63,6 @@ def machine_detail(request: HttpRequest, machine_id: int) -> HttpResponse:
             "price_original": original if machine.price_currency_id != preferences.currency else "",
             "photos": list(machine.photos.all()),
             "watching": selectors.is_watching(viewer(request), machine.pk),
-            "preferences": preferences,
-            "currencies": Currency.objects.all(),
             "is_owner": request.user.is_authenticated and machine.seller_id == request.user.pk,
         },
     )
@@ -72,8 +70,9 @@ def machine_detail(request: HttpRequest, machine_id: int) -> HttpResponse:
 
 @require_POST
 def preferences_update(request: HttpRequest) -> HttpResponse:
+    # the header's switches, named apart from the fields of the forms on the pages they sit on
     set_viewer_preferences(
-        request, unit_system=request.POST.get("unit_system"), currency=request.POST.get("currency")
+        request, unit_system=request.POST.get("display_units"), currency=request.POST.get("display_currency")
     )
     target = request.POST.get("next", "/")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):

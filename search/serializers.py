@@ -203,6 +203,10 @@ class SearchHitOutput(serializers.Serializer[Any]):
     hours = serializers.IntegerField(allow_null=True)
     price = MoneyOutput()
     cover_photo = serializers.CharField(allow_null=True)
+    country = serializers.CharField(help_text="Where the machine is: ISO 3166-1 alpha-2 code")
+    region = serializers.CharField(
+        allow_null=True, help_text="Region or city within the country, as the seller wrote it"
+    )
     url = serializers.CharField()
     score = serializers.FloatField(allow_null=True)
 

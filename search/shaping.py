@@ -74,6 +74,8 @@ def shape_hit(hit: dict[str, Any], language: str) -> dict[str, Any]:
         "hours": source.get("hours"),
         "price": Money(source["price"]["amount"], source["price"]["currency"]).to_json(),
         "cover_photo": source.get("cover_photo"),
+        "country": source["country"],
+        "region": source.get("region") or None,
         "url": reverse("machine-detail", args=[source["id"]]),
         "score": hit.get("_score"),
     }

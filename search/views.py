@@ -10,31 +10,40 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 
 from core.errors import DomainError, ServiceUnavailableError
 from core.pages import page_language
 from marketplace.preferences import viewer_preferences
 from search.analysis import LANGUAGE_ANALYZERS
+from search.page import result_cards, selected_filters, switched
 from search.params import parse_search_params
 from search.query import MAX_WINDOW, SORTS
 from search.selectors import SearchResult, faceted_search
-from search.serializers import UNIT_SYSTEMS
 from search.spec_facets import offered, spec_facet_search
 
 FACETS = ("category", "maker", "model", "country")
 
 
 def search_page(request: HttpRequest) -> HttpResponse:
-    # Spec ranges in the URL are in its `units`; without one, in the viewer's unit system.
-    units = request.GET.get("units") or viewer_preferences(request).unit_system
+    # Spec ranges in the URL are in its `units`, price bounds in its `currency`; without them,
+    # in the viewer's. A switch of either sends the URL back without them and with what its
+    # numbers were written in (`from_units`, `from_currency`): they are converted, not
+    # reinterpreted, and the page moves to the URL that says so.
+    preferences = viewer_preferences(request)
+    if "from_units" in request.GET or "from_currency" in request.GET:
+        return HttpResponseRedirect(request.path + "?" + urlencode(switched(request.GET, preferences)))
+    units = request.GET.get("units") or preferences.unit_system
+    currency = request.GET.get("currency") or preferences.currency
     context: dict[str, object] = {
         "sorts": list(SORTS),
         "query": request.GET,
         "error": None,
         "units": units,
-        "unit_systems": UNIT_SYSTEMS,
+        "currency": currency,
+        # the header's switches come back here without the URL's units and currency
+        "switch_next": _switch_next(request, units, currency),
     }
     status = 200
     try:
@@ -46,6 +55,10 @@ def search_page(request: HttpRequest) -> HttpResponse:
         result, status, context["error"] = None, error.status_code, error.message
     if result is not None:
         context.update(_page_context(request, params.offset, params.limit, result))
+        context["cards"] = result_cards(result.results, currency=currency, language=params.language)
+        context["chips"] = selected_filters(
+            request.GET, language=params.language, units=units, currency=currency
+        )
         if offered(params):
             context["spec_facets_url"] = "/search/spec-facets/?" + urlencode(_kept(request))
             context["spec_inputs"] = _spec_inputs(request)
@@ -74,6 +87,13 @@ def spec_facets_fragment(request: HttpRequest) -> HttpResponse:
         (name, value) for name, value in _spec_inputs(request) if _code(name) not in drawn
     ]
     return render(request, "search/_spec_facets.html", context, status=status)
+
+
+def _switch_next(request: HttpRequest, units: str, currency: str) -> str:
+    """Where the header's unit and currency switches come back to: this search without its
+    units and currency, saying what its numbers were written in."""
+    kept = _kept(request, "units", "currency", "from_units", "from_currency")
+    return request.path + "?" + urlencode([*kept, ("from_units", units), ("from_currency", currency)])
 
 
 def _kept(request: HttpRequest, *left_out: str) -> list[tuple[str, str]]:
@@ -122,10 +142,14 @@ def _page_context(request: HttpRequest, offset: int, limit: int, result: SearchR
                     "current": start == offset,
                 }
             )
+    previous = next((page for page in pages if page["number"] == offset // limit), None)
+    following = next((page for page in pages if page["number"] == offset // limit + 2), None)
     return {
         "result": result,
         "facets": facets,
         "pages": pages,
+        "previous_url": previous["url"] if previous else None,
+        "next_url": following["url"] if following else None,
         "first_shown": offset + 1 if result.count else 0,
         "last_shown": min(offset + limit, result.count),
     }

@@ -96,7 +96,7 @@ def test_a_seller_lists_a_machine_and_a_buyer_watches_it(
     assert buyer_page.locator("[data-testid=watch]").inner_text() == "Stop watching"
 
     # switches to imperial units
-    buyer_page.select_option("select[name=unit_system]", "imperial")
+    buyer_page.select_option("select[data-switch=units]", "imperial")
     buyer_page.wait_for_selector("text=45,856 lb")
     screenshot(buyer_page, "buyer-detail")
 

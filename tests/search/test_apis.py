@@ -36,12 +36,15 @@ def test_the_response_has_the_documented_shape(search_catalogue: dict[str, int])
         "hours",
         "price",
         "cover_photo",
+        "country",
+        "region",
         "url",
         "score",
     }
     assert first["id"] == search_catalogue["pc200-en"]
     assert first["url"] == f"/machines/{first['id']}/"
     assert first["price"] == {"amount": "52000.00", "currency": "USD", "minor": 5_200_000}
+    assert (first["country"], first["region"]) == ("US", None)  # where the machine is; no region given
     assert "<mark>" in first["highlight"]
     assert set(body["facets"]) == {"category", "maker", "model", "country"}  # spec facets: beside
 

@@ -142,13 +142,18 @@ def test_results_show_before_the_spec_facets_which_fill_in_without_moving_them(
     assert cards.first.is_visible()
     assert cards.first.bounding_box()["y"] < 900  # on the first screen, at either width
     assert page.locator("[data-testid=count]").inner_text().startswith("5 machines")
-    assert page.locator("[data-testid=spec-loading]").is_visible()
+    if width > 800:
+        assert page.locator("[data-testid=spec-loading]").is_visible()
+    else:  # in the filter drawer, closed over the results
+        assert page.locator("[data-testid=spec-loading]").count() == 1
+        assert page.locator("[data-testid=filters-toggle]").is_visible()
     assert page.locator("fieldset[data-spec]").count() == 0
     before = [cards.nth(index).bounding_box() for index in range(cards.count())]
     screenshot(page, "results-first")
 
     held[0].continue_()
-    page.locator("fieldset[data-spec=operating_weight]").wait_for()
+    # on a phone, in the closed drawer
+    page.locator("fieldset[data-spec=operating_weight]").wait_for(state="attached")
 
     assert page.locator("#spec-facets").get_attribute("aria-busy") is None
     assert page.locator("[data-testid=spec-loading]").count() == 0
@@ -177,3 +182,31 @@ def test_a_spec_filter_stays_in_the_form_while_its_facets_load(
     for route in held:
         route.continue_()
     assert card_ids(page) == {listings["u27-jp"], listings["u27-de"]}
+
+
+def test_switching_units_converts_the_spec_range_and_switching_back_restores_it(
+    live_server: Any, page: Any, screenshot: Any, listings: dict[str, int]
+) -> None:
+    """Issue 20: the switch reinterpreted "3.3" as pounds, found nothing and hid every facet."""
+    minis = {listings[k] for k in ("u27-jp", "u27-de", "tb230-gb")}  # 2.7 t, 2.7 t, and exactly 3.3 t
+    page.goto(f"{live_server.url}/search/?category=excavators&spec.operating_weight.max=3.3")
+    assert card_ids(page) == minis
+
+    page.select_option("select[data-switch=units]", "imperial")
+    page.wait_for_url(re.compile(r".*units=imperial.*"))
+
+    query = parse_qs(urlparse(page.url).query)
+    # 3,300 kg is 7,275.2547 lb: rounded up, so the machine of exactly 3.3 t stays in
+    assert query["spec.operating_weight.max"] == ["7275.26"]
+    assert card_ids(page) == minis
+    assert "Operating weight up to 7275.26 lb" in page.locator("[data-testid=chips]").inner_text()
+    weight = page.locator("fieldset[data-spec=operating_weight]")
+    assert weight.locator("legend").inner_text() == "Operating weight (lb)"
+    assert weight.locator("input[name='spec.operating_weight.max']").input_value() == "7275.26"
+    screenshot(page, "imperial")
+
+    page.select_option("select[data-switch=units]", "metric")
+    page.wait_for_url(re.compile(r".*units=metric.*"))
+
+    assert parse_qs(urlparse(page.url).query)["spec.operating_weight.max"] == ["3.3"]
+    assert card_ids(page) == minis
