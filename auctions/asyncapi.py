@@ -62,7 +62,8 @@ SCHEMAS: dict[str, Any] = {
             "minor": INTEGER,
         }
     ),
-    "Person": _object({"id": INTEGER, "name": STRING}),
+    # a bidder as others see them: their number in the auction, never their name
+    "Person": _object({"id": INTEGER, "number": {"type": "integer", "minimum": 1}, "name": STRING}),
     "Auction": _object(AUCTION),
     "Snapshot": _object({**AUCTION, "watching": {"type": "integer", "minimum": 0}}),
     "NewBid": _object(

@@ -33,9 +33,11 @@ def money_json(money: Money) -> dict[str, Any]:
     return CoreMoney(money.amount, money.currency).to_json()
 
 
-def _person(user_id: str, names: dict[str, str]) -> dict[str, Any]:
-    """A bidder or winner as the AsyncAPI document's `Person`."""
-    return {"id": int(user_id), "name": names.get(user_id, "")}
+def _person(user_id: str, numbers: dict[str, int]) -> dict[str, Any]:
+    """A bidder or winner as the AsyncAPI document's `Person`: never their name, but their
+    number in this auction ("Bidder 3"), which every page and client shows instead."""
+    number = numbers[user_id]
+    return {"id": int(user_id), "number": number, "name": f"Bidder {number}"}
 
 
 def _message(event: str, auction_id: int, seq: int, **payload: Any) -> dict[str, Any]:
@@ -45,14 +47,14 @@ def _message(event: str, auction_id: int, seq: int, **payload: Any) -> dict[str,
 def event_message(
     auction: Auction,
     event: BidEvent | ExtendedEvent | ClosedEvent,
-    names: dict[str, str],
+    numbers: dict[str, int],
     state: AuctionState | None = None,
 ) -> dict[str, Any]:
     """`state`: the auction's state as of the event, when the caller has it decoded already.
     The shapes are the AsyncAPI document's (auctions/asyncapi.py)."""
     if isinstance(event, BidEvent):
         minimum = (state or AuctionState.from_dict(auction.state)).minimum_bid
-        bidder = _person(event.bidder_id, names)
+        bidder = _person(event.bidder_id, numbers)
         highest_bid = {
             "price": money_json(event.amount),
             "user": bidder,
@@ -84,7 +86,7 @@ def event_message(
         "auction_ended",
         auction.pk,
         event.seq,
-        winner=_person(winner_id, names) if winner_id else None,
+        winner=_person(winner_id, numbers) if winner_id else None,
         price=money_json(result.final_price) if result.final_price else None,
         reserve_met=result.reserve_met,
     )
@@ -93,38 +95,36 @@ def event_message(
 Event = BidEvent | ExtendedEvent | ClosedEvent
 
 
-def _names(events: Iterable[Event], known: dict[str, str] | None = None) -> dict[str, str]:
-    """Usernames of the bidders in `events`; those in `known` need no query."""
-    from marketplace.models import User
+def _numbers(auction_id: int, events: Iterable[Event]) -> dict[str, int]:
+    """Each bidder's number in the auction (auctions.selectors.bidder_numbers: by their first
+    bid, whose row is written before its events are); a bidder without a row yet (none is
+    expected) is numbered after the others, in the order of the events."""
+    from auctions.selectors import bidder_numbers
 
-    events = list(events)
-    names = dict(known or {})
-    ids = {e.bidder_id for e in events if isinstance(e, BidEvent)} | {
-        e.result.high_bidder_id for e in events if isinstance(e, ClosedEvent) and e.result.high_bidder_id
-    }
-    missing = [int(i) for i in ids - set(names)]
-    if missing:
-        names.update(
-            (str(pk), name) for pk, name in User.objects.filter(pk__in=missing).values_list("pk", "username")
-        )
-    return names
+    numbers = {str(user_id): number for user_id, number in bidder_numbers(auction_id).items()}
+    for event in events:
+        bidder = event.bidder_id if isinstance(event, BidEvent) else None
+        if isinstance(event, ClosedEvent):
+            bidder = event.result.high_bidder_id
+        if bidder and bidder not in numbers:
+            numbers[bidder] = len(numbers) + 1
+    return numbers
 
 
-def record_and_publish(
-    moments: Sequence[tuple[Auction, AuctionState | None, Sequence[Event]]],
-    known_names: dict[str, str] | None = None,
-) -> None:
+def record_and_publish(moments: Sequence[tuple[Auction, AuctionState | None, Sequence[Event]]]) -> None:
     """Inside the transaction that changes the auction: write each (auction and its state as of
     the events, events) to the auction's event log, in the same commit, and broadcast them
     once it commits. The log is what a client that reconnects is replayed from, every kind of
-    event in order. Bidders' names in `known_names` need no query."""
-    names = _names((event for _, _, events in moments for event in events), known_names)
-    messages = [
-        event_message(auction, event, names, state) for auction, state, events in moments for event in events
-    ]
-    if not messages:
+    event in order. The moments are of one auction."""
+    if not any(events for _, _, events in moments):
         return
     auction_id = moments[0][0].pk
+    numbers = _numbers(auction_id, (event for _, _, events in moments for event in events))
+    messages = [
+        event_message(auction, event, numbers, state)
+        for auction, state, events in moments
+        for event in events
+    ]
     AuctionEventRecord.objects.bulk_create(
         AuctionEventRecord(auction_id=auction_id, seq=message["payload"]["seq"], message=message)
         for message in messages

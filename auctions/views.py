@@ -1,4 +1,4 @@
-"""Auction pages: the list, the live page (state over the WebSocket), and the seller's form on
+"""Auction pages: the index, the live page (state over the WebSocket), and the seller's form on
 their listing page that starts an auction."""
 
 from __future__ import annotations
@@ -12,41 +12,33 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from auctions.forms import AuctionStartForm
-from auctions.models import Bid
-from auctions.selectors import auction_snapshot, auctions_listed
+from auctions.selectors import auction_live_page, auctions_index, auctions_listed
 from auctions.serializers import AuctionInput
 from auctions.services import auction_create
 from core.api.errors import flat_errors
 from core.errors import DomainError
-from core.pages import page_language
 from marketplace.auth import signed_in
 from marketplace.models import Machine
 
 
 def auction_list(request: HttpRequest) -> HttpResponse:
-    auctions = [
-        (auction, auction_snapshot(auction))
-        for auction in auctions_listed().filter(closed_at__isnull=True)[:100]
-    ]
-    return render(request, "auctions/list.html", {"auctions": auctions})
+    return render(request, "auctions/list.html", {"index": auctions_index()})
 
 
 def auction_live(request: HttpRequest, auction_id: int) -> HttpResponse:
     auction = auctions_listed().filter(pk=auction_id).first()
     if auction is None:
         raise Http404
-    snapshot = auction_snapshot(auction)
-    bids = Bid.objects.filter(auction=auction).select_related("bidder", "auction").order_by("-seq")[:20]
-    language = page_language()
+    viewer_id = request.user.pk if request.user.is_authenticated else None
+    context = auction_live_page(auction, viewer_id)
     return render(
         request,
         "auctions/live.html",
         {
+            **context,
             "auction": auction,
-            "snapshot": snapshot,
-            "bids": bids,
-            "title": auction.machine.display_title(language),
-            "can_bid": request.user.is_authenticated and request.user.pk != auction.seller_id,
+            "machine": auction.machine,
+            "can_bid": viewer_id not in (None, auction.seller_id),
         },
     )
 

@@ -330,10 +330,5 @@ def _bids_place_together(
             auction.save(
                 update_fields=["state", "ends_at", "current_price", "bid_count", "last_seq", "reserve_met"]
             )
-            bidders = {
-                str(s.bidder.pk): s.bidder.username
-                for s in submissions
-                if s.bidder is not None and s.bidder.pk
-            }
-            record_and_publish(published, known_names=bidders)
+            record_and_publish(published)
     return outcomes

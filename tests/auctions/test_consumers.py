@@ -93,7 +93,8 @@ def test_a_bid_over_one_socket_reaches_every_watcher(settings: Any, fanout: str)
     new_bid = seen_bob[1]
     assert new_bid["event"] == "new_bid"
     assert new_bid["payload"]["seq"] == 1
-    assert new_bid["payload"]["highest_bidder"] == {"id": alice.pk, "name": "alice"}
+    # a pseudonym, never the username (issue 20)
+    assert new_bid["payload"]["highest_bidder"] == {"id": alice.pk, "number": 1, "name": "Bidder 1"}
     assert new_bid["payload"]["highest_bid"]["price"] == {
         "amount": "1000.00",
         "currency": "EUR",
@@ -207,4 +208,4 @@ def test_a_client_resuming_after_the_close_receives_the_missed_bids_and_the_end(
     assert (missed_bid["event"], missed_bid["payload"]["seq"]) == ("new_bid", 1)
     assert ended["event"] == "auction_ended"
     assert ended["payload"]["seq"] == 2
-    assert ended["payload"]["winner"] == {"id": winner.pk, "name": "winner"}
+    assert ended["payload"]["winner"] == {"id": winner.pk, "number": 1, "name": "Bidder 1"}

@@ -289,7 +289,26 @@ def test_an_accepted_bid_is_broadcast_to_every_process(settings: Any, mode: str)
     assert payload["bid_count"] == 1
     assert payload["highest_bid"] == {
         "price": {"currency": "EUR", "amount": "10000.00", "minor": 1_000_000},
-        "user": {"id": buyer.pk, "name": "broadcast-buyer"},
+        "user": {"id": buyer.pk, "number": 1, "name": "Bidder 1"},  # never the username
         "automatic": False,
         "placed_at": payload["highest_bid"]["placed_at"],
     }
+
+
+@pytest.mark.django_db
+def test_the_event_log_names_bidders_by_their_number_in_the_auction_never_by_username() -> None:
+    from auctions.models import AuctionEventRecord
+    from auctions.selectors import auction_snapshot
+
+    auction = open_auction(reserve=None)
+    first, second = UserFactory.create(username="tanaka-real-name"), UserFactory.create(username="smith-real")
+    for key, bidder in (("1", first), ("2", second), ("3", first)):
+        minimum = auction_snapshot(Auction.objects.get(pk=auction.pk))["minimum_bid"]["minor"]
+        bid_place(auction_id=auction.pk, bidder=bidder, amount=eur(minimum), idempotency_key=key)
+
+    messages = [r.message for r in AuctionEventRecord.objects.filter(auction=auction).order_by("seq")]
+
+    assert [m["payload"]["highest_bidder"]["number"] for m in messages] == [1, 2, 1]
+    assert [m["payload"]["highest_bidder"]["name"] for m in messages] == ["Bidder 1", "Bidder 2", "Bidder 1"]
+    assert "tanaka-real-name" not in json.dumps(messages)
+    assert "smith-real" not in json.dumps(messages)
