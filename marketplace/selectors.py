@@ -10,6 +10,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from core.errors import NotFoundError
 from marketplace.models import (
     Machine,
+    MachineStatus,
     Photo,
     SpecDefinition,
     User,
@@ -111,6 +112,16 @@ def watchlist_for(user: User) -> QuerySet[WatchlistEntry]:
         WatchlistEntry.objects.filter(user=user, machine__status__in=VISIBLE_STATUSES)
         .select_related("machine", "machine__model", "machine__model__maker", "machine__price_currency")
         .prefetch_related(Prefetch("machine__photos", queryset=Photo.objects.order_by("position", "id")))
+    )
+
+
+def machines_newest(*, limit: int = 8) -> list[Machine]:
+    """The latest published listings, with what a card shows of them."""
+    return list(
+        Machine.objects.filter(status=MachineStatus.PUBLISHED)
+        .select_related("model", "model__maker", "country")
+        .prefetch_related(Prefetch("photos", queryset=Photo.objects.order_by("position", "id")))
+        .order_by("-published_at", "-id")[:limit]
     )
 
 

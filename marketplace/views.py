@@ -7,6 +7,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -25,7 +26,30 @@ from marketplace.units import format_value
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "marketplace/home.html")
+    currency, language = viewer_preferences(request).currency, page_language()
+    newest = [_card(machine, currency, language) for machine in selectors.machines_newest(limit=8)]
+    return render(request, "marketplace/home.html", {"newest": newest})
+
+
+def _card(machine: Machine, currency: str, language: str) -> dict[str, object]:
+    """A listing as a card: cover, title, year and hours, where it is, and the price in the
+    reader's currency (the seller's beside it when it differs)."""
+    photos = list(machine.photos.all())
+    country = machine.country.names.get(language) or machine.country.names.get("en") or machine.country_id
+    own = format_money(machine.price_amount, machine.price_currency_id)
+    return {
+        "id": machine.pk,
+        "url": reverse("machine-detail", args=[machine.pk]),
+        "title": machine.display_title(language),
+        "year": machine.year,
+        "hours": machine.hours,
+        "cover": photos[0].thumbnail.url if photos else None,
+        "location": f"{machine.region}, {country}" if machine.region else country,
+        "price_shown": format_money(
+            convert(machine.price_amount, machine.price_currency_id, currency), currency
+        ),
+        "price_original": own if machine.price_currency_id != currency else "",
+    }
 
 
 def machine_detail(request: HttpRequest, machine_id: int) -> HttpResponse:

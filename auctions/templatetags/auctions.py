@@ -5,7 +5,7 @@ titles, places and prices with."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django import template
@@ -17,7 +17,7 @@ from django.utils.translation import ngettext, pgettext
 from auctions.forms import AuctionStartForm
 from auctions.models import Auction
 from auctions.rules import default_increments
-from auctions.selectors import auction_open_for_machine
+from auctions.selectors import auction_open_for_machine, auctions_index
 from core.money import Money, minor_units
 from core.pages import page_language
 from marketplace.models import Currency, Machine, Photo
@@ -217,3 +217,13 @@ def auction_price(auction: Auction) -> dict[str, Any]:
         auction.current_price if auction.current_price is not None else auction.starting_price,
         auction.currency,
     ).to_json()
+
+
+@register.inclusion_tag("auctions/_home.html", takes_context=True)
+def home_auctions(context: dict[str, Any], limit: int = 4) -> dict[str, Any]:
+    """The home page's live and upcoming auctions (ending or starting first)."""
+    index = auctions_index(limit=limit, ended_within=timedelta(0))
+    return {
+        "request": context.get("request"),
+        "sections": [("live", index.live), ("upcoming", index.upcoming)],
+    }
