@@ -115,6 +115,17 @@ def watchlist_for(user: User) -> QuerySet[WatchlistEntry]:
     )
 
 
+def watchlist_page(user: User) -> list[WatchlistEntry]:
+    """Everything the buyer watches, latest first, whatever became of it (a listing taken off
+    sale is shown as such, not silently dropped), with what a card shows."""
+    return list(
+        WatchlistEntry.objects.filter(user=user)
+        .select_related("machine", "machine__model", "machine__model__maker", "machine__country")
+        .prefetch_related(Prefetch("machine__photos", queryset=Photo.objects.order_by("position", "id")))
+        .order_by("-created_at", "-id")[:WATCHLIST_MAX]
+    )
+
+
 def machines_newest(*, limit: int = 8) -> list[Machine]:
     """The latest published listings, with what a card shows of them."""
     return list(

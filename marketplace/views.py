@@ -111,13 +111,21 @@ def watch_toggle(request: HttpRequest, machine_id: int) -> HttpResponse:
         services.watch_remove(user=signed_in(request), machine_id=machine_id)  # type: ignore[arg-type]
     else:
         services.watch_add(user=signed_in(request), machine_id=machine_id)  # type: ignore[arg-type]
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)  # the watchlist's remove button comes back to the watchlist
     return redirect("machine-detail", machine_id=machine_id)
 
 
 @login_required
 def watchlist(request: HttpRequest) -> HttpResponse:
-    entries = selectors.watchlist_for(signed_in(request))
-    return render(request, "marketplace/watchlist.html", {"entries": entries, "language": page_language()})
+    currency, language = viewer_preferences(request).currency, page_language()
+    entries = [
+        {**_card(entry.machine, currency, language), "status": entry.machine.status, "machine": entry.machine}
+        for entry in selectors.watchlist_page(signed_in(request))
+    ]
+    machines = [entry["machine"] for entry in entries]
+    return render(request, "marketplace/watchlist.html", {"entries": entries, "machines": machines})
 
 
 def signup(request: HttpRequest) -> HttpResponse:

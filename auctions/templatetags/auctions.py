@@ -227,3 +227,15 @@ def home_auctions(context: dict[str, Any], limit: int = 4) -> dict[str, Any]:
         "request": context.get("request"),
         "sections": [("live", index.live), ("upcoming", index.upcoming)],
     }
+
+
+@register.simple_tag
+def open_auctions(machines: list[Machine]) -> dict[int, Auction]:
+    """The running or upcoming auction of each of `machines` that has one, in one query."""
+    running = Auction.objects.filter(machine__in=machines, closed_at__isnull=True)
+    return {auction.machine_id: auction for auction in running}
+
+
+@register.filter
+def auction_of(auctions: dict[int, Auction], machine_id: int) -> Auction | None:
+    return auctions.get(machine_id)
