@@ -65,7 +65,12 @@ class ErrorPageMiddleware:
         if is_api_path(request.path):
             return None
         if isinstance(exception, DomainError):
-            return error_page(request, exception.status_code, exception.message)
+            # a missing object: the page's own words (whatever is missing, the reader's way out
+            # is the same); other refusals: their message, in the reader's language (the
+            # catalogue has the messages pages show)
+            if exception.status_code == 404:
+                return error_page(request, 404)
+            return error_page(request, exception.status_code, _(exception.message))
         if isinstance(exception, Http404):
             return error_page(request, 404)
         if isinstance(exception, PermissionDenied):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from core.money import typed_amount
@@ -13,6 +14,7 @@ from marketplace.models import Condition, Country, Currency, Language, MachineMo
 from marketplace.units import display_unit, from_display
 
 LISTING_LANGUAGES = ("en", "ja", "zh")
+DJANGO_LANGUAGE = {"zh": "zh-hans"}  # Django names its languages by script
 
 
 class SignUpForm(forms.Form):
@@ -70,11 +72,14 @@ class ListingForm(forms.Form):
         # (`to_request`), so a listing saved unchanged stays unchanged.
         self.stored_specs = stored_specs or {}
         for language in LISTING_LANGUAGES:
+            named = {
+                "language": get_language_info(DJANGO_LANGUAGE.get(language, language))["name_translated"]
+            }
             self.fields[f"title_{language}"] = forms.CharField(
-                label=_("Title") + f" ({language})", required=False, max_length=200
+                label=_("Title in %(language)s") % named, required=False, max_length=200
             )
             self.fields[f"description_{language}"] = forms.CharField(
-                label=_("Description") + f" ({language})",
+                label=_("Description in %(language)s") % named,
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 3}),
             )

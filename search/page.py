@@ -105,7 +105,7 @@ def result_cards(results: list[dict[str, Any]], *, currency: str, language: str)
     return cards
 
 
-def selected_filters(query: QueryDict, *, language: str, units: str, currency: str) -> list[dict[str, str]]:
+def selected_filters(query: QueryDict, *, language: str, units: str, currency: str) -> list[dict[str, Any]]:
     """Every filter the URL sets, labelled for people, with the URL that removes it."""
     labels = facet_labels(language)
     definitions = _spec_definitions([_code(name) for name in query if name.startswith(SPEC_PREFIX)])
@@ -123,7 +123,8 @@ def selected_filters(query: QueryDict, *, language: str, units: str, currency: s
                 for kept_value in query.getlist(key)
                 if key not in LEFT_OUT and (key, kept_value) != (name, value)
             ]
-            chips.append({"label": label, "url": "?" + urlencode(kept)})
+            # a maker's or model's name is not the interface's to translate
+            chips.append({"label": label, "url": "?" + urlencode(kept), "name": name in ("maker", "model")})
     return chips
 
 

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from core.money import Money
 
 
 class MachineStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    PUBLISHED = "published", "Published"
-    RESERVED = "reserved", "Reserved"
-    SOLD = "sold", "Sold"
-    IN_AUCTION = "in_auction", "In auction"
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    RESERVED = "reserved", _("Reserved")
+    SOLD = "sold", _("Sold")
+    IN_AUCTION = "in_auction", _("In auction")
 
 
 # Statuses a buyer can see (search, detail page, watchlist).
