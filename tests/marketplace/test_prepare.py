@@ -8,8 +8,9 @@ import io
 import pytest
 from django.core.management import call_command
 
+from auctions.models import Auction
 from graph.client import run_query
-from marketplace.models import Machine, User
+from marketplace.models import Machine, Photo, User
 from marketplace.models.machines import SEARCHABLE_STATUSES
 from search.client import get_client
 from search.indices import MACHINES, alias_name
@@ -28,10 +29,22 @@ def test_prepare_demo_loads_once_and_is_idempotent() -> None:
     get_client().indices.refresh(index=alias_name(MACHINES))
     assert get_client().count(index=alias_name(MACHINES))["count"] == searchable
     assert run_query("MATCH (m:Machine) RETURN count(m) AS n") == [{"n": searchable}]
+    # the pages alive: photos on the newest listings (their covers indexed), auctions on some
+    photos, auctions = Photo.objects.count(), Auction.objects.count()
+    assert Machine.objects.filter(photos__isnull=False).distinct().count() == 80
+    assert auctions == 16
+    covered = get_client().count(
+        index=alias_name(MACHINES), body={"query": {"exists": {"field": "cover_photo"}}}
+    )
+    assert (
+        covered["count"]
+        == Machine.objects.filter(photos__isnull=False, status__in=SEARCHABLE_STATUSES).distinct().count()
+    )
 
     second = io.StringIO()
     call_command("prepare", demo=True, stdout=second)
 
     assert "demo catalogue already loaded" in second.getvalue()
     assert Machine.objects.count() == machines
+    assert (Photo.objects.count(), Auction.objects.count()) == (photos, auctions)
     assert User.objects.filter(username="admin").count() == 1

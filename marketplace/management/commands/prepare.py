@@ -35,7 +35,12 @@ class Command(BaseCommand):
             self._load_demo()
 
     def _load_demo(self) -> None:
-        from marketplace.models import Machine
+        from django.apps import apps
+
+        from marketplace.models import Machine, Photo
+
+        # the auctions app is above this one (ARCHITECTURE.md): its model by name
+        Auction = apps.get_model("auctions", "Auction")
 
         user_model = get_user_model()
         username, password = DEMO_ADMIN
@@ -44,9 +49,19 @@ class Command(BaseCommand):
                 username=username, password=password, email="admin@example.com"
             )
             self.stdout.write(f"  demo admin created: {username} / {password}")
+        seeded = False
         if Machine.objects.exists():
             self.stdout.write("  demo catalogue already loaded")
-            return
-        call_command("seed_catalogue", machines=DEMO_MACHINES, seed=1, stdout=self.stdout)
-        call_command("search_reindex", stdout=self.stdout, verbosity=0)
-        call_command("graph_resync", stdout=self.stdout, verbosity=0)
+        else:
+            call_command("seed_catalogue", machines=DEMO_MACHINES, seed=1, stdout=self.stdout)
+            seeded = True
+        # the pages alive: photos on the newest listings, auctions on some of them, watchers
+        if not Photo.objects.exists():
+            call_command("seed_photos", stdout=self.stdout)
+            seeded = True
+        if not Auction.objects.exists():
+            call_command("seed_auctions", stdout=self.stdout)
+            seeded = True
+        if seeded:
+            call_command("search_reindex", stdout=self.stdout, verbosity=0)
+            call_command("graph_resync", stdout=self.stdout, verbosity=0)
