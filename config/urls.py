@@ -1,8 +1,13 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemaps
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from core.health import healthz
+from core.pages import robots_txt
+from marketplace.sitemaps import SITEMAPS
 
 handler400 = "core.pages.bad_request"
 handler403 = "core.pages.permission_denied"
@@ -11,6 +16,11 @@ handler500 = "core.pages.server_error"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("robots.txt", robots_txt, name="robots"),
+    # browsers ask for /favicon.ico whatever the page names: send them to the page's icon
+    path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
+    path("sitemap.xml", sitemaps.index, {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"}),
+    path("sitemap-<section>.xml", sitemaps.sitemap, {"sitemaps": SITEMAPS}, name="sitemap-section"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.urls_api")),
     path("api/", include(("config.urls_api", "legacy"), namespace="legacy")),

@@ -7,6 +7,8 @@
     ├── TooLargeError (413 body_too_large)
     ├── UnprocessableError (422 unprocessable: well formed, but a rule the schema cannot
     │                       express refuses it, such as an unknown model id)
+    ├── TooManyRequestsError (429 rate_limited: the user's own limit on a write, such as
+    │                         enquiries an hour; `retry_after` seconds)
     └── ServiceUnavailableError (503 service_unavailable)
 
 The API answers every one of them as {"error": {"code", "message", "fields"}}
@@ -57,6 +59,15 @@ class TooLargeError(DomainError):
 class UnprocessableError(DomainError):
     code = "unprocessable"
     status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+
+
+class TooManyRequestsError(DomainError):
+    code = "rate_limited"
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+
+    def __init__(self, message: str, *, retry_after: int, code: str | None = None) -> None:
+        super().__init__(message, code=code)
+        self.retry_after = retry_after
 
 
 class ServiceUnavailableError(DomainError):

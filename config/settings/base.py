@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -46,6 +47,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.pages.PageLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.pages.ErrorPageMiddleware",
@@ -72,6 +74,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "marketplace.context_processors.viewer_switches",
+                "core.pages.page_urls",
             ],
         },
     },
@@ -169,6 +172,10 @@ CACHES = {
 # Bidding: per bidder and auction, at most BID_RATE_LIMIT requests per BID_RATE_WINDOW seconds.
 BID_RATE_LIMIT = env_int("BID_RATE_LIMIT", 10)
 BID_RATE_WINDOW = env_int("BID_RATE_WINDOW", 10)
+# Enquiries: a buyer starts at most ENQUIRIES_PER_HOUR conversations an hour, and anyone writes
+# at most ENQUIRY_MESSAGES_PER_MINUTE messages a minute (counted from the stored rows).
+ENQUIRIES_PER_HOUR = env_int("ENQUIRIES_PER_HOUR", 10)
+ENQUIRY_MESSAGES_PER_MINUTE = env_int("ENQUIRY_MESSAGES_PER_MINUTE", 5)
 # Auction events reach sockets through one Redis pub/sub subscription per process and auction
 # ("hub", auctions/hub.py) or, as the benchmark's baseline, a channels-redis group per auction.
 AUCTION_FANOUT = env_choice("AUCTION_FANOUT", "hub", ("hub", "channel_layer"))

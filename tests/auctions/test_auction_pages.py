@@ -203,7 +203,7 @@ def test_the_live_page_shows_the_machine_its_specs_and_links_the_listing() -> No
 
 def test_the_live_page_speaks_japanese() -> None:
     auction = open_auction(currency="JPY", starting=3_000_000, reserve=9_000_000)
-    bidder = UserFactory.create()
+    bidder = UserFactory.create(primary_language_id="ja")  # a signed-in reader: their profile's language
     bid_place(auction_id=auction.pk, bidder=bidder, amount=Money(3_000_000, "JPY"), idempotency_key="j")
 
     text = page_text(signed_in(bidder), auction, language="ja")

@@ -61,7 +61,7 @@ def test_the_seller_starts_an_auction_from_the_listing_and_others_see_the_live_l
 
 
 def test_a_bad_auction_form_shows_why_and_starts_nothing(live_server: Any, browser: Any) -> None:
-    machine = MachineFactory.create(model=model_with_specs())
+    machine = MachineFactory.create(model=model_with_specs(), seller__primary_language_id="en")
     seller = logged_in_page(browser, live_server.url, machine.seller.username)
     seller.goto(f"{live_server.url}/machines/{machine.pk}/")
     form = seller.locator("[data-testid=start-auction]")
