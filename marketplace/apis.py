@@ -25,6 +25,11 @@ from marketplace.auth import signed_in, viewer
 from marketplace.models import Category, MachineModel, Maker, SpecDefinition
 from marketplace.serializers import (
     CategoryOutput,
+    EnquiryDetailOutput,
+    EnquiryInput,
+    EnquiryMessageInput,
+    EnquiryMessageOutput,
+    EnquiryOutput,
     MachineInput,
     MachineOutput,
     MakerOutput,
@@ -325,3 +330,89 @@ class WatchlistItemApi(APIView):
     def delete(self, request: Request, machine_id: int) -> Response:
         services.watch_remove(user=signed_in(request), machine_id=machine_id)  # type: ignore[arg-type]
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _enquiry(request: Request, enquiry_id: int) -> dict[str, Any]:
+    enquiry = selectors.enquiry_get(enquiry_id=enquiry_id, viewer=signed_in(request))
+    return dict(EnquiryDetailOutput(enquiry, context={"viewer_id": request.user.pk}).data)
+
+
+class EnquiryListCreateApi(ListAPIView):
+    serializer_class = EnquiryOutput
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self) -> Any:
+        return selectors.enquiries_for(signed_in(self.request))
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "viewer_id": self.request.user.pk}
+
+    @extend_schema(
+        summary="Your conversations, as buyer and as seller, the latest message first",
+        tags=["enquiries"],
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Send the seller a message about a listing (a new conversation, or one more message in yours)",
+        request=EnquiryInput,
+        responses={201: EnquiryDetailOutput, **errors(403, 404, 409)},
+        tags=["enquiries"],
+        examples=[
+            OpenApiExample(
+                "A question",
+                request_only=True,
+                value={"machine": 42, "body": "Is the undercarriage original? Can it be shipped to Osaka?"},
+            )
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        data = valid_body(EnquiryInput, request)
+        enquiry = services.enquiry_send(
+            buyer=signed_in(request), machine_id=data["machine"], body=data["body"]
+        )
+        return Response(_enquiry(request, enquiry.pk), status=status.HTTP_201_CREATED)
+
+
+class EnquiryDetailApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="One of your conversations with its messages (reading it does not mark it read)",
+        responses={200: EnquiryDetailOutput},
+        tags=["enquiries"],
+    )
+    def get(self, request: Request, enquiry_id: int) -> Response:
+        return Response(_enquiry(request, enquiry_id))
+
+
+class EnquiryMessageApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Write in one of your conversations",
+        request=EnquiryMessageInput,
+        responses={201: EnquiryMessageOutput, **errors(409)},
+        tags=["enquiries"],
+        examples=[OpenApiExample("A reply", request_only=True, value={"body": "Yes, original. We ship."})],
+    )
+    def post(self, request: Request, enquiry_id: int) -> Response:
+        body = valid_body(EnquiryMessageInput, request)["body"]
+        message = services.enquiry_reply(author=signed_in(request), enquiry_id=enquiry_id, body=body)
+        return Response(EnquiryMessageOutput(message).data, status=status.HTTP_201_CREATED)
+
+
+class EnquiryReadApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Mark one of your conversations read",
+        request=None,
+        responses={200: EnquiryOutput},
+        tags=["enquiries"],
+    )
+    def post(self, request: Request, enquiry_id: int) -> Response:
+        enquiry = services.enquiry_mark_read(user=signed_in(request), enquiry_id=enquiry_id)
+        enquiry = selectors.enquiry_get(enquiry_id=enquiry.pk, viewer=signed_in(request))
+        return Response(EnquiryOutput(enquiry, context={"viewer_id": request.user.pk}).data)

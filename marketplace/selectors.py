@@ -9,6 +9,8 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from core.errors import NotFoundError
 from marketplace.models import (
+    Enquiry,
+    EnquiryMessage,
     Machine,
     MachineStatus,
     Photo,
@@ -16,7 +18,8 @@ from marketplace.models import (
     User,
     WatchlistEntry,
 )
-from marketplace.models.machines import VISIBLE_STATUSES
+from marketplace.models.machines import SEARCHABLE_STATUSES, VISIBLE_STATUSES
+from marketplace.valuation import Peer, Valuation, valuations
 
 
 @dataclass(frozen=True)
@@ -136,7 +139,114 @@ def machines_newest(*, limit: int = 8) -> list[Machine]:
     )
 
 
+VALUE_TTL_SECONDS = 600.0
+_values: dict[int, tuple[float, dict[int, Valuation]]] = {}
+
+
+def valuations_for(machine_ids: list[int]) -> dict[int, Valuation]:
+    """Each listing's valuation among the listings of its model on sale
+    (marketplace/valuation.py); a model's are kept ten minutes by each process. Listings of
+    models with too few on sale are left out."""
+    models = dict(Machine.objects.filter(pk__in=machine_ids).values_list("pk", "model_id"))
+    now = time.monotonic()
+    stale = {m for m in set(models.values()) if m not in _values or now - _values[m][0] > VALUE_TTL_SECONDS}
+    if stale:
+        peers: dict[int, list[Peer]] = {m: [] for m in stale}
+        rows = Machine.objects.filter(model_id__in=stale, status__in=SEARCHABLE_STATUSES).values_list(
+            "pk", "model_id", "price_pivot", "year", "hours"
+        )
+        for pk, model_id, price, year, hours in rows:
+            peers[model_id].append(Peer(pk, price, year, hours))
+        for model_id, group in peers.items():
+            _values[model_id] = (now, valuations(group))
+    return {
+        machine_id: _values[model_id][1][machine_id]
+        for machine_id, model_id in models.items()
+        if machine_id in _values[model_id][1]
+    }
+
+
 def is_watching(user: User | None, machine_id: int) -> bool:
     if user is None or not user.is_authenticated:
         return False
     return WatchlistEntry.objects.filter(user=user, machine_id=machine_id).exists()
+
+
+# ------------------------------------------------------------------ enquiries
+
+INBOX_MAX = 200  # conversations the inbox page shows, the latest first
+
+
+def enquiries_for(user: User) -> QuerySet[Enquiry]:
+    """`user`'s conversations, as buyer or as seller, the latest message first, each with its
+    listing and parties (the inbox; staff see their own here, and any thread by its id)."""
+    return (
+        Enquiry.objects.filter(Q(buyer=user) | Q(seller=user))
+        .select_related("machine", "machine__model", "machine__model__maker", "buyer", "seller")
+        .order_by("-last_message_at", "-id")
+    )
+
+
+def enquiry_get(*, enquiry_id: int, viewer: User) -> Enquiry:
+    """The thread with its messages in order, if `viewer` is one of its parties or staff; to
+    anyone else it does not exist."""
+    enquiry = (
+        Enquiry.objects.select_related(
+            "machine", "machine__model", "machine__model__maker", "buyer", "seller"
+        )
+        .prefetch_related(Prefetch("messages", queryset=EnquiryMessage.objects.select_related("author")))
+        .filter(pk=enquiry_id)
+        .first()
+    )
+    if enquiry is None or (viewer.pk not in (enquiry.buyer_id, enquiry.seller_id) and not viewer.is_staff):
+        raise NotFoundError("No such enquiry.")
+    return enquiry
+
+
+def enquiry_unread_count(user: User) -> int:
+    """How many of `user`'s conversations have a message they have not read."""
+    return Enquiry.objects.filter(
+        Q(buyer=user, buyer_unread__gt=0) | Q(seller=user, seller_unread__gt=0)
+    ).count()
+
+
+def enquiry_of_buyer(user: User | None, machine_id: int) -> Enquiry | None:
+    """The conversation `user` has started about the listing, if any."""
+    if user is None:
+        return None
+    return Enquiry.objects.filter(buyer=user, machine_id=machine_id).first()
+
+
+@dataclass(frozen=True)
+class EnquiryTally:
+    total: int
+    unread: int
+
+
+def enquiry_tallies(seller: User) -> dict[int, EnquiryTally]:
+    """By listing of `seller`'s: its conversations, and how many have a message the seller has
+    not read."""
+    rows = (
+        Enquiry.objects.filter(seller=seller)
+        .values("machine_id")
+        .annotate(total=Count("id"), unread=Count("id", filter=Q(seller_unread__gt=0)))
+    )
+    return {row["machine_id"]: EnquiryTally(row["total"], row["unread"]) for row in rows}
+
+
+def seller_other_listings(seller_id: int, machine_id: int) -> int:
+    """How many listings of the seller are on offer besides this one."""
+    return (
+        Machine.objects.filter(seller_id=seller_id, status__in=SEARCHABLE_STATUSES)
+        .exclude(pk=machine_id)
+        .count()
+    )
+
+
+def seller_listings(seller: User) -> QuerySet[Machine]:
+    """The seller's listings for their dashboard, newest first, each with its watcher count."""
+    return (
+        machines_with_relations(Machine.objects.filter(seller=seller))
+        .annotate(watcher_count=Count("watchers", distinct=True))
+        .order_by("-created_at", "-id")
+    )

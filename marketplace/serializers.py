@@ -18,7 +18,16 @@ from rest_framework import serializers
 
 from core.api.fields import BLANKS, TEXT_PATTERN, Flag, MoneyOutput, StrictInput, Text, WholeNumber, is_text
 from marketplace.fields import CountryCode, LanguageCode, LanguageTexts, ListingMoney
-from marketplace.models import Condition, Machine, MachineStatus, SpecDefinition, SpecKind
+from marketplace.models import (
+    Condition,
+    Enquiry,
+    EnquiryMessage,
+    Machine,
+    MachineStatus,
+    SpecDefinition,
+    SpecKind,
+)
+from marketplace.models.enquiries import MAX_BODY_LENGTH
 from marketplace.selectors import EffectiveSpec, effective_specs
 
 MAX_TITLE_LENGTH = 200
@@ -366,3 +375,83 @@ class RegisteredOutput(serializers.Serializer):
     id = serializers.IntegerField()
     username = serializers.CharField()
     token = serializers.CharField()
+
+
+# ------------------------------------------------------------------ enquiries
+
+
+class EnquiryInput(StrictInput):
+    """A buyer's message about a listing: it starts their conversation with the seller, or adds
+    to the one they have about it."""
+
+    machine = WholeNumber(min_value=1, max_value=MAX_ID, help_text="The listing's id")
+    body = Text(
+        max_length=MAX_BODY_LENGTH,
+        validators=[RegexValidator(TEXT_PATTERN, message="Write a message.")],
+        help_text="The message; not blank (the blanks around it are not kept)",
+    )
+
+
+class EnquiryMessageInput(StrictInput):
+    """A message in a conversation."""
+
+    body = Text(
+        max_length=MAX_BODY_LENGTH,
+        validators=[RegexValidator(TEXT_PATTERN, message="Write a message.")],
+        help_text="The message; not blank (the blanks around it are not kept)",
+    )
+
+
+class PartyBrief(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="__str__", help_text="The company's name, or the username")
+
+
+class EnquiryListingBrief(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = LanguageTexts(max_length=MAX_TITLE_LENGTH)
+    url = serializers.SerializerMethodField(help_text="The listing's page")
+
+    def get_url(self, machine: Machine) -> str:
+        return reverse("machine-detail", args=[machine.pk])
+
+
+class EnquiryMessageOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    author = PartyBrief()
+    role = serializers.SerializerMethodField(help_text="The author's side: buyer, seller, or staff")
+    body = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+    @extend_schema_field(serializers.ChoiceField(choices=["buyer", "seller", "staff"]))
+    def get_role(self, message: EnquiryMessage) -> str:
+        return enquiry_role(message.enquiry, message.author_id)
+
+
+class EnquiryOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    url = serializers.SerializerMethodField(help_text="The conversation's page")
+    machine = EnquiryListingBrief()
+    buyer = PartyBrief()
+    seller = PartyBrief()
+    created_at = serializers.DateTimeField()
+    last_message_at = serializers.DateTimeField()
+    message_count = serializers.IntegerField()
+    unread = serializers.SerializerMethodField(help_text="Messages you have not read")
+
+    def get_url(self, enquiry: Enquiry) -> str:
+        return reverse("enquiry-detail", args=[enquiry.pk])
+
+    @extend_schema_field(serializers.IntegerField(min_value=0))
+    def get_unread(self, enquiry: Enquiry) -> int:
+        return enquiry.unread_for(self.context["viewer_id"])
+
+
+class EnquiryDetailOutput(EnquiryOutput):
+    messages = EnquiryMessageOutput(many=True, source="messages.all", help_text="Oldest first")
+
+
+def enquiry_role(enquiry: Enquiry, user_id: int) -> str:
+    if user_id == enquiry.buyer_id:
+        return "buyer"
+    return "seller" if user_id == enquiry.seller_id else "staff"

@@ -34,4 +34,10 @@ urlpatterns = [
     ),
     path("watchlist/", apis.WatchlistApi.as_view(), name="api-watchlist"),
     path("watchlist/<int:machine_id>/", apis.WatchlistItemApi.as_view(), name="api-watchlist-item"),
+    path("enquiries/", apis.EnquiryListCreateApi.as_view(), name="api-enquiries"),
+    path("enquiries/<int:enquiry_id>/", apis.EnquiryDetailApi.as_view(), name="api-enquiry"),
+    path(
+        "enquiries/<int:enquiry_id>/messages/", apis.EnquiryMessageApi.as_view(), name="api-enquiry-messages"
+    ),
+    path("enquiries/<int:enquiry_id>/read/", apis.EnquiryReadApi.as_view(), name="api-enquiry-read"),
 ]

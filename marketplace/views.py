@@ -13,12 +13,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.api.errors import flat_errors
-from core.errors import DomainError, ForbiddenError
+from core.errors import DomainError, ForbiddenError, NotFoundError
 from core.pages import page_language
 from marketplace import selectors, services
 from marketplace.auth import signed_in, viewer
 from marketplace.forms import LISTING_LANGUAGES, ListingForm, PhotoForm, SignUpForm
-from marketplace.models import Machine, MachineStatus, SpecKind
+from marketplace.models import Country, Machine, MachineStatus, Photo, SpecKind, User
+from marketplace.models.enquiries import MAX_BODY_LENGTH
+from marketplace.models.machines import SEARCHABLE_STATUSES
 from marketplace.money import convert, format_money
 from marketplace.preferences import set_viewer_preferences, viewer_preferences
 from marketplace.serializers import MachineInput, RegisterInput, listing_fields
@@ -53,6 +55,18 @@ def _card(machine: Machine, currency: str, language: str) -> dict[str, object]:
 
 
 def machine_detail(request: HttpRequest, machine_id: int) -> HttpResponse:
+    return _listing_page(request, machine_id)
+
+
+def _listing_page(
+    request: HttpRequest,
+    machine_id: int,
+    *,
+    enquiry_body: str = "",
+    enquiry_error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """The listing's page; after a refused enquiry, with the buyer's text and the reason."""
     machine = selectors.machine_get(machine_id=machine_id, viewer=viewer(request))
     preferences = viewer_preferences(request)
     language = page_language()
@@ -74,6 +88,7 @@ def machine_detail(request: HttpRequest, machine_id: int) -> HttpResponse:
     converted = format_money(
         convert(machine.price_amount, machine.price_currency_id, preferences.currency), preferences.currency
     )
+    seller = machine.seller
     return render(
         request,
         "marketplace/machine_detail.html",
@@ -88,8 +103,22 @@ def machine_detail(request: HttpRequest, machine_id: int) -> HttpResponse:
             "photos": list(machine.photos.all()),
             "watching": selectors.is_watching(viewer(request), machine.pk),
             "is_owner": request.user.is_authenticated and machine.seller_id == request.user.pk,
+            "country_name": _country_name(machine.country, language),
+            "seller": seller,
+            "seller_country": _country_name(seller.country, language) if seller.country else "",
+            "seller_other_listings": selectors.seller_other_listings(seller.pk, machine.pk),
+            "enquiry": selectors.enquiry_of_buyer(viewer(request), machine.pk),
+            "enquiry_open": machine.status in SEARCHABLE_STATUSES,
+            "enquiry_body": enquiry_body,
+            "enquiry_error": enquiry_error,
+            "max_body_length": MAX_BODY_LENGTH,
         },
+        status=status,
     )
+
+
+def _country_name(country: Country, language: str) -> str:
+    return str(country.names.get(language) or country.names.get("en") or country.code)
 
 
 @require_POST
@@ -158,11 +187,20 @@ def _seller_only(request: HttpRequest) -> HttpResponse | None:
 def seller_dashboard(request: HttpRequest) -> HttpResponse:
     if (refused := _seller_only(request)) is not None:
         return refused
-    listings = selectors.machines_with_relations(Machine.objects.filter(seller=signed_in(request))).order_by(
-        "-created_at"
-    )
+    seller = signed_in(request)
+    tallies = selectors.enquiry_tallies(seller)
+    rows = [
+        {"machine": machine, "enquiries": tallies.get(machine.pk)}
+        for machine in selectors.seller_listings(seller)
+    ]
     return render(
-        request, "marketplace/seller_dashboard.html", {"listings": listings, "language": page_language()}
+        request,
+        "marketplace/seller_dashboard.html",
+        {
+            "rows": rows,
+            "listings": [row["machine"] for row in rows],
+            "unread": selectors.enquiry_unread_count(seller),
+        },
     )
 
 
@@ -176,9 +214,10 @@ def listing_edit(request: HttpRequest, machine_id: int | None = None) -> HttpRes
     unit_system = viewer_preferences(request).unit_system
     form = ListingForm(
         request.POST or None,
-        initial=_initial(machine),
+        initial=_initial(machine, signed_in(request)),
         unit_system=unit_system,
         stored_specs=_stored_specs(machine),
+        language=page_language(),
     )
     if request.method == "POST" and form.is_valid():
         listing = MachineInput(data=form.to_request())
@@ -220,10 +259,11 @@ def _stored_specs(machine: Machine | None) -> dict[str, float]:
     }
 
 
-def _initial(machine: Machine | None) -> dict[str, object]:
-    """The form's values for `machine`, but its spec numbers (`_stored_specs`)."""
+def _initial(machine: Machine | None, seller: User) -> dict[str, object]:
+    """The form's values for `machine`, but its spec numbers (`_stored_specs`); for a new
+    listing, where the seller is and the currency they use, from their profile."""
     if machine is None:
-        return {"condition": "good"}
+        return {"condition": "good", "country": seller.country_id, "currency": seller.display_currency_id}
     currency = machine.price_currency
     initial: dict[str, object] = {
         "model": machine.model_id,
@@ -266,6 +306,31 @@ def listing_photo_add(request: HttpRequest, machine_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def listing_photo_move(request: HttpRequest, machine_id: int, photo_id: int, move: str) -> HttpResponse:
+    """The listing form's photo buttons: make a photo the cover, move it earlier or later, or
+    remove it."""
+    actor = signed_in(request)
+    if move not in ("cover", "earlier", "later", "remove"):
+        raise NotFoundError(_("No such action."))
+    if move == "remove":
+        services.photo_delete(actor=actor, machine_id=machine_id, photo_id=photo_id)
+        messages.success(request, _("Photo removed."))
+        return redirect("listing-edit", machine_id=machine_id)
+    order = list(
+        Photo.objects.filter(machine_id=machine_id).order_by("position", "id").values_list("pk", flat=True)
+    )
+    if photo_id not in order:
+        raise NotFoundError(_("No such photo on this listing."))
+    at = order.index(photo_id)
+    order.pop(at)
+    target = {"cover": 0, "earlier": max(0, at - 1), "later": min(len(order), at + 1)}[move]
+    order.insert(target, photo_id)
+    services.photos_reorder(actor=actor, machine_id=machine_id, photo_ids=order)
+    return redirect("listing-edit", machine_id=machine_id)
+
+
+@login_required
+@require_POST
 def listing_status(request: HttpRequest, machine_id: int, action: str) -> HttpResponse:
     service = {
         "publish": services.machine_publish,
@@ -280,3 +345,86 @@ def listing_status(request: HttpRequest, machine_id: int, action: str) -> HttpRe
     if machine.status == MachineStatus.PUBLISHED:
         messages.success(request, _("Listing published."))
     return redirect("seller-dashboard")
+
+
+# ------------------------------------------------------------------ enquiries
+
+
+def _enquiry_problem(error: DomainError) -> str:
+    """Why a message was refused, in the reader's language."""
+    problems = {
+        "validation_error": _("Write a message of at most %(max)d characters.") % {"max": MAX_BODY_LENGTH},
+        "rate_limited": _("You have sent many messages in a short time. Please wait a little and try again."),
+        "own_listing": _("This is your own listing."),
+        "listing_not_offered": _("This listing is not for sale any more."),
+        "enquiry_full": _("This conversation is full. Please get in touch another way."),
+    }
+    return problems.get(error.code, error.message)
+
+
+@login_required
+@require_POST
+def machine_enquire(request: HttpRequest, machine_id: int) -> HttpResponse:
+    body = request.POST.get("body", "")
+    try:
+        enquiry = services.enquiry_send(buyer=signed_in(request), machine_id=machine_id, body=body)
+    except DomainError as error:
+        if error.status_code == 404:
+            raise
+        return _listing_page(
+            request,
+            machine_id,
+            enquiry_body=body,
+            enquiry_error=_enquiry_problem(error),
+            status=error.status_code,
+        )
+    messages.success(request, _("Your message has been sent to the seller."))
+    return redirect("enquiry-detail", enquiry_id=enquiry.pk)
+
+
+@login_required
+def enquiry_inbox(request: HttpRequest) -> HttpResponse:
+    user = signed_in(request)
+    threads = [
+        {
+            "enquiry": enquiry,
+            "title": enquiry.machine.display_title(page_language()),
+            "other": enquiry.seller if enquiry.buyer_id == user.pk else enquiry.buyer,
+            "selling": enquiry.seller_id == user.pk,
+            "unread": enquiry.unread_for(user.pk),
+        }
+        for enquiry in selectors.enquiries_for(user)[: selectors.INBOX_MAX]
+    ]
+    return render(request, "marketplace/enquiry_inbox.html", {"threads": threads})
+
+
+@login_required
+def enquiry_detail(request: HttpRequest, enquiry_id: int) -> HttpResponse:
+    user = signed_in(request)
+    body, problem, status = "", "", 200
+    if request.method == "POST":
+        body = request.POST.get("body", "")
+        try:
+            services.enquiry_reply(author=user, enquiry_id=enquiry_id, body=body)
+        except DomainError as error:
+            if error.status_code == 404:
+                raise
+            problem, status = _enquiry_problem(error), error.status_code
+        else:
+            return redirect("enquiry-detail", enquiry_id=enquiry_id)
+    services.enquiry_mark_read(user=user, enquiry_id=enquiry_id)
+    enquiry = selectors.enquiry_get(enquiry_id=enquiry_id, viewer=user)
+    return render(
+        request,
+        "marketplace/enquiry_detail.html",
+        {
+            "enquiry": enquiry,
+            "title": enquiry.machine.display_title(page_language()),
+            "other": enquiry.seller if enquiry.buyer_id == user.pk else enquiry.buyer,
+            "thread": [(message, message.author_id == user.pk) for message in enquiry.messages.all()],
+            "body": body,
+            "problem": problem,
+            "max_body_length": MAX_BODY_LENGTH,
+        },
+        status=status,
+    )

@@ -1,3 +1,4 @@
+from marketplace.models.enquiries import Enquiry, EnquiryMessage
 from marketplace.models.machines import (
     Condition,
     Machine,
@@ -24,6 +25,8 @@ __all__ = [
     "Condition",
     "Country",
     "Currency",
+    "Enquiry",
+    "EnquiryMessage",
     "Language",
     "Machine",
     "MachineModel",

@@ -30,10 +30,10 @@ SEARCHABLE_STATUSES = frozenset({MachineStatus.PUBLISHED, MachineStatus.RESERVED
 
 
 class Condition(models.TextChoices):
-    EXCELLENT = "excellent", "Excellent"
-    GOOD = "good", "Good"
-    FAIR = "fair", "Fair"
-    NEEDS_REPAIR = "needs_repair", "Needs repair"
+    EXCELLENT = "excellent", _("Excellent")
+    GOOD = "good", _("Good")
+    FAIR = "fair", _("Fair")
+    NEEDS_REPAIR = "needs_repair", _("Needs repair")
 
 
 class Machine(models.Model):

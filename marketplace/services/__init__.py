@@ -1,3 +1,4 @@
+from marketplace.services.enquiries import enquiry_mark_read, enquiry_reply, enquiry_send
 from marketplace.services.machines import (
     machine_create,
     machine_enter_auction,
@@ -9,11 +10,14 @@ from marketplace.services.machines import (
     machine_update,
 )
 from marketplace.services.outbox import outbox_enqueue
-from marketplace.services.photos import photo_add, photo_delete
+from marketplace.services.photos import photo_add, photo_delete, photos_reorder
 from marketplace.services.users import user_register
 from marketplace.services.watchlist import watch_add, watch_remove
 
 __all__ = [
+    "enquiry_mark_read",
+    "enquiry_reply",
+    "enquiry_send",
     "machine_create",
     "machine_enter_auction",
     "machine_for_auction",
@@ -25,6 +29,7 @@ __all__ = [
     "outbox_enqueue",
     "photo_add",
     "photo_delete",
+    "photos_reorder",
     "user_register",
     "watch_add",
     "watch_remove",

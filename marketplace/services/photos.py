@@ -98,3 +98,20 @@ def photo_delete(*, actor: User, machine_id: int, photo_id: int) -> None:
     photo.delete()
     transaction.on_commit(lambda: (photo.image.delete(save=False), photo.thumbnail.delete(save=False)))
     outbox_enqueue(entity="machine", entity_ids=[machine.pk])
+
+
+@transaction.atomic
+def photos_reorder(*, actor: User, machine_id: int, photo_ids: list[int]) -> None:
+    """Put the listing's photos in this order; the first is the cover. Every photo of the
+    listing, each once. Holds the listing's row lock, as adding and deleting do."""
+    machine = _locked_machine_for(actor, machine_id)
+    current = list(machine.photos.values_list("pk", flat=True))
+    if sorted(photo_ids) != sorted(current):
+        raise UnprocessableError(
+            "Give every photo of this listing once, in the new order.",
+            fields={"photos": ["Give every photo of this listing once, in the new order."]},
+            code="invalid_order",
+        )
+    for position, photo_id in enumerate(photo_ids):
+        Photo.objects.filter(pk=photo_id).update(position=position)
+    outbox_enqueue(entity="machine", entity_ids=[machine.pk])
