@@ -3,13 +3,14 @@ validate them and the services apply the rules, so the pages and the API share e
 
 from __future__ import annotations
 
+import re
 from typing import Any, cast
 
 from django import forms
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
-from core.money import typed_amount
+from core.money import Money, MoneyError, typed_amount
 from marketplace.models import Condition, Country, Currency, Language, MachineModel, SpecDefinition, SpecKind
 from marketplace.units import display_unit, from_display
 
@@ -44,10 +45,41 @@ def shown_number(value: float, canonical: str, unit_system: str) -> str:
     return shown.rstrip("0").rstrip(".") if "." in shown else shown
 
 
+class ModelSelect(forms.Select):
+    """The models as options that carry their category's slugs (the model's and its parents'):
+    the page's script offers them by typing, and shows the spec fields of the chosen one's."""
+
+    def create_option(
+        self,
+        name: str,
+        value: Any,
+        label: int | str,
+        selected: bool,
+        index: int,
+        subindex: int | None = None,
+        attrs: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        model = getattr(value, "instance", None)
+        if model is not None:
+            option["attrs"]["data-categories"] = model.category.path.replace("/", " ")
+            # the maker's names in other languages (コマツ, 小松): typed, they find it too
+            option["attrs"]["data-aliases"] = " ".join(sorted(set(model.maker.names.values())))
+        return option
+
+
+class ModelChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.maker.name} {obj.model_number}"
+
+
 class ListingForm(forms.Form):
-    model = forms.ModelChoiceField(
+    model = ModelChoice(
         label=_("Model"),
-        queryset=MachineModel.objects.select_related("maker").order_by("maker__name", "model_number"),
+        queryset=MachineModel.objects.select_related("maker", "category").order_by(
+            "maker__name", "model_number"
+        ),
+        widget=ModelSelect,
     )
     year = forms.IntegerField(label=_("Year"))
     hours = forms.IntegerField(label=_("Operating hours"), required=False)
@@ -63,10 +95,12 @@ class ListingForm(forms.Form):
         *args: Any,
         unit_system: str = "metric",
         stored_specs: dict[str, float] | None = None,
+        language: str = "en",
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.unit_system = unit_system
+        self.language = language
         # The listing's own spec numbers as stored (canonical units), shown in the seller's
         # units with two decimals more than the spec sheet; one left as shown is kept exactly
         # (`to_request`), so a listing saved unchanged stays unchanged.
@@ -90,7 +124,7 @@ class ListingForm(forms.Form):
                 self.initial[name] = shown_number(
                     self.stored_specs[definition.code], definition.unit, unit_system
                 )
-            label = definition.name(str(getattr(self, "language", "en")))
+            label = definition.name(language)
             if definition.kind == SpecKind.NUMBER:
                 unit = display_unit(definition.unit, unit_system)
                 self.fields[name] = forms.CharField(label=f"{label} ({unit.symbol})", required=False)
@@ -99,7 +133,10 @@ class ListingForm(forms.Form):
                     label=label,
                     required=False,
                     choices=[("", "—")]
-                    + [(c["code"], c["names"].get("en", c["code"])) for c in definition.choices],
+                    + [
+                        (c["code"], c["names"].get(language) or c["names"].get("en", c["code"]))
+                        for c in definition.choices
+                    ],
                 )
             else:
                 self.fields[name] = forms.CharField(label=label, required=False)
@@ -107,6 +144,34 @@ class ListingForm(forms.Form):
     @property
     def spec_fields(self) -> list[Any]:
         return [self[f"spec_{definition.code}"] for definition in self.spec_definitions]
+
+    @property
+    def spec_fields_with_categories(self) -> list[tuple[Any, str]]:
+        """Each spec field with the category slugs whose models carry that spec (space
+        separated): the page shows a field only for a model of one of them."""
+        used = spec_categories()
+        return [
+            (self[f"spec_{d.code}"], " ".join(sorted(used.get(d.code, ())))) for d in self.spec_definitions
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        """The price as a number the chosen currency can hold, said in plain words (the API's
+        message names the currency's code and its digits)."""
+        data = super().clean() or {}
+        price, currency = data.get("price"), data.get("currency")
+        if price and currency is not None:
+            try:
+                Money.parse(typed_amount(price), currency.code)
+            except MoneyError:
+                if not re.fullmatch(r"\d+(\.\d+)?", typed_amount(price)):
+                    self.add_error("price", _("Write the price as a number, such as 45000 or 45,000.50."))
+                elif currency.minor_units == 0:
+                    self.add_error(
+                        "price", _("This currency has no cents: write a whole number, such as 8800000.")
+                    )
+                else:
+                    self.add_error("price", _("Write at most two digits after the decimal point."))
+        return data
 
     @property
     def text_fields(self) -> list[Any]:
@@ -168,6 +233,16 @@ class ListingForm(forms.Form):
             target = name if name in self.fields else None
             for message in messages:
                 self.add_error(target, message)
+
+
+def spec_categories() -> dict[str, set[str]]:
+    """For each spec code, the categories (and their parents) whose models carry it."""
+    used: dict[str, set[str]] = {}
+    rows = MachineModel.objects.values_list("spec_values__definition__code", "category__path").distinct()
+    for code, path in rows:
+        if code:
+            used.setdefault(code, set()).update(path.split("/"))
+    return used
 
 
 class MultipleFileInput(forms.ClearableFileInput):

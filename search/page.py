@@ -12,8 +12,10 @@ from django.utils.translation import gettext as _
 
 from core.money import Money, MoneyError
 from marketplace.money import convert, convert_bound, format_money
+from marketplace.selectors import valuations_for
 from marketplace.units import convert_bound as convert_spec_bound
 from marketplace.units import display_unit, typed
+from marketplace.valuation import Valuation
 from search.params import SPEC_PREFIX
 from search.serializers import UNIT_SYSTEMS
 from search.shaping import facet_labels
@@ -90,6 +92,7 @@ def result_cards(results: list[dict[str, Any]], *, currency: str, language: str)
     """The results as cards: the price in the buyer's currency (the seller's beside it when it
     differs) and where the machine is."""
     countries = facet_labels(language)["country"]
+    values = valuations_for([item["id"] for item in results])
     cards = []
     for item in results:
         price = item["price"]
@@ -101,8 +104,23 @@ def result_cards(results: list[dict[str, Any]], *, currency: str, language: str)
             "price_shown": shown,
             "price_original": own if price["currency"] != currency else "",
             "location": f"{item['region']}, {place}" if item.get("region") else place,
+            "good_value": _good_value(values.get(item["id"])),
         })  # fmt: skip
     return cards
+
+
+def _good_value(value: Valuation | None) -> dict[str, int] | None:
+    """The badge's figures when the listing is good value: how many of its model's other
+    listings on sale are dearer for their age and hours, out of how many, and by how much it
+    is under the price expected for them."""
+    if value is None or not value.good:
+        return None
+    others = value.peers - 1
+    return {
+        "dearer": round((1 - value.percentile) * others),
+        "peers": others,
+        "under": round((1 - value.ratio) * 100),
+    }
 
 
 def selected_filters(query: QueryDict, *, language: str, units: str, currency: str) -> list[dict[str, Any]]:

@@ -59,7 +59,7 @@ def form_values(html: str) -> dict[str, str]:
 def editing(unit_system: str) -> tuple[Client, Machine, dict[str, str]]:
     """A seller working in `unit_system`, signed in, on the edit page of their draft whose
     operating weight is 20,537 kg of its own; and the page's form values."""
-    seller = SellerFactory.create(unit_system=unit_system)
+    seller = SellerFactory.create(unit_system=unit_system, primary_language_id="en")
     machine = MachineFactory.create(
         seller=seller, model=model_with_specs(), status="draft", published_at=None
     )
@@ -99,3 +99,45 @@ def test_a_spec_value_the_seller_changes_is_read_in_their_units(
 
     assert saved.status_code == 302
     assert stored_weight(machine) == pytest.approx(stored, abs=0.1)
+
+
+@pytest.mark.parametrize(
+    ("currency", "typed", "said"),
+    [
+        ("JPY", "8800000.50", "This currency has no cents: write a whole number, such as 8800000."),
+        ("EUR", "45000.505", "Write at most two digits after the decimal point."),
+        ("EUR", "about 45k", "Write the price as a number, such as 45000 or 45,000.50."),
+    ],
+)
+def test_a_price_the_currency_cannot_hold_is_refused_in_plain_words(
+    currency: str, typed: str, said: str
+) -> None:
+    client, machine, values = editing("metric")
+
+    page = client.post(f"/sell/{machine.pk}/edit/", {**values, "currency": currency, "price": typed})
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert f'<span class="error">{said}</span>' in html
+    assert "minor units" not in html
+    assert Machine.objects.get(pk=machine.pk).price_amount == machine.price_amount  # nothing saved
+
+
+def test_a_new_listing_starts_from_the_seller_s_country_and_currency() -> None:
+    seller = SellerFactory.create(country_id="DE", display_currency_id="EUR")
+    client = Client()
+    client.force_login(seller)
+
+    values = form_values(client.get("/sell/new/").content.decode())
+
+    assert (values["country"], values["currency"]) == ("DE", "EUR")
+
+
+def test_each_spec_field_names_the_categories_whose_models_carry_it() -> None:
+    client, machine, _values = editing("metric")
+    html = client.get(f"/sell/{machine.pk}/edit/").content.decode()
+    category = machine.model.category
+
+    weight = html.index('id="id_spec_operating_weight"')
+    field = html[html.rindex('<div class="field spec-field', 0, weight) : weight]
+    assert category.slug in field.split('data-categories="')[1].split('"')[0].split()

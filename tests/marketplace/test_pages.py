@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from marketplace.models import Machine, MachineStatus, Photo
+from marketplace.models import Machine, MachineModel, MachineStatus, Photo
 from tests.factories import PASSWORD, UserFactory, model_with_specs
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -49,7 +49,16 @@ def test_a_seller_lists_a_machine_and_a_buyer_watches_it(
 
     # creates a listing with specs in their unit system (metric: tonnes)
     seller_page.click("[data-testid=new-listing]")
-    seller_page.select_option("select[name=model]", str(model.pk))
+    # the model by typing: the box offers the models matching every word, and one is chosen
+    seller_page.locator("[data-testid=model-search]").press_sequentially("pc200", delay=20)
+    offered = seller_page.locator("#model-options option").evaluate_all(
+        "options => options.map(o => o.value)"
+    )
+    assert offered == [f"{model.maker.name} {model.model_number}"]
+    seller_page.fill("[data-testid=model-search]", offered[0])
+    assert seller_page.locator("#model-chosen").inner_text() == offered[0]
+    # the seller's country and currency are already filled in from their profile
+    assert seller_page.locator("select[name=country]").input_value() == "JP"
     seller_page.fill("input[name=year]", "2016")
     seller_page.fill("input[name=hours]", "6200")
     seller_page.select_option("select[name=country]", "JP")
@@ -115,7 +124,8 @@ def test_a_listing_with_bad_input_shows_errors_and_saves_nothing(
     log_in(page, live_server.url, seller.username)
 
     page.goto(f"{live_server.url}/sell/new/")
-    page.select_option("select[name=model]", index=1)
+    model = MachineModel.objects.get()
+    page.fill("[data-testid=model-search]", f"{model.maker.name} {model.model_number}")
     page.fill("input[name=year]", "2999")
     page.fill("input[name=hours]", "-5")
     page.select_option("select[name=country]", "DE")
