@@ -44,7 +44,7 @@ as_service_user() { runuser -u "$SERVICE_USER" -- "$@"; }
 
 install_apt() {
     local wanted=(postgresql-15 redis-server openjdk-17-jre-headless maven gettext chromium
-                  fonts-noto-cjk curl unzip)
+                  fonts-noto-cjk curl unzip nodejs)
     local missing=()
     for package in "${wanted[@]}"; do
         dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
@@ -144,11 +144,24 @@ install_neo4j() {
     touch "$lib/.complete"
 }
 
+install_node_tools() {  # axe-core for the browser tests, Lighthouse for bench/lighthouse.py
+    local dir="$VAR/node" stamp="$VAR/node/.lock.sha" want
+    want=$(sha256sum "$ROOT/ops/node/package-lock.json" | cut -d' ' -f1)
+    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return; fi
+    command -v npm >/dev/null || die "npm is missing (Debian's nodejs from NodeSource brings it; else apt-get install npm)."
+    say "Installing the page tools (axe-core, Lighthouse) from npm into var/node"
+    mkdir -p "$dir"
+    cp "$ROOT/ops/node/package.json" "$ROOT/ops/node/package-lock.json" "$dir/"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) || die "npm could not install ops/node/package.json."
+    echo "$want" > "$stamp"
+}
+
 install_all() {
     install_apt
     install_venv
     install_opensearch
     install_neo4j
+    install_node_tools
 }
 
 # --------------------------------------------------------------------------- per service
