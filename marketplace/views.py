@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -89,10 +91,12 @@ def _listing_page(
         convert(machine.price_amount, machine.price_currency_id, preferences.currency), preferences.currency
     )
     seller = machine.seller
+    photos = list(machine.photos.all())
     return render(
         request,
         "marketplace/machine_detail.html",
         {
+            "structured_data": _structured_data(request, machine, photos, language),
             "machine": machine,
             "title": machine.display_title(language),
             "description": machine.display_description(language),
@@ -100,7 +104,7 @@ def _listing_page(
             "spec_groups": groups,
             "price_shown": converted,
             "price_original": original if machine.price_currency_id != preferences.currency else "",
-            "photos": list(machine.photos.all()),
+            "photos": photos,
             "watching": selectors.is_watching(viewer(request), machine.pk),
             "is_owner": request.user.is_authenticated and machine.seller_id == request.user.pk,
             "country_name": _country_name(machine.country, language),
@@ -115,6 +119,47 @@ def _listing_page(
         },
         status=status,
     )
+
+
+AVAILABILITY = {
+    MachineStatus.PUBLISHED: "https://schema.org/InStock",
+    MachineStatus.IN_AUCTION: "https://schema.org/InStock",
+    MachineStatus.RESERVED: "https://schema.org/LimitedAvailability",
+    MachineStatus.SOLD: "https://schema.org/SoldOut",
+}
+
+
+def _structured_data(request: HttpRequest, machine: Machine, photos: list[Photo], language: str) -> str:
+    """The listing as schema.org's Product with its Offer (JSON-LD), as search engines read a
+    machine for sale: its name, photos, maker, model, year, condition and asking price."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Product",
+        "name": machine.display_title(language),
+        "description": machine.display_description(language),
+        "image": [request.build_absolute_uri(photo.image.url) for photo in photos],
+        "brand": {"@type": "Brand", "name": machine.model.maker.name},
+        "model": machine.model.model_number,
+        "category": machine.model.category.name(language),
+        "productionDate": str(machine.year),
+        "itemCondition": "https://schema.org/UsedCondition",
+        "offers": {
+            "@type": "Offer",
+            "url": request.build_absolute_uri(reverse("machine-detail", args=[machine.pk])),
+            "price": machine.price.amount,
+            "priceCurrency": machine.price_currency_id,
+            "availability": AVAILABILITY.get(
+                MachineStatus(machine.status), "https://schema.org/Discontinued"
+            ),
+            "seller": {
+                "@type": "Organization",
+                "name": machine.seller.company_name or machine.seller.get_username(),
+            },
+        },
+    }
+    # in a <script>, "<", ">" and "&" stay JSON escapes, so no text can close the element
+    text = json.dumps(data, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def _country_name(country: Country, language: str) -> str:
