@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from channels.db import database_sync_to_async
+from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest, HttpResponseBase, JsonResponse, StreamingHttpResponse
 
 from auctions.hub import Inbox, auction_hub
@@ -62,6 +63,11 @@ async def auction_events(request: HttpRequest) -> HttpResponseBase:
     if set(current) != set(ids):
         missing = sorted(set(ids) - set(current))
         return JsonResponse(error_body("not_found", f"No such auction(s): {missing}."), status=404)
+    if not isinstance(request, ASGIRequest):
+        # under WSGI Django would read the endless stream to its end before sending a byte,
+        # holding a worker for ever (the test suite's live server is one)
+        message = "Event streams are served by the ASGI server only."
+        return JsonResponse(error_body("unavailable", message), status=503)
     resume = parse_position(request.headers.get("Last-Event-ID", "") or request.GET.get("last_event_id", ""))
     response = StreamingHttpResponse(_stream(ids, current, resume), content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"

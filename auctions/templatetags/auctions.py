@@ -239,3 +239,20 @@ def open_auctions(machines: list[Machine]) -> dict[int, Auction]:
 @register.filter
 def auction_of(auctions: dict[int, Auction], machine_id: int) -> Auction | None:
     return auctions.get(machine_id)
+
+
+@register.filter
+def currency_places(currency: str) -> int:
+    return minor_units(currency)
+
+
+@register.filter
+def money_prefix(currency: str) -> str:
+    """What goes before an amount in `currency`, as `format_money` writes it (¥, €, US$…)."""
+    return format_money(0, currency).split("0", 1)[0]
+
+
+@register.filter
+def money_suffix(currency: str) -> str:
+    """What goes after an amount in `currency`, as `format_money` writes it (" CHF")."""
+    return format_money(0, currency).rsplit("0", 1)[1]

@@ -97,3 +97,14 @@ def test_bad_ids_are_a_400_and_unknown_auctions_a_404(client: Any) -> None:
     response = client.get("/api/v1/auctions/events/?ids=999999")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+def test_a_stream_asked_of_a_wsgi_server_is_refused_instead_of_holding_it(client: Any) -> None:
+    """Under WSGI, Django would read the endless stream before sending a byte; the suite's
+    live server is WSGI, and a watchlist page's stream held one of its threads for ever."""
+    auction = open_auction()
+
+    response = client.get(f"/api/v1/auctions/events/?ids={auction.pk}")
+
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "unavailable"

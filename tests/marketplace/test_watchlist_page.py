@@ -55,7 +55,11 @@ def test_each_watched_machine_shows_its_price_in_the_buyers_currency_or_what_bec
     assert f'href="/machines/{watched["withdrawn"].pk}/"' not in withdrawn  # its page is gone for buyers
     auctioned = card(html, watched["auction"].machine_id)
     assert f'href="/auctions/{watched["auction"].pk}/"' in auctioned
-    assert "In auction: €1,000.00, ends in" in auctioned
+    assert (
+        '<span class="live-state">In auction</span>: <strong class="live-price">€1,000.00</strong>'
+        in auctioned
+    )
+    assert "ends in" in auctioned
 
 
 def test_remove_takes_a_machine_off_the_watchlist_and_comes_back_to_it(
