@@ -211,7 +211,7 @@ REQUEST_POOLS = {
     "streams": env_int("STREAMS_IN_FLIGHT", 2000),  # server-sent event streams, open for minutes
 }
 # A full garbage collection once the process has grown by this much since the last (core/memory.py).
-MEMORY_COLLECT_STEP_MB = env_int("MEMORY_COLLECT_STEP_MB", 128)
+MEMORY_COLLECT_STEP_MB = env_int("MEMORY_COLLECT_STEP_MB", 96)
 REQUEST_ROUTES = [  # (path pattern, most body bytes, pool); the first that matches applies
     (r"^/api/(v1/)?machines/[0-9]+/photos/$", PHOTO_MAX_BYTES + 64 * 1024, "uploads"),
     (r"^/sell/[0-9]+/photos/$", PHOTOS_PER_UPLOAD * PHOTO_MAX_BYTES + 64 * 1024, "uploads"),
