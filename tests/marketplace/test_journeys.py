@@ -14,8 +14,9 @@ from PIL import Image
 
 from auctions.models import Auction
 from marketplace.models import Enquiry, Machine, MachineStatus, Photo, WatchlistEntry
-from tests.factories import PASSWORD, SellerFactory, UserFactory, model_with_specs
+from tests.factories import SellerFactory, UserFactory, model_with_specs
 from tests.marketplace.test_japanese import english_words
+from tests.marketplace.test_pages import log_in
 from tests.search.catalogue import build_catalogue, fresh_machine_index
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -24,11 +25,7 @@ PHONE = {"width": 390, "height": 844}
 
 def signed_in(browser: Any, base: str, username: str, **context: Any) -> Any:
     page = browser.new_context(**context).new_page()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(re.compile(r".*/$"))
+    log_in(page, base, username)
     return page
 
 
