@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -57,7 +58,19 @@ def _card(machine: Machine, currency: str, language: str) -> dict[str, object]:
 
 
 def machine_detail(request: HttpRequest, machine_id: int) -> HttpResponse:
-    return _listing_page(request, machine_id)
+    page = _listing_page(request, machine_id)  # a missing or hidden listing raises: no view counted
+    search_event_id, position = _search_origin(request)
+    services.machine_view_record(machine_id=machine_id, search_event_id=search_event_id, position=position)
+    return page
+
+
+def _search_origin(request: HttpRequest) -> tuple[str | None, int | None]:
+    """The search and the place in its results a result's link says it came from, if valid."""
+    search_event_id, position = request.GET.get("sr", ""), request.GET.get("pos", "")
+    try:
+        return str(uuid.UUID(search_event_id)), (int(position) if 1 <= int(position) <= 10_000 else None)
+    except ValueError:
+        return None, None
 
 
 def _listing_page(

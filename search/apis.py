@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework.permissions import AllowAny
@@ -23,6 +24,7 @@ from search.serializers import (
     SuggestionsOutput,
     SuggestQuery,
 )
+from search.services import search_record
 from search.spec_facets import spec_facet_search
 
 SEARCH_EXAMPLE = OpenApiExample(
@@ -72,7 +74,15 @@ class SearchApi(APIView):
     )
     def get(self, request: Request) -> Response:
         params = parse_search_params(request)
+        started = time.perf_counter()
         result = faceted_search(params)
+        search_record(
+            params=params,
+            result=result,
+            query=dict(request.query_params.lists()),
+            latency_ms=(time.perf_counter() - started) * 1000,
+            channel="api",
+        )
         response = Response(
             {
                 "count": result.count,

@@ -7,6 +7,7 @@ fills the filter column when it comes (search/spec_facets.py)."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 from urllib.parse import urlencode
 
@@ -21,6 +22,7 @@ from search.page import result_cards, selected_filters, switched
 from search.params import parse_search_params
 from search.query import MAX_WINDOW, SORTS
 from search.selectors import SearchResult, faceted_search
+from search.services import search_record
 from search.spec_facets import offered, spec_facet_search
 
 FACETS = ("category", "maker", "model", "country")
@@ -48,6 +50,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     status = 200
     try:
         params = parse_search_params(request, language=_page_language(request), units=units, form=True)
+        started = time.perf_counter()
         result: SearchResult | None = faceted_search(params)
     except ServiceUnavailableError as error:
         result, status, context["error"] = None, 503, error.message
@@ -55,7 +58,18 @@ def search_page(request: HttpRequest) -> HttpResponse:
         result, status, context["error"] = None, error.status_code, error.message
     if result is not None:
         context.update(_page_context(request, params.offset, params.limit, result))
-        context["cards"] = result_cards(result.results, currency=currency, language=params.language)
+        search_id = search_record(
+            params=params,
+            result=result,
+            query=dict(request.GET.lists()),
+            latency_ms=(time.perf_counter() - started) * 1000,
+            channel="page",
+        )
+        cards = result_cards(result.results, currency=currency, language=params.language)
+        if search_id is not None:  # each result's link says which search and where (clicks)
+            for position, card in enumerate(cards, params.offset + 1):
+                card["url"] = f"{card['url']}?{urlencode({'sr': str(search_id), 'pos': position})}"
+        context["cards"] = cards
         context["chips"] = selected_filters(
             request.GET, language=params.language, units=units, currency=currency
         )

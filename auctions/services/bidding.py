@@ -32,6 +32,8 @@ from auctions.rules import (
 from core.errors import DomainError, NotFoundError
 from core.money import Money
 from core.redis import get_redis
+from events import producers as events
+from events.emit import Actor
 from marketplace.models import User
 
 logger = logging.getLogger(__name__)
@@ -264,6 +266,7 @@ def _bids_place_together(
             if maximum is not None and maximum.currency != submission.amount.currency:
                 message = "The maximum must be in the same currency as the bid."
                 outcomes.append(BidRejectedError("currency_mismatch", message, None))
+                _bid_event(auction, submission, code="currency_mismatch")
                 continue
             try:
                 request = BidRequest(
@@ -279,14 +282,16 @@ def _bids_place_together(
                 outcomes.append(
                     DomainError(str(error), code="invalid_request", fields={"idempotency_key": [str(error)]})
                 )
+                _bid_event(auction, submission, code="invalid_request")
                 continue
             outcome = place_bid(state, request, now)
             if not isinstance(outcome, BidAccepted):
                 rejection = outcome.rejection
                 minimum = rejection.minimum.to_dict() if rejection.minimum else None
                 outcomes.append(BidRejectedError(str(rejection.code), rejection.message, minimum))
+                _bid_event(auction, submission, code=str(rejection.code))
                 continue
-            if outcome.replayed:
+            if outcome.replayed:  # the same request again: the bid it placed was told already
                 outcomes.append(BidPlaced(auction, outcome.events, replayed=True))
                 continue
             state = outcome.state
@@ -323,6 +328,7 @@ def _bids_place_together(
             moment.state = _persistable(state)  # the reply's snapshot reads it
             published.append((moment, state, outcome.events))
             outcomes.append(BidPlaced(moment, outcome.events, replayed=False))
+            _bid_event(auction, submission, placed=outcome.events)
         if new_records:
             auction.state = moment.state
             Bid.objects.bulk_create(new_bids)
@@ -332,3 +338,36 @@ def _bids_place_together(
             )
             record_and_publish(published)
     return outcomes
+
+
+def _bid_event(
+    auction: Auction,
+    submission: BidSubmission,
+    *,
+    code: str | None = None,
+    placed: tuple[BidEvent | ExtendedEvent, ...] = (),
+) -> None:
+    """The bid's event (and the extension it caused), in the batch's transaction. The actor is
+    the bidder alone: the batch runs in one of its bidders' requests, whose visit is not theirs."""
+    bidder = submission.bidder
+    actor = Actor(user_id=bidder.pk if bidder is not None and bidder.is_authenticated else None)
+    typed = next((e for e in placed if isinstance(e, BidEvent) and not e.automatic), None)
+    events.buyer_placed_bid(
+        auction_id=auction.pk,
+        machine_id=auction.machine_id,
+        amount=submission.amount,
+        max_amount=submission.max_amount,
+        proxy=submission.max_amount is not None,
+        accepted=code is None,
+        rejection_code=code,
+        seq=typed.seq if typed is not None else None,
+        actor=actor,
+    )
+    for extension in (e for e in placed if isinstance(e, ExtendedEvent)):
+        events.auction_extended(
+            auction_id=auction.pk,
+            machine_id=auction.machine_id,
+            ends_at=extension.ends_at,
+            extended_by_s=int((extension.ends_at - extension.previous_ends_at).total_seconds()),
+            actor=actor,
+        )

@@ -13,6 +13,8 @@ from django.utils import timezone
 from auctions.broadcast import record_and_publish
 from auctions.models import Auction
 from auctions.rules import AuctionState, Closed, close
+from core.money import Money
+from events import producers as events
 from marketplace.services import machine_leave_auction
 
 
@@ -49,6 +51,14 @@ def auction_close(
     auction.save(update_fields=["state", "closed_at", "last_seq", "reserve_met", "winner"])
     machine_leave_auction(machine_id=auction.machine_id, sold=auction.winner_id is not None)
     record_and_publish([(auction, None, (outcome.event,))])
+    price = result.final_price
+    events.auction_closed(
+        auction_id=auction.pk,
+        machine_id=auction.machine_id,
+        result="sold" if result.sold else "reserve_not_met" if auction.bid_count else "no_bids",
+        winning_amount=Money(price.amount, price.currency) if result.sold and price is not None else None,
+        bids=auction.bid_count,
+    )
     return AuctionClosed(auction, closed_now=True)
 
 

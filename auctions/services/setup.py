@@ -14,6 +14,8 @@ from auctions.rules import AuctionState, AuctionTerms, RulesError, default_incre
 from auctions.rules import Money as RulesMoney
 from core.errors import ConflictError, UnprocessableError
 from core.money import Money
+from events import producers as events
+from events.emit import acting
 from marketplace.models import User
 from marketplace.services import machine_enter_auction, machine_for_auction
 
@@ -119,4 +121,13 @@ def auction_create(
     auction.state = AuctionState.initial(terms).to_dict()
     auction.save(update_fields=["state"])
     machine_enter_auction(machine=machine)
+    events.seller_started_auction(
+        auction_id=auction.pk,
+        machine_id=machine.pk,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        starting_price=starting_price,
+        has_reserve=reserve_price is not None,
+        actor=acting(seller.pk),
+    )
     return auction

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "search",
     "graph",
     "auctions",
+    "events",
 ]
 
 MIDDLEWARE = [
@@ -48,6 +49,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.pages.PageLanguageMiddleware",
+    "events.emit.EventContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.pages.ErrorPageMiddleware",
@@ -112,6 +114,13 @@ CHANNEL_LAYERS: dict[str, dict[str, Any]] = {
         "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500, "expiry": 30},
     }
 }
+
+# --- Events (events/): request events through a Redis Stream of bounded length, all of them
+# kept by the sink (`manage.py events_sink`) in EVENTS_SINK, PostgreSQL unless configured
+EVENTS_STREAM = env_str("EVENTS_STREAM", "events")
+EVENTS_STREAM_MAXLEN = env_int("EVENTS_STREAM_MAXLEN", 1_000_000)
+EVENTS_SINK = env_str("EVENTS_SINK", "events.sink.PostgresSink")
+EVENTS_STRICT = env_bool("EVENTS_STRICT", False)  # raise on an event that breaks its contract
 
 # --- Search engine (Elasticsearch REST API; OpenSearch 2.x locally, see README)
 ELASTICSEARCH_URL = env_str("ELASTICSEARCH_URL", "http://127.0.0.1:19200")

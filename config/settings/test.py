@@ -9,6 +9,7 @@ REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:16379/1")
 CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [REDIS_URL]  # noqa: F405
 CACHES["default"]["LOCATION"] = REDIS_URL  # noqa: F405
 CACHES["default"]["KEY_PREFIX"] = "test"  # noqa: F405
+EVENTS_STRICT = True
 NEO4J_URI = env_str("NEO4J_URI", "bolt://127.0.0.1:17688")
 PRESENCE_COALESCE = float(env_str("PRESENCE_COALESCE", "0.1"))
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -8,6 +8,7 @@ from marketplace.services.machines import (
     machine_publish,
     machine_unpublish,
     machine_update,
+    machine_view_record,
 )
 from marketplace.services.outbox import outbox_enqueue
 from marketplace.services.photos import photo_add, photo_delete, photos_reorder
@@ -26,6 +27,7 @@ __all__ = [
     "machine_publish",
     "machine_unpublish",
     "machine_update",
+    "machine_view_record",
     "outbox_enqueue",
     "photo_add",
     "photo_delete",

@@ -23,6 +23,8 @@ from core.errors import (
     NotFoundError,
     TooManyRequestsError,
 )
+from events import producers as events
+from events.emit import acting
 from marketplace.models import Enquiry, EnquiryMessage, Machine, User
 from marketplace.models.enquiries import MAX_BODY_LENGTH
 from marketplace.models.machines import SEARCHABLE_STATUSES
@@ -131,6 +133,7 @@ def enquiry_send(*, buyer: User, machine_id: int, body: str, now: datetime | Non
     _lock_writer(buyer)
     _check_message_rate(buyer, now)
     enquiry = Enquiry.objects.select_for_update().filter(machine=machine, buyer=buyer).first()
+    first = enquiry is None
     if enquiry is None:
         if machine.status not in SEARCHABLE_STATUSES:
             raise ConflictError("This listing is not for sale any more.", code="listing_not_offered")
@@ -145,7 +148,18 @@ def enquiry_send(*, buyer: User, machine_id: int, body: str, now: datetime | Non
             machine=machine, buyer=buyer, seller_id=machine.seller_id, created_at=now, last_message_at=now
         )
     _add_message(enquiry, author=buyer, text=text, now=now)
+    _sent(enquiry, buyer, text, first=first)
     return enquiry
+
+
+def _sent(enquiry: Enquiry, buyer: User, text: str, *, first: bool) -> None:
+    events.buyer_sent_enquiry(
+        machine_id=enquiry.machine_id,
+        enquiry_id=enquiry.pk,
+        first_message=first,
+        message_length=len(text),
+        actor=acting(buyer.pk),
+    )
 
 
 @transaction.atomic
@@ -156,7 +170,10 @@ def enquiry_reply(*, author: User, enquiry_id: int, body: str, now: datetime | N
     _lock_writer(author)
     enquiry = _locked_enquiry_for(author, enquiry_id)
     _check_message_rate(author, now)
-    return _add_message(enquiry, author=author, text=text, now=now)
+    message = _add_message(enquiry, author=author, text=text, now=now)
+    if author.pk == enquiry.buyer_id:
+        _sent(enquiry, author, text, first=False)
+    return message
 
 
 @transaction.atomic

@@ -15,6 +15,8 @@ from django.utils import timezone
 
 from core.errors import ConflictError, ForbiddenError, NotFoundError, UnprocessableError
 from core.money import Money
+from events import producers as events
+from events.emit import acting
 from marketplace.models import (
     Condition,
     Country,
@@ -153,6 +155,14 @@ def machine_create(
     machine.save()
     MachineSpecValue.objects.bulk_create(rows)
     outbox_enqueue(entity="machine", entity_ids=[machine.pk])
+    events.seller_created_machine(
+        machine_id=machine.pk,
+        model_id=machine.model_id,
+        category=machine.model.category.slug,
+        year=machine.year,
+        price=price,
+        actor=acting(seller.pk),
+    )
     return machine
 
 
@@ -178,6 +188,7 @@ def machine_update(
     machine = _locked_machine_for(actor, machine_id)
     if machine.status == MachineStatus.SOLD:
         raise ConflictError("A sold listing can no longer be changed.", code="listing_sold")
+    old_price = machine.price
     errors = _Errors()
     if not isinstance(model_id, Unset):
         machine.model = _model(model_id, errors)  # type: ignore[assignment]
@@ -206,6 +217,10 @@ def machine_update(
         MachineSpecValue.objects.filter(machine=machine).delete()
         MachineSpecValue.objects.bulk_create(rows)
     outbox_enqueue(entity="machine", entity_ids=[machine.pk])
+    if machine.price != old_price:
+        events.seller_changed_price(
+            machine_id=machine.pk, old_price=old_price, new_price=machine.price, actor=acting(actor.pk)
+        )
     return machine
 
 
@@ -221,6 +236,8 @@ def _transition(actor: User, machine_id: int, target: str) -> Machine:
         machine.published_at = timezone.now()
     machine.save(update_fields=["status", "published_at", "updated_at"])
     outbox_enqueue(entity="machine", entity_ids=[machine.pk])
+    if target == MachineStatus.PUBLISHED:
+        events.seller_published_machine(machine_id=machine.pk, price=machine.price, actor=acting(actor.pk))
     return machine
 
 
@@ -267,3 +284,18 @@ def machine_unpublish(*, actor: User, machine_id: int) -> Machine:
 @transaction.atomic
 def machine_mark_sold(*, actor: User, machine_id: int) -> Machine:
     return _transition(actor, machine_id, MachineStatus.SOLD)
+
+
+def machine_view_record(*, machine_id: int, search_event_id: str | None, position: int | None) -> None:
+    """A visitor opened the listing's page: its view, and the click on the search result it
+    came from when the link said so (`sr`, the search event's id, and `pos`)."""
+    came_from_search = search_event_id is not None and position is not None
+    if search_event_id is not None and position is not None:
+        events.buyer_clicked_search_result(
+            machine_id=machine_id, position=position, search_event_id=search_event_id
+        )
+    events.buyer_viewed_machine(
+        machine_id=machine_id,
+        position=position if came_from_search else None,
+        search_event_id=search_event_id if came_from_search else None,
+    )

@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core.errors import ConflictError, UnprocessableError
+from events import producers as events
+from events.emit import acting
 from marketplace.models import Country, Language, User
 
 
@@ -51,4 +53,11 @@ def user_register(
     )
     user.set_password(password)
     user.save()
+    events.user_registered(
+        user_id=user.pk,
+        is_seller=is_seller,
+        language=primary_language,
+        country=user.country_id,
+        actor=acting(user.pk),
+    )
     return user

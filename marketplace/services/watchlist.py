@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.db import transaction
 
 from core.errors import ConflictError, NotFoundError
+from events import producers as events
+from events.emit import acting
 from marketplace.models import Machine, User, WatchlistEntry
 from marketplace.models.machines import VISIBLE_STATUSES
 from marketplace.selectors import WATCHLIST_MAX
@@ -20,6 +22,7 @@ def watch_add(*, user: User, machine_id: int) -> WatchlistEntry:
     if WatchlistEntry.objects.filter(user=user).count() >= WATCHLIST_MAX:
         raise ConflictError(f"A watchlist holds at most {WATCHLIST_MAX} listings.", code="watchlist_full")
     entry, _ = WatchlistEntry.objects.get_or_create(user=user, machine_id=machine_id)
+    events.buyer_watched_machine(machine_id=machine_id, watchers=_watchers(machine_id), actor=acting(user.pk))
     return entry
 
 
@@ -28,3 +31,10 @@ def watch_remove(*, user: User, machine_id: int) -> None:
     deleted, _ = WatchlistEntry.objects.filter(user=user, machine_id=machine_id).delete()
     if not deleted:
         raise NotFoundError("This machine is not on your watchlist.")
+    events.buyer_unwatched_machine(
+        machine_id=machine_id, watchers=_watchers(machine_id), actor=acting(user.pk)
+    )
+
+
+def _watchers(machine_id: int) -> int:
+    return WatchlistEntry.objects.filter(machine_id=machine_id).count()
