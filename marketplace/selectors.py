@@ -166,6 +166,15 @@ def valuations_for(machine_ids: list[int]) -> dict[int, Valuation]:
     }
 
 
+def machine_is_visible(*, machine_id: int, viewer: User | None) -> bool:
+    return machines_visible_to(viewer).filter(pk=machine_id).exists()
+
+
+def watcher_count(machine_id: int) -> int:
+    """How many people watch the listing."""
+    return WatchlistEntry.objects.filter(machine_id=machine_id).count()
+
+
 def is_watching(user: User | None, machine_id: int) -> bool:
     if user is None or not user.is_authenticated:
         return False

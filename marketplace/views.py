@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from core.api.errors import flat_errors
@@ -106,6 +107,7 @@ def _listing_page(
             "price_original": original if machine.price_currency_id != preferences.currency else "",
             "photos": photos,
             "watching": selectors.is_watching(viewer(request), machine.pk),
+            "watcher_words": _watcher_words(),
             "is_owner": request.user.is_authenticated and machine.seller_id == request.user.pk,
             "country_name": _country_name(machine.country, language),
             "seller": seller,
@@ -119,6 +121,18 @@ def _listing_page(
         },
         status=status,
     )
+
+
+def _watcher_words() -> dict[str, str]:
+    """The watcher count's sentence in the singular and the plural, "{n}" for the number: the
+    page's script writes the live count with them."""
+    return {
+        form: ngettext(
+            "%(counter)s person watches this machine", "%(counter)s people watch this machine", count
+        )
+        % {"counter": "{n}"}
+        for form, count in (("one", 1), ("other", 2))
+    }
 
 
 AVAILABILITY = {
