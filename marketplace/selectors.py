@@ -252,6 +252,30 @@ def seller_other_listings(seller_id: int, machine_id: int) -> int:
     )
 
 
+SELLER_PAGE_SIZE = 24  # listings on one page of a seller's public page
+
+
+def seller_get(*, seller_id: int) -> User:
+    """A seller as buyers see them; anyone else (a buyer, a closed account) does not exist here."""
+    seller = (
+        User.objects.select_related("country").filter(pk=seller_id, is_seller=True, is_active=True).first()
+    )
+    if seller is None:
+        raise NotFoundError("No such seller.")
+    return seller
+
+
+def seller_offers(seller_id: int) -> QuerySet[Machine]:
+    """The seller's listings on offer (what `seller_other_listings` counts), newest first, with
+    what a card shows."""
+    return (
+        Machine.objects.filter(seller_id=seller_id, status__in=SEARCHABLE_STATUSES)
+        .select_related("model", "model__maker", "country")
+        .prefetch_related(Prefetch("photos", queryset=Photo.objects.order_by("position", "id")))
+        .order_by("-published_at", "-id")
+    )
+
+
 def seller_listings(seller: User) -> QuerySet[Machine]:
     """The seller's listings for their dashboard, newest first, each with its watcher count."""
     return (

@@ -11,6 +11,7 @@ urlpatterns = [
     path("machines/<int:machine_id>/enquire/", views.machine_enquire, name="machine-enquire"),
     path("enquiries/", views.enquiry_inbox, name="enquiry-inbox"),
     path("enquiries/<int:enquiry_id>/", views.enquiry_detail, name="enquiry-detail"),
+    path("sellers/<int:seller_id>/", views.seller_detail, name="seller-detail"),
     path("watchlist/", views.watchlist, name="watchlist"),
     path("preferences/", views.preferences_update, name="preferences"),
     path("sell/", views.seller_dashboard, name="seller-dashboard"),

@@ -7,6 +7,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,6 +35,24 @@ def home(request: HttpRequest) -> HttpResponse:
     currency, language = viewer_preferences(request).currency, page_language()
     newest = [_card(machine, currency, language) for machine in selectors.machines_newest(limit=8)]
     return render(request, "marketplace/home.html", {"newest": newest})
+
+
+def seller_detail(request: HttpRequest, seller_id: int) -> HttpResponse:
+    """A seller's public page: who they are and their listings on offer, a page at a time."""
+    seller = selectors.seller_get(seller_id=seller_id)
+    currency, language = viewer_preferences(request).currency, page_language()
+    offers = Paginator(selectors.seller_offers(seller.pk), selectors.SELLER_PAGE_SIZE)
+    page = offers.get_page(request.GET.get("page"))  # past the last page: the last page
+    return render(
+        request,
+        "marketplace/seller_detail.html",
+        {
+            "seller": seller,
+            "seller_country": _country_name(seller.country, language) if seller.country else "",
+            "page": page,
+            "cards": [_card(machine, currency, language) for machine in page],
+        },
+    )
 
 
 def _card(machine: Machine, currency: str, language: str) -> dict[str, object]:
