@@ -105,7 +105,7 @@ class TopicHub:
             client = redis.asyncio.Redis.from_url(
                 self.url, retry=Retry(NoBackoff(), 0), socket_connect_timeout=settings.HEALTH_CHECK_TIMEOUT
             )
-            pubsub = client.pubsub()
+            pubsub: Any = client.pubsub()
             try:
                 await pubsub.subscribe(KEEP_SUBSCRIBED, *(PREFIX + topic for topic in list(self.followers)))
                 self.pubsub = pubsub
