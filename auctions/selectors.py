@@ -14,6 +14,7 @@ from auctions.broadcast import money_json
 from auctions.models import Auction, AuctionEventRecord, Bid
 from auctions.rules import AuctionState, Money
 from marketplace.models import Currency, Photo
+from marketplace.money import format_money
 
 # A resuming client is replayed at most this many events per round trip to the database; it
 # asks again from the last one it got (the socket and the stream do so until caught up).
@@ -110,9 +111,10 @@ def viewer_standing(auction: Auction, viewer_id: int | None, numbers: dict[int, 
     return "leading" if leader == str(viewer_id) else "outbid"
 
 
-def auction_live_page(auction: Auction, viewer_id: int | None) -> dict[str, Any]:
+def auction_live_page(auction: Auction, viewer_id: int | None, display_currency: str) -> dict[str, Any]:
     """What the live page shows: the snapshot, the latest bids under their bidders'
-    pseudonyms, where the viewer stands, and the data its script keeps up to date."""
+    pseudonyms, where the viewer stands, and the data its script keeps up to date; when the
+    viewer's currency is not the auction's, what its script converts the price with."""
     state = AuctionState.from_dict(auction.state)
     snapshot = auction_snapshot(auction)
     numbers = bidder_numbers(auction.pk)
@@ -149,7 +151,25 @@ def auction_live_page(auction: Auction, viewer_id: int | None) -> dict[str, Any]
             "quick_steps": list(QUICK_BID_STEPS),
             "places": currency.minor_units,
             "symbol": currency.symbol,
+            "display": _display_currency(currency, display_currency),
         },
+    }
+
+
+def _display_currency(auction_currency: Currency, code: str) -> dict[str, Any] | None:
+    """How the page writes an amount in the viewer's currency `code` (as
+    `marketplace.money.format_money` does) and converts to it (as `marketplace.money.convert`
+    does: the two rates to the pivot currency); None when it is the auction's own."""
+    target = Currency.objects.filter(code=code).first()
+    if target is None or target.code == auction_currency.code:
+        return None
+    zero = format_money(0, target.code)
+    return {
+        "currency": target.code,
+        "places": target.minor_units,
+        "prefix": zero.split("0", 1)[0],
+        "suffix": zero.rsplit("0", 1)[1],
+        "rates": [auction_currency.rate_to_pivot_nano, target.rate_to_pivot_nano],
     }
 
 

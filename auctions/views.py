@@ -19,6 +19,7 @@ from core.api.errors import flat_errors
 from core.errors import DomainError
 from marketplace.auth import signed_in
 from marketplace.models import Machine
+from marketplace.preferences import viewer_preferences
 
 
 def auction_list(request: HttpRequest) -> HttpResponse:
@@ -30,12 +31,14 @@ def auction_live(request: HttpRequest, auction_id: int) -> HttpResponse:
     if auction is None:
         raise Http404
     viewer_id = request.user.pk if request.user.is_authenticated else None
-    context = auction_live_page(auction, viewer_id)
+    display_currency = viewer_preferences(request).currency
+    context = auction_live_page(auction, viewer_id, display_currency)
     return render(
         request,
         "auctions/live.html",
         {
             **context,
+            "display_currency": display_currency if context["script_data"]["display"] else None,
             "auction": auction,
             "machine": auction.machine,
             "can_bid": viewer_id not in (None, auction.seller_id),

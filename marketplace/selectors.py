@@ -166,6 +166,15 @@ def valuations_for(machine_ids: list[int]) -> dict[int, Valuation]:
     }
 
 
+def machine_is_visible(*, machine_id: int, viewer: User | None) -> bool:
+    return machines_visible_to(viewer).filter(pk=machine_id).exists()
+
+
+def watcher_count(machine_id: int) -> int:
+    """How many people watch the listing."""
+    return WatchlistEntry.objects.filter(machine_id=machine_id).count()
+
+
 def is_watching(user: User | None, machine_id: int) -> bool:
     if user is None or not user.is_authenticated:
         return False
@@ -240,6 +249,30 @@ def seller_other_listings(seller_id: int, machine_id: int) -> int:
         Machine.objects.filter(seller_id=seller_id, status__in=SEARCHABLE_STATUSES)
         .exclude(pk=machine_id)
         .count()
+    )
+
+
+SELLER_PAGE_SIZE = 24  # listings on one page of a seller's public page
+
+
+def seller_get(*, seller_id: int) -> User:
+    """A seller as buyers see them; anyone else (a buyer, a closed account) does not exist here."""
+    seller = (
+        User.objects.select_related("country").filter(pk=seller_id, is_seller=True, is_active=True).first()
+    )
+    if seller is None:
+        raise NotFoundError("No such seller.")
+    return seller
+
+
+def seller_offers(seller_id: int) -> QuerySet[Machine]:
+    """The seller's listings on offer (what `seller_other_listings` counts), newest first, with
+    what a card shows."""
+    return (
+        Machine.objects.filter(seller_id=seller_id, status__in=SEARCHABLE_STATUSES)
+        .select_related("model", "model__maker", "country")
+        .prefetch_related(Prefetch("photos", queryset=Photo.objects.order_by("position", "id")))
+        .order_by("-published_at", "-id")
     )
 
 

@@ -1,15 +1,17 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, re_path
 
-from marketplace import views
+from marketplace import live, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("machines/<int:machine_id>/", views.machine_detail, name="machine-detail"),
     path("machines/<int:machine_id>/watch/", views.watch_toggle, name="machine-watch"),
+    path("machines/<int:machine_id>/watchers/stream/", live.watcher_stream, name="machine-watchers-stream"),
     path("machines/<int:machine_id>/enquire/", views.machine_enquire, name="machine-enquire"),
     path("enquiries/", views.enquiry_inbox, name="enquiry-inbox"),
     path("enquiries/<int:enquiry_id>/", views.enquiry_detail, name="enquiry-detail"),
+    path("sellers/<int:seller_id>/", views.seller_detail, name="seller-detail"),
     path("watchlist/", views.watchlist, name="watchlist"),
     path("preferences/", views.preferences_update, name="preferences"),
     path("sell/", views.seller_dashboard, name="seller-dashboard"),

@@ -8,11 +8,13 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from core.api.errors import flat_errors
@@ -34,6 +36,24 @@ def home(request: HttpRequest) -> HttpResponse:
     currency, language = viewer_preferences(request).currency, page_language()
     newest = [_card(machine, currency, language) for machine in selectors.machines_newest(limit=8)]
     return render(request, "marketplace/home.html", {"newest": newest})
+
+
+def seller_detail(request: HttpRequest, seller_id: int) -> HttpResponse:
+    """A seller's public page: who they are and their listings on offer, a page at a time."""
+    seller = selectors.seller_get(seller_id=seller_id)
+    currency, language = viewer_preferences(request).currency, page_language()
+    offers = Paginator(selectors.seller_offers(seller.pk), selectors.SELLER_PAGE_SIZE)
+    page = offers.get_page(request.GET.get("page"))  # past the last page: the last page
+    return render(
+        request,
+        "marketplace/seller_detail.html",
+        {
+            "seller": seller,
+            "seller_country": _country_name(seller.country, language) if seller.country else "",
+            "page": page,
+            "cards": [_card(machine, currency, language) for machine in page],
+        },
+    )
 
 
 def _card(machine: Machine, currency: str, language: str) -> dict[str, object]:
@@ -119,6 +139,7 @@ def _listing_page(
             "price_original": original if machine.price_currency_id != preferences.currency else "",
             "photos": photos,
             "watching": selectors.is_watching(viewer(request), machine.pk),
+            "watcher_words": _watcher_words(),
             "is_owner": request.user.is_authenticated and machine.seller_id == request.user.pk,
             "country_name": _country_name(machine.country, language),
             "seller": seller,
@@ -132,6 +153,18 @@ def _listing_page(
         },
         status=status,
     )
+
+
+def _watcher_words() -> dict[str, str]:
+    """The watcher count's sentence in the singular and the plural, "{n}" for the number: the
+    page's script writes the live count with them."""
+    return {
+        form: ngettext(
+            "%(counter)s person watches this machine", "%(counter)s people watch this machine", count
+        )
+        % {"counter": "{n}"}
+        for form, count in (("one", 1), ("other", 2))
+    }
 
 
 AVAILABILITY = {

@@ -21,7 +21,7 @@ from auctions.selectors import auction_open_for_machine, auctions_index
 from core.money import Money, minor_units
 from core.pages import page_language
 from marketplace.models import Currency, Machine, Photo
-from marketplace.money import format_money
+from marketplace.money import convert, format_money
 
 register = template.Library()
 
@@ -118,6 +118,14 @@ def currency_mark(currency: str) -> str:
     """What stands before a typed amount: the currency's symbol as prices show it, else its code."""
     symbol = Currency.objects.filter(code=currency).values_list("symbol", flat=True).first() or ""
     return symbol if 0 < len(symbol) <= MAX_SYMBOL_LENGTH else currency
+
+
+@register.filter
+def approx_in(price: dict[str, Any], currency: str) -> str:
+    """An amount (the API's money shape) in another currency, after the sign for "almost
+    equal to" (U+2248): the live page's script writes the same (`approx` in live.html)."""
+    amount = convert(int(price["minor"]), str(price["currency"]), currency)
+    return f"\u2248 {format_money(amount, currency)}"
 
 
 @register.filter

@@ -225,6 +225,7 @@ REQUEST_ROUTES = [  # (path pattern, most body bytes, pool); the first that matc
     (r"^/api/(v1/)?machines/[0-9]+/photos/$", PHOTO_MAX_BYTES + 64 * 1024, "uploads"),
     (r"^/sell/[0-9]+/photos/$", PHOTOS_PER_UPLOAD * PHOTO_MAX_BYTES + 64 * 1024, "uploads"),
     (r"^/api/(v1/)?auctions/events/$", 0, "streams"),
+    (r"^/machines/[0-9]+/watchers/stream/$", 0, "streams"),
     (r"^/api/", API_MAX_BODY, "requests"),
     (r"", PAGE_MAX_BODY, "requests"),
 ]

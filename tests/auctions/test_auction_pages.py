@@ -17,6 +17,8 @@ from django.utils import timezone
 from auctions.models import Auction
 from auctions.services import auction_close, auction_create, bid_place
 from core.money import Money
+from marketplace.models import Currency
+from marketplace.money import convert, format_money
 from tests.factories import MachineFactory, UserFactory, eur, model_with_specs, open_auction
 
 pytestmark = pytest.mark.django_db
@@ -124,6 +126,36 @@ def test_amounts_are_major_units_with_the_currencys_separators_jpy_and_eur() -> 
     assert (data["places"], data["symbol"], data["minimum_bid"]["minor"]) == (0, "¥", 3_050_000)
 
 
+def test_the_price_is_also_shown_approximately_in_the_viewer_s_currency_and_bids_stay_in_the_auction_s() -> (
+    None
+):
+    auction = open_auction(currency="EUR", starting=100_000)
+    bid_place(auction_id=auction.pk, bidder=UserFactory.create(), amount=eur(150_000), idempotency_key="a")
+    in_yen = signed_in(UserFactory.create(display_currency_id="JPY")).get(f"/auctions/{auction.pk}/")
+    in_euro = signed_in(UserFactory.create(display_currency_id="EUR")).get(f"/auctions/{auction.pk}/")
+
+    html = in_yen.content.decode()
+    yen = format_money(convert(150_000, "EUR", "JPY"), "JPY")
+    assert re.search(r'id="price"[^>]*>€1,500.00<', html)
+    assert f'data-testid="price-approx">\u2248 {yen}</p>' in html
+    assert "Bids are placed in EUR, the auction's currency." in VisibleText.of(html)
+    assert 'aria-describedby="minimum-hint currency-hint"' in html
+    data = json.loads(re.search(r'<script id="auction-data"[^>]*>(.*?)</script>', html, re.S).group(1))  # type: ignore[union-attr]
+    rates = dict(Currency.objects.filter(code__in=["EUR", "JPY"]).values_list("code", "rate_to_pivot_nano"))
+    assert data["display"] == {
+        "currency": "JPY",
+        "places": 0,
+        "prefix": "¥",
+        "suffix": "",
+        "rates": [rates["EUR"], rates["JPY"]],
+    }
+    # in the auction's own currency, nothing to add
+    plain = in_euro.content.decode()
+    assert 'id="price-approx"' not in plain
+    assert 'id="currency-hint"' not in plain
+    assert '"display": null' in plain
+
+
 def test_the_viewer_sees_whether_they_lead_or_were_outbid() -> None:
     auction = open_auction(starting=100_000)
     first, second = UserFactory.create(), UserFactory.create()
@@ -211,6 +243,7 @@ def test_the_live_page_speaks_japanese() -> None:
     assert "入札者 1" in text
     assert "あなたが最高入札者です。" in text
     assert "最低落札価格に未到達" in text
+    assert "入札はこのオークションの通貨 JPY で行います。" in text  # the reader's currency is EUR
     for english in (
         "Bidder",
         "Current bid",
@@ -219,6 +252,7 @@ def test_the_live_page_speaks_japanese() -> None:
         "Your bid",
         "Place bid",
         "Quick amounts",
+        "Bids are placed",
     ):
         assert english not in text
 

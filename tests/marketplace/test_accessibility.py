@@ -46,6 +46,7 @@ def test_no_serious_or_critical_violations_on_the_journeys_pages(
             "home": "/",
             "search": "/search/?q=excavator&maker=komatsu",
             "listing": f"/machines/{ids['pc200-en']}/",
+            "seller": f"/sellers/{seller.pk}/",
             "auction": f"/auctions/{auction.pk}/",
             "auctions": "/auctions/",
             "signup": "/accounts/signup/",

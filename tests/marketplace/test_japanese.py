@@ -82,7 +82,7 @@ def catalogue() -> dict[str, Any]:
     watch_add(user=buyer, machine_id=ids["pc200-ja"])
     auction = open_auction(machine=Machine.objects.get(pk=ids["zx200-ja"]))
     watch_add(user=buyer, machine_id=auction.machine_id)
-    return {"ids": ids, "auction": auction}
+    return {"ids": ids, "auction": auction, "seller": seller}
 
 
 def test_no_english_is_left_on_the_japanese_pages(
@@ -95,6 +95,7 @@ def test_no_english_is_left_on_the_japanese_pages(
             "search": "/search/?q=%E6%B2%B9%E5%9C%A7%E3%82%B7%E3%83%A7%E3%83%99%E3%83%AB&maker=komatsu&year_min=2010",
             "search-empty": "/search/?q=zzzzqqq",
             "listing": f"/machines/{ids['pc200-ja']}/",
+            "seller": f"/sellers/{catalogue['seller'].pk}/",
             "auctions": "/auctions/",
             "auction": f"/auctions/{auction.pk}/",
             "login": "/accounts/login/",

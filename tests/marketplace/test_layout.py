@@ -40,6 +40,7 @@ def test_no_page_scrolls_sideways(
         "home": "/",
         "search": "/search/?q=komatsu",
         "listing": f"/machines/{machine.pk}/",
+        "seller": f"/sellers/{journey['seller'].pk}/",
         "auctions": "/auctions/",
         "auction": f"/auctions/{auction.pk}/",
         "login": "/accounts/login/",
