@@ -7,6 +7,7 @@ from django.views.generic import RedirectView
 
 from core.health import healthz
 from core.pages import robots_txt
+from events.metrics import metrics
 from marketplace.sitemaps import SITEMAPS
 
 handler400 = "core.pages.bad_request"
@@ -16,6 +17,7 @@ handler500 = "core.pages.server_error"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),
     path("robots.txt", robots_txt, name="robots"),
     # browsers ask for /favicon.ico whatever the page names: send them to the page's icon
     path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),

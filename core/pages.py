@@ -179,6 +179,7 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "Disallow: /accounts/",
         "Disallow: /sell/",
         "Disallow: /watchlist/",
+        "Disallow: /staff/",
         "Disallow: /machines/*/watchers/",  # a listing's live watcher count: an endless stream
         "Allow: /",
         f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",

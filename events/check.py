@@ -8,7 +8,7 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from events.codegen import PRODUCERS_FILE, render
+from events.codegen import CATALOGUE_FILE, PRODUCERS_FILE, render, render_catalogue
 from events.contract import (
     Contract,
     ContractError,
@@ -19,11 +19,15 @@ from events.contract import (
 )
 
 
-def problems(contracts: Mapping[str, Contract], lock: Mapping[str, Any], producers: str) -> list[str]:
+def problems(
+    contracts: Mapping[str, Contract], lock: Mapping[str, Any], producers: str, catalogue: str | None = None
+) -> list[str]:
     found = [problem for contract in contracts.values() for problem in contract_problems(contract)]
     found += compatibility_problems(contracts, lock)
     if producers != render(contracts):
         found.append("events/producers.py is not what the contracts generate: run `python -m events.codegen`")
+    if catalogue is not None and catalogue != render_catalogue(contracts):
+        found.append("docs/events.md is not what the contracts generate: run `python -m events.codegen`")
     return found
 
 
@@ -34,7 +38,8 @@ def main() -> int:
         print(f"events: {error}", file=sys.stderr)
         return 1
     producers = PRODUCERS_FILE.read_text() if PRODUCERS_FILE.exists() else ""
-    found = problems(contracts, read_lock(), producers)
+    catalogue = CATALOGUE_FILE.read_text() if CATALOGUE_FILE.exists() else ""
+    found = problems(contracts, read_lock(), producers, catalogue)
     for problem in found:
         print(f"events: {problem}", file=sys.stderr)
     if not found:

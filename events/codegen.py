@@ -14,6 +14,7 @@ from pathlib import Path
 from events.contract import Contract, Field, load_contracts
 
 PRODUCERS_FILE = Path(__file__).resolve().parent / "producers.py"
+CATALOGUE_FILE = Path(__file__).resolve().parent.parent / "docs" / "events.md"
 
 HEADER = '''"""The event producers: one typed function per contract in `events/contracts/`.
 
@@ -81,11 +82,46 @@ def _docstring(contract: Contract) -> str:
     return f'    """{body.lstrip()}\n    """\n'
 
 
+def render_catalogue(contracts: Mapping[str, Contract]) -> str:
+    """docs/events.md: every event, its owner, version, road and fields."""
+    lines = [
+        "# Events",
+        "",
+        "Generated from `events/contracts/` by `python -m events.codegen`; do not edit by hand.",
+        "Every event also carries its envelope: `event_id` (UUIDv7), `event_time`, `name`, `version`,",
+        "`actor_user_id`, `visitor_id` (first-party cookie), `session_id` (the visit's cookie).",
+        'Query them with `manage.py events_query "SELECT ... FROM events.<name>"`.',
+        "",
+        "| event | owner | version | delivery | description |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    lines += [
+        f"| [`{c.name}`](#{c.name}) | {c.owner} | {c.version} | {c.delivery} | {c.description} |"
+        for c in (contracts[name] for name in sorted(contracts))
+    ]
+    for name in sorted(contracts):
+        contract = contracts[name]
+        lines += [
+            "",
+            f"## {name}",
+            "",
+            contract.description,
+            "",
+            "| # | field | type | description |",
+            "| --- | --- | --- | --- |",
+        ]
+        lines += [
+            f"| {item.number} | `{item.name}` | {item.kind}{' or null' if item.nullable else ''} | {item.description} |"
+            for item in contract.fields
+        ]
+    return "\n".join(lines) + "\n"
+
+
 def main() -> int:
-    PRODUCERS_FILE.write_text(render(load_contracts()))
-    print(
-        f"wrote {PRODUCERS_FILE.relative_to(Path.cwd()) if PRODUCERS_FILE.is_relative_to(Path.cwd()) else PRODUCERS_FILE}"
-    )
+    contracts = load_contracts()
+    PRODUCERS_FILE.write_text(render(contracts))
+    CATALOGUE_FILE.write_text(render_catalogue(contracts))
+    print("wrote events/producers.py and docs/events.md")
     return 0
 
 

@@ -41,6 +41,7 @@ def auction_closed(
     result: Literal["sold", "reserve_not_met", "no_bids"],
     winning_amount: Money | None = None,
     bids: int,
+    winner_id: int | None = None,
     actor: Actor | None = None,
 ) -> UUID | None:
     """An auction ended and its result was settled.
@@ -52,6 +53,7 @@ def auction_closed(
     result: How it ended.
     winning_amount: The price the winner pays; null when nothing was sold.
     bids: How many bids the auction accepted.
+    winner_id: The user who won and pays; null when nothing was sold.
     """
     return emit(
         "auction_closed",
@@ -61,6 +63,7 @@ def auction_closed(
             "result": result,
             "winning_amount": as_json(winning_amount),
             "bids": bids,
+            "winner_id": winner_id,
         },
         actor=actor,
     )

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, re_path
 
-from marketplace import live, views
+from marketplace import analytics, live, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -15,6 +15,7 @@ urlpatterns = [
     path("watchlist/", views.watchlist, name="watchlist"),
     path("preferences/", views.preferences_update, name="preferences"),
     path("sell/", views.seller_dashboard, name="seller-dashboard"),
+    path("staff/analytics/", analytics.analytics, name="staff-analytics"),
     path("sell/new/", views.listing_edit, name="listing-new"),
     path("sell/<int:machine_id>/edit/", views.listing_edit, name="listing-edit"),
     path("sell/<int:machine_id>/photos/", views.listing_photo_add, name="listing-photo-add"),

@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -20,6 +21,7 @@ from django.views.decorators.http import require_POST
 from core.api.errors import flat_errors
 from core.errors import DomainError, ForbiddenError, NotFoundError
 from core.pages import page_language
+from events.selectors import listing_activity
 from marketplace import selectors, services
 from marketplace.auth import signed_in, viewer
 from marketplace.forms import LISTING_LANGUAGES, ListingForm, PhotoForm, SignUpForm
@@ -280,9 +282,11 @@ def seller_dashboard(request: HttpRequest) -> HttpResponse:
         return refused
     seller = signed_in(request)
     tallies = selectors.enquiry_tallies(seller)
+    listings = list(selectors.seller_listings(seller))
+    activity = listing_activity([machine.pk for machine in listings], seller_id=seller.pk, now=timezone.now())
     rows = [
-        {"machine": machine, "enquiries": tallies.get(machine.pk)}
-        for machine in selectors.seller_listings(seller)
+        {"machine": machine, "enquiries": tallies.get(machine.pk), "activity": activity[machine.pk]}
+        for machine in listings
     ]
     return render(
         request,

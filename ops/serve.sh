@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # `make run`'s last step: the ASGI server on $HOST:$PORT (python -m core.server: uvicorn that
-# drains its sockets on SIGTERM) with the outbox worker (search and graph follow PostgreSQL) and
-# the auction closer beside it; stopping the server (Ctrl-C, SIGTERM) stops them.
+# drains its sockets on SIGTERM) with the outbox worker (search and graph follow PostgreSQL), the
+# auction closer and the events sink beside it; stopping the server (Ctrl-C, SIGTERM) stops them.
 #
 # More nodes: `SERVE_ONLY=1 PORT=8001 ops/serve.sh` runs just another server process (exec'd,
-# so SIGTERM reaches it directly). The worker and the closer are safe to run in several places
-# but one of each is enough.
+# so SIGTERM reaches it directly). The worker, the closer and the sink are safe to run in several
+# places but one of each is enough.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 HOST=${HOST:-127.0.0.1}
@@ -19,10 +19,12 @@ mkdir -p var/log
 worker=$!
 .venv/bin/python manage.py auction_closer >> var/log/auction-closer.log 2>&1 &
 closer=$!
+.venv/bin/python manage.py events_sink >> var/log/events-sink.log 2>&1 &
+sink=$!
 "${server[@]}" &
 server_pid=$!
 trap 'kill -TERM $server_pid 2>/dev/null || true' TERM INT
-trap 'kill $worker $closer 2>/dev/null; wait $worker $closer 2>/dev/null || true' EXIT
+trap 'kill $worker $closer $sink 2>/dev/null; wait $worker $closer $sink 2>/dev/null || true' EXIT
 status=0
 while true; do  # a trapped signal interrupts `wait`; keep waiting while the server drains
   wait "$server_pid" && status=0 || status=$?

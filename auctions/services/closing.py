@@ -58,6 +58,7 @@ def auction_close(
         result="sold" if result.sold else "reserve_not_met" if auction.bid_count else "no_bids",
         winning_amount=Money(price.amount, price.currency) if result.sold and price is not None else None,
         bids=auction.bid_count,
+        winner_id=auction.winner_id,
     )
     return AuctionClosed(auction, closed_now=True)
 

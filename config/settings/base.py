@@ -117,10 +117,11 @@ CHANNEL_LAYERS: dict[str, dict[str, Any]] = {
 
 # --- Events (events/): request events through a Redis Stream of bounded length, all of them
 # kept by the sink (`manage.py events_sink`) in EVENTS_SINK, PostgreSQL unless configured
-EVENTS_STREAM = env_str("EVENTS_STREAM", "events")
+EVENTS_STREAM = env_str("EVENTS_STREAM", "{events}")  # a hash tag: its counters share its Cluster slot
 EVENTS_STREAM_MAXLEN = env_int("EVENTS_STREAM_MAXLEN", 1_000_000)
 EVENTS_SINK = env_str("EVENTS_SINK", "events.sink.PostgresSink")
 EVENTS_STRICT = env_bool("EVENTS_STRICT", False)  # raise on an event that breaks its contract
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")  # /metrics answers loopback, and this bearer token
 
 # --- Search engine (Elasticsearch REST API; OpenSearch 2.x locally, see README)
 ELASTICSEARCH_URL = env_str("ELASTICSEARCH_URL", "http://127.0.0.1:19200")

@@ -17,10 +17,10 @@ def events_store() -> Iterator[None]:
     from django.db import connection
 
     from core.redis import get_redis
-    from events.emit import COUNTERS
+    from events.emit import counters_key
 
     def empty() -> None:
-        get_redis().delete(settings.EVENTS_STREAM, COUNTERS)
+        get_redis().delete(settings.EVENTS_STREAM, counters_key())
         with connection.cursor() as cursor:
             cursor.execute("TRUNCATE events_event, events_outbox")
 
@@ -59,3 +59,28 @@ def sink_all() -> int:
     while moved := drain_outbox(sink) + drain_stream(sink, consumer="tests"):
         total += moved
     return total
+
+
+def crafted(
+    name: str,
+    payload: dict[str, Any],
+    when: Any,
+    *,
+    user_id: int | None = None,
+    visitor_id: str | None = None,
+) -> dict[str, Any]:
+    """An event as the sink receives it, at a time of the test's choosing (producers stamp
+    the present); its payload is checked against the contract like a producer's."""
+    from events.emit import CONTRACTS, uuid7
+
+    assert CONTRACTS[name].problems(payload) == [], CONTRACTS[name].problems(payload)
+    return {
+        "event_id": str(uuid7()),
+        "event_time": when.isoformat(),
+        "name": name,
+        "version": CONTRACTS[name].version,
+        "actor_user_id": user_id,
+        "visitor_id": visitor_id,
+        "session_id": None,
+        "payload": payload,
+    }

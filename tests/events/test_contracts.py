@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from referencing import Registry, Resource
 
 from events.check import problems
-from events.codegen import PRODUCERS_FILE, render
+from events.codegen import CATALOGUE_FILE, PRODUCERS_FILE, render, render_catalogue
 from events.contract import (
     CONTRACTS_DIR,
     Contract,
@@ -51,6 +51,15 @@ def test_the_checked_in_contracts_pass_every_check() -> None:
 
 def test_the_producers_are_what_the_contracts_generate() -> None:
     assert PRODUCERS_FILE.read_text() == render(CONTRACTS)
+
+
+def test_the_catalogue_page_is_what_the_contracts_generate() -> None:
+    assert CATALOGUE_FILE.read_text() == render_catalogue(CONTRACTS)
+    stale = CATALOGUE_FILE.read_text().replace("| 1 | `auction_id` |", "| 1 | `auction` |", 1)
+    assert (
+        "docs/events.md is not what the contracts generate"
+        in problems(CONTRACTS, read_lock(), PRODUCERS_FILE.read_text(), stale)[-1]
+    )
 
 
 def test_the_lock_file_holds_every_contract_as_released() -> None:

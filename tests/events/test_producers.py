@@ -3,6 +3,7 @@ against real PostgreSQL and Redis, through the sink into the event table and its
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import timedelta
 from decimal import Decimal
@@ -184,6 +185,7 @@ def test_a_bid_in_the_last_minutes_tells_the_extension_and_the_close_tells_the_r
         auction.current_price,
     )
     assert auction.winner_id == winner.pk
+    assert closed["winner_id"] == winner.pk
 
 
 def test_an_auction_without_bids_closes_as_no_bids_without_an_amount() -> None:
@@ -192,6 +194,7 @@ def test_an_auction_without_bids_closes_as_no_bids_without_an_amount() -> None:
     sink_all()
     (closed,) = stored("auction_closed")
     assert (closed["result"], closed["winning_amount_amount"], closed["bids"]) == ("no_bids", None, 0)
+    assert closed["winner_id"] is None
 
 
 @pytest.mark.usefixtures("machine_index")
@@ -284,3 +287,34 @@ def test_a_business_event_counts_as_emitted_when_its_write_commits(
     assert counters()["emitted:buyer_watched_machine"] == 1
     assert sink_all() == 1
     assert counters()["sunk"] == 1
+
+
+@pytest.mark.usefixtures("machine_index")
+def test_a_result_link_of_the_search_page_carries_its_search_to_the_click() -> None:
+    machines = [MachineFactory.create(title={"en": f"Wheel loader {n}"}) for n in range(2)]
+    apply_changes({"machine": {m.pk for m in machines}})
+    get_client().indices.refresh(index=alias_name(MACHINES))
+    browser = Client()
+    page = browser.get("/search/", {"q": "loader"}).content.decode()
+    links = re.findall(
+        r'<h3 translate="no"><a href="(/machines/(\d+)/\?sr=([0-9a-f-]+)&amp;pos=(\d+))">', page
+    )
+    assert [int(position) for *_, position in links] == [1, 2]
+    url, machine_id, search_id, _ = links[1]
+    browser.get(url.replace("&amp;", "&"))
+    sink_all()
+
+    (searched,) = stored("buyer_searched_machines")
+    assert (str(searched["event_id"]), searched["channel"], searched["result_count"]) == (
+        search_id,
+        "page",
+        2,
+    )
+    assert searched["result_ids"] == [int(found) for _, found, _, _ in links]
+    (click,) = stored("buyer_clicked_search_result")
+    assert (str(click["search_event_id"]), click["machine_id"], click["position"]) == (
+        search_id,
+        int(machine_id),
+        2,
+    )
+    assert click["visitor_id"] == searched["visitor_id"] is not None

@@ -39,6 +39,7 @@ def test_no_serious_or_critical_violations_on_the_journeys_pages(
     seller = SellerFactory.create(username="axe-seller", company_name="Axe Machinery")
     ids = build_catalogue(seller)
     buyer = UserFactory.create(username="axe-buyer")
+    UserFactory.create(username="axe-staff", is_staff=True)
     watch_add(user=buyer, machine_id=ids["pc200-en"])
     auction = open_auction(machine=Machine.objects.get(pk=ids["zx200-ja"]))
     journeys = {
@@ -52,6 +53,7 @@ def test_no_serious_or_critical_violations_on_the_journeys_pages(
             "signup": "/accounts/signup/",
         },
         "axe-buyer": {"watchlist": "/watchlist/"},
+        "axe-staff": {"analytics": "/staff/analytics/"},
         "axe-seller": {"dashboard": "/sell/", "listing-form": f"/sell/{ids['pc30-all']}/edit/"},
     }
     found: dict[str, list[str]] = {}

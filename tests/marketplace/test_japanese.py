@@ -79,6 +79,7 @@ def catalogue() -> dict[str, Any]:
     )
     ids = build_catalogue(seller)
     buyer = UserFactory.create(username="sato", primary_language_id="ja")
+    UserFactory.create(username="kanri", primary_language_id="ja", is_staff=True)
     watch_add(user=buyer, machine_id=ids["pc200-ja"])
     auction = open_auction(machine=Machine.objects.get(pk=ids["zx200-ja"]))
     watch_add(user=buyer, machine_id=auction.machine_id)
@@ -103,6 +104,7 @@ def test_no_english_is_left_on_the_japanese_pages(
             "not-found": "/machines/999999999/",
         },
         "sato": {"watchlist": "/watchlist/", "listing-as-buyer": f"/machines/{ids['pc30-all']}/"},
+        "kanri": {"analytics": "/staff/analytics/"},
         "osaka-iron": {
             "dashboard": "/sell/",
             "listing-form": f"/sell/{ids['pc200-ja']}/edit/",

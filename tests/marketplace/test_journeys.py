@@ -62,7 +62,8 @@ def test_a_buyer_on_a_phone_finds_a_machine_asks_the_seller_and_watches_it(
 
     # the listing
     page.locator(".result-card h3 a").first.click()
-    page.wait_for_url(re.compile(rf".*/machines/{ids['zx200-ja']}/$"))
+    # the result's link says which search it came from and where (the click's event)
+    page.wait_for_url(re.compile(rf".*/machines/{ids['zx200-ja']}/\?sr=[0-9a-f-]{{36}}&pos=1$"))
     fits(page)
     screenshot(page, "3-listing")
 

@@ -24,6 +24,7 @@ def journey(machine_index: str) -> dict[str, Any]:
     )
     auction = open_auction(machine=MachineFactory.create(seller=seller, model=machine.model))
     buyer = UserFactory.create(username="layout-buyer")
+    UserFactory.create(username="layout-staff", is_staff=True)
     return {"seller": seller, "buyer": buyer, "machine": machine, "auction": auction}
 
 
@@ -53,8 +54,14 @@ def test_no_page_scrolls_sideways(
         "new-listing": "/sell/new/",
     }
     as_buyer = {"watchlist": "/watchlist/"}
+    as_staff = {"analytics": "/staff/analytics/"}
     wide: list[str] = []
-    for username, pages in ((None, public), ("layout-seller", as_seller), ("layout-buyer", as_buyer)):
+    for username, pages in (
+        (None, public),
+        ("layout-seller", as_seller),
+        ("layout-buyer", as_buyer),
+        ("layout-staff", as_staff),
+    ):
         context = browser.new_context(viewport={"width": width, "height": 900}, locale="en-US")
         page = context.new_page()
         if username:

@@ -65,3 +65,4 @@ class Command(BaseCommand):
             if time.monotonic() - last_report >= 60 and sunk:
                 self.stdout.write(f"sank {sunk} event(s) in the last minute")
                 sunk, last_report = 0, time.monotonic()
+        self.stdout.write("events sink stopped")
