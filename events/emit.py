@@ -156,23 +156,34 @@ def emit(name: str, payload: dict[str, Any], *, actor: Actor | None = None) -> U
         if settings.EVENTS_STRICT:
             raise EventRejectedError(f"{name}: {'; '.join(problems)}")
         return None
-    who = actor if actor is not None else current_actor()
-    event_id = uuid7()
-    event = {
-        "event_id": str(event_id),
-        "event_time": datetime.now(UTC).isoformat(),
-        "name": name,
+    event = _envelope(contract, payload, datetime.now(UTC), actor if actor is not None else current_actor())
+    if contract.delivery == "outbox":
+        _to_outbox(name, event)
+    else:
+        _to_stream(name, event)
+    return UUID(event["event_id"])
+
+
+def _envelope(contract: Contract, payload: dict[str, Any], at: datetime, who: Actor) -> dict[str, Any]:
+    return {
+        "event_id": str(uuid7()),
+        "event_time": at.isoformat(),
+        "name": contract.name,
         "version": contract.version,
         "actor_user_id": who.user_id,
         "visitor_id": who.visitor_id,
         "session_id": who.session_id,
         "payload": payload,
     }
-    if contract.delivery == "outbox":
-        _to_outbox(name, event)
-    else:
-        _to_stream(name, event)
-    return event_id
+
+
+def past_event(name: str, payload: dict[str, Any], *, at: datetime, actor: Actor) -> dict[str, Any]:
+    """An event that happened at `at`, as the sink writes it, for demo data and tests (the
+    producers stamp the present). Its payload is held to its contract all the same."""
+    contract = CONTRACTS[name]
+    if problems := contract.problems(payload):
+        raise EventRejectedError(f"{name}: {'; '.join(problems)}")
+    return _envelope(contract, payload, at, actor)
 
 
 def _to_outbox(name: str, event: dict[str, Any]) -> None:
@@ -235,5 +246,6 @@ __all__ = [
     "counters_key",
     "current_actor",
     "emit",
+    "past_event",
     "uuid7",
 ]

@@ -204,3 +204,11 @@ def funnel(*, now: datetime, days: int = DAYS) -> dict[str, int]:
         )
         row = cursor.fetchone()
     return dict(zip(FUNNEL, row or (0,) * len(FUNNEL), strict=True))
+
+
+def any_kept(name: str) -> bool:
+    """Whether the sink has kept any event of that name."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT EXISTS (SELECT 1 FROM events_event WHERE name = %s)", [name])
+        (found,) = cursor.fetchone() or (False,)
+    return bool(found)

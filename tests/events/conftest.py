@@ -71,16 +71,6 @@ def crafted(
 ) -> dict[str, Any]:
     """An event as the sink receives it, at a time of the test's choosing (producers stamp
     the present); its payload is checked against the contract like a producer's."""
-    from events.emit import CONTRACTS, uuid7
+    from events.emit import Actor, past_event
 
-    assert CONTRACTS[name].problems(payload) == [], CONTRACTS[name].problems(payload)
-    return {
-        "event_id": str(uuid7()),
-        "event_time": when.isoformat(),
-        "name": name,
-        "version": CONTRACTS[name].version,
-        "actor_user_id": user_id,
-        "visitor_id": visitor_id,
-        "session_id": None,
-        "payload": payload,
-    }
+    return past_event(name, payload, at=when, actor=Actor(user_id, visitor_id, None))

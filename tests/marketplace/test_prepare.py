@@ -7,6 +7,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from auctions.models import Auction
 from graph.client import run_query
@@ -16,6 +17,12 @@ from search.client import get_client
 from search.indices import MACHINES, alias_name
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("machine_index", "graph_clean")]
+
+
+def kept_events() -> dict[str, int]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, count(*) FROM events_event GROUP BY 1")
+        return dict(cursor.fetchall())
 
 
 def test_prepare_demo_loads_once_and_is_idempotent() -> None:
@@ -41,6 +48,11 @@ def test_prepare_demo_loads_once_and_is_idempotent() -> None:
         == Machine.objects.filter(photos__isnull=False, status__in=SEARCHABLE_STATUSES).distinct().count()
     )
 
+    # a month of buyers' searches, clicks and views for the dashboards
+    events = kept_events()
+    assert events["buyer_searched_machines"] > 1500
+    assert events["buyer_clicked_search_result"] == events["buyer_viewed_machine"] > 1000
+
     second = io.StringIO()
     call_command("prepare", demo=True, stdout=second)
 
@@ -48,3 +60,4 @@ def test_prepare_demo_loads_once_and_is_idempotent() -> None:
     assert Machine.objects.count() == machines
     assert (Photo.objects.count(), Auction.objects.count()) == (photos, auctions)
     assert User.objects.filter(username="admin").count() == 1
+    assert kept_events() == events

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from core.prepare import STEPS
+from events.selectors import any_kept
 
 DEMO_ADMIN = ("admin", "demo-admin-password")
 DEMO_MACHINES = 3000
@@ -62,6 +63,8 @@ class Command(BaseCommand):
         if not Auction.objects.exists():
             call_command("seed_auctions", stdout=self.stdout)
             seeded = True
+        if not any_kept("buyer_searched_machines"):  # a month of buyers: the dashboards alive
+            call_command("seed_events", stdout=self.stdout)
         if seeded:
             call_command("search_reindex", stdout=self.stdout, verbosity=0)
             call_command("graph_resync", stdout=self.stdout, verbosity=0)
