@@ -3,7 +3,8 @@ a listing, one event when it changes, for the listing's page to keep its count c
 
 The watchlist's services notify the listing's topic after they commit (`core/topics.py`, so a
 watch in any server process reaches every stream); the stream reads the count back from
-PostgreSQL and sends it when it differs from the last it sent. A stream is bounded: it ends
+PostgreSQL and sends it when it differs from the last it sent; the first event comes once the
+subscription is confirmed (a page that reconnects, or a tab shown again, is current at once). A stream is bounded: it ends
 after MAX_SECONDS (the browser reconnects after `retry`) and when the client goes away.
 """
 

@@ -4,12 +4,16 @@ reader's language (the stream itself: test_watchers_stream.py)."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
 from bench.common import asgi_server
+from core.redis import get_redis
+from core.topics import PREFIX
+from marketplace.live import watchers_topic
 from marketplace.services import watch_add
 from tests.auctions.test_live_page import logged_in_page, server_environment
 from tests.factories import MachineFactory, UserFactory
@@ -53,3 +57,41 @@ def test_a_watch_by_one_buyer_changes_the_count_on_another_buyer_s_open_page(
         assert buyer_b.evaluate("performance.getEntriesByType('navigation').length") == 1  # no reload
         for page in (buyer_a, buyer_b, visitor):
             page.context.close()
+
+
+HIDE = "Object.defineProperty(document, 'hidden', {configurable: true, get: () => %s}); document.dispatchEvent(new Event('visibilitychange'))"
+
+
+def test_a_hidden_tab_lets_its_stream_go_and_is_current_when_shown_again(browser: Any) -> None:
+    """A browser opens at most six connections to a site: tabs in the background must not
+    each hold a stream, or the tab in front could not load a page."""
+    machine = MachineFactory.create()
+    buyer = UserFactory.create(username="watcher-d")
+    channel = PREFIX + watchers_topic(machine.pk)
+
+    def subscribers() -> int:
+        return int(dict(get_redis().pubsub_numsub(channel))[channel.encode()])
+
+    def until(condition: Any) -> None:
+        deadline = time.monotonic() + 15
+        while not condition():
+            assert time.monotonic() < deadline
+            time.sleep(0.05)  # the server sees the stream close on its own time
+
+    with asgi_server(settings="config.settings.test", extra_env=server_environment()) as base:
+        before = subscribers()  # pub/sub channels are Redis-wide, whatever the database number
+        page = browser.new_context().new_page()
+        page.goto(f"{base}/machines/{machine.pk}/")
+        count = page.get_by_test_id("watchers")
+        expect(count).to_have_attribute("data-live", "true")
+        until(lambda: subscribers() == before + 1)
+
+        page.evaluate(HIDE % "true")
+        until(lambda: subscribers() == before)
+        watch_add(user=buyer, machine_id=machine.pk)  # while nobody follows
+        expect(count).to_have_text("0 people watch this machine")
+
+        page.evaluate(HIDE % "false")
+        expect(count).to_have_text("1 person watches this machine")
+        until(lambda: subscribers() == before + 1)
+        page.context.close()
