@@ -7,9 +7,10 @@
     per second for `--seconds`; then a backlog of `--backlog` events written with the sink
     stopped is drained by a fresh sink. Prints the sink's events per second and the lag of
     every event (kept minus emitted: `sunk_at - event_time`), p50/p95/p99;
-(c) funnel: `--events` generated events over 30 days (searches, views, watches, bids, closes;
-    200,000 people) in a scratch database `bench_events`, then the staff page's 30-day funnel
-    query (events.selectors.funnel), median of 5 runs.
+(c) funnel: `--events` generated events over 30 days (sessions of 8: searches, views, watches,
+    bids, closes, by a million possible people drawn with a skew) in a scratch database
+    `bench_events`, the funnel's rollup rebuilt from them, then the staff page's 30-day funnel
+    (events.selectors.funnel, which reads the rollup), median of 5 runs.
 
     .venv/bin/python -m bench.events [emit] [sink] [funnel] [--events 10000000]
 
@@ -25,6 +26,7 @@ import sys
 import time
 import uuid
 from datetime import timedelta
+from importlib import import_module
 from pathlib import Path
 
 os.environ["EVENTS_STREAM"] = "{bench-events}"
@@ -146,34 +148,39 @@ def sink(rate: int, seconds: int, backlog: int) -> None:
     )
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM events_event WHERE session_id IN (%s, %s)", [run, run_backlog])
+        cursor.execute(
+            "DELETE FROM events_funnel_day WHERE person = events_visitor_person('bench-visitor-000000')"
+        )
     redis.delete("{bench-events}", "{bench-events}:counters")
 
 
+# Sessions of 8 events (a search first) by people drawn with a skew (a few come back often,
+# most once), a quarter of them signed in, over 30 days; bids accepted 8 times in 10.
 GENERATE = """
 INSERT INTO events_event (event_id, event_time, name, version, actor_user_id, visitor_id, session_id, payload)
-SELECT gen_random_uuid(),
-       now() - (random() * interval '30 days'),
-       kind.name, 1,
-       CASE WHEN person %% 3 = 0 THEN person END,
-       'v' || person, NULL,
-       CASE kind.name
-         WHEN 'buyer_searched_machines' THEN jsonb_build_object('query', 'pc' || (person %% 500), 'language', 'en',
-              'filters', '{}'::jsonb, 'result_count', (person * 7) %% 300, 'relaxed', false,
+SELECT gen_random_uuid(), s.at + k.n * interval '40 seconds', k.name, 1,
+       CASE WHEN s.person %% 4 = 0 THEN s.person END, 'v' || s.person, 's' || s.id,
+       CASE k.name
+         WHEN 'buyer_searched_machines' THEN jsonb_build_object('query', 'pc' || (s.person %% 500), 'language', 'en',
+              'filters', '{}'::jsonb, 'result_count', (s.person * 7) %% 300, 'relaxed', false,
               'latency_ms', 5 + random() * 60, 'page', 1, 'result_ids', '[1, 2, 3]'::jsonb, 'channel', 'page')
-         WHEN 'buyer_placed_bid' THEN jsonb_build_object('auction_id', 1 + person %% 300, 'machine_id', 1 + person %% 3000,
-              'accepted', random() < 0.8, 'proxy', false)
-         WHEN 'auction_closed' THEN jsonb_build_object('auction_id', 1 + person %% 300, 'machine_id', 1 + person %% 3000,
-              'result', 'sold', 'winner_id', person, 'bids', 10)
-         ELSE jsonb_build_object('machine_id', 1 + (person * 13) %% 3000, 'watchers', 1)
+         WHEN 'buyer_placed_bid' THEN jsonb_build_object('auction_id', 1 + s.person %% 300,
+              'machine_id', 1 + s.person %% 3000, 'accepted', random() < 0.8, 'proxy', false)
+         WHEN 'auction_closed' THEN jsonb_build_object('auction_id', 1 + s.person %% 300,
+              'machine_id', 1 + s.person %% 3000, 'result', 'sold', 'winner_id', s.person, 'bids', 10)
+         ELSE jsonb_build_object('machine_id', 1 + (s.person * 13) %% 3000, 'watchers', 1)
        END
-FROM (SELECT n, (random() * 200000)::bigint AS person, random() AS pick
-      FROM generate_series(1, %(count)s) AS n) AS drawn
-CROSS JOIN LATERAL (SELECT CASE
-      WHEN pick < 0.50 THEN 'buyer_searched_machines'
-      WHEN pick < 0.88 THEN 'buyer_viewed_machine'
-      WHEN pick < 0.95 THEN 'buyer_watched_machine'
-      WHEN pick < 0.999 THEN 'buyer_placed_bid'
-      ELSE 'auction_closed' END AS name) AS kind
+FROM (SELECT id, floor(1000000 * power(random(), 1.5))::bigint + 1 AS person,
+             now() - random() * interval '30 days' AS at
+      FROM generate_series(%(first)s, %(last)s) AS id) AS s
+CROSS JOIN LATERAL (
+    SELECT n, CASE WHEN n = 1 OR r < 0.25 THEN 'buyer_searched_machines'
+                   WHEN r < 0.80 THEN 'buyer_viewed_machine'
+                   WHEN r < 0.93 THEN 'buyer_watched_machine'
+                   WHEN r < 0.999 THEN 'buyer_placed_bid'
+                   ELSE 'auction_closed' END AS name
+    FROM (SELECT n, random() AS r FROM generate_series(1, 8) AS n WHERE s.id > 0) AS drawn
+) AS k
 """
 
 
@@ -183,30 +190,39 @@ def funnel_part(events: int) -> None:
     from django.utils import timezone
 
     from events.selectors import funnel
-    from events.sql import ensure_partitions, month_of
+    from events.sql import ensure_partitions, month_of, rebuild_funnel
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM events_event")
         (have,) = cursor.fetchone()
-    if have < events:
-        now = timezone.now()
-        months = {month_of(now - timedelta(days=day)) for day in range(32)}
-        ensure_partitions(months)
-        started = time.monotonic()
+    if have != events:
         with connection.cursor() as cursor:
-            step = 1_000_000
-            for done in range(have, events, step):
-                cursor.execute(GENERATE, {"count": min(step, events - done)})
-                print(f"    generated {min(done + step, events):,} events", flush=True)
+            cursor.execute("TRUNCATE events_event")
+        now = timezone.now()
+        ensure_partitions({month_of(now - timedelta(days=day)) for day in range(32)})
+        started = time.monotonic()
+        sessions, step = events // 8, 125_000
+        with connection.cursor() as cursor:
+            for first in range(1, sessions + 1, step):
+                cursor.execute(GENERATE, {"first": first, "last": min(first + step - 1, sessions)})
+                print(f"    generated {min(first + step - 1, sessions) * 8:,} events", flush=True)
             cursor.execute("VACUUM ANALYZE events_event")
         print(f"    generated in {time.monotonic() - started:.0f} s")
+        started = time.monotonic()
+        rebuild_funnel()  # what the sink keeps as it writes, built at once for a bulk load
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE events_funnel_day")
+        print(f"    rollup rebuilt in {time.monotonic() - started:.0f} s")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*), count(DISTINCT person) FROM events_funnel_day")
+        rows, people = cursor.fetchone()
     timings = []
     for _ in range(5):
         started = time.perf_counter()
         stages = funnel(now=timezone.now(), days=30)
         timings.append(time.perf_counter() - started)
-    print(f"(c) 30-day funnel over {events:,} events: median {median(timings):.2f} s (runs: "
-          f"{', '.join(f'{t:.2f}' for t in timings)}); {stages}")  # fmt: skip
+    print(f"(c) 30-day funnel over {events:,} events ({people:,} people, {rows:,} person-days in the rollup): "
+          f"median {median(timings):.2f} s (runs: {', '.join(f'{t:.2f}' for t in timings)}); {stages}")  # fmt: skip
 
 
 def _scratch_database(url: str) -> str:
@@ -217,12 +233,14 @@ def _scratch_database(url: str) -> str:
         if not admin.execute("SELECT 1 FROM pg_database WHERE datname = 'bench_events'").fetchone():
             admin.execute("CREATE DATABASE bench_events")
     scratch = f"{base}/bench_events"
-    with psycopg.connect(scratch, autocommit=True) as db:
-        (table,) = db.execute("SELECT to_regclass('events_event')").fetchone() or (None,)
-        if table is None:
-            from importlib import import_module
-
-            db.execute(import_module("events.migrations.0001_initial").EVENT_TABLE)
+    with psycopg.connect(scratch, autocommit=True) as db:  # the migrations' tables, without Django's
+        for table, migration, sql in (
+            ("events_event", "0001_initial", "EVENT_TABLE"),
+            ("events_funnel_day", "0002_funnel", "FUNNEL"),
+        ):
+            (found,) = db.execute("SELECT to_regclass(%s)", [table]).fetchone() or (None,)
+            if found is None:
+                db.execute(getattr(import_module(f"events.migrations.{migration}"), sql))
     return scratch
 
 

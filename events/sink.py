@@ -24,7 +24,7 @@ from django.utils.module_loading import import_string
 
 from core.redis import get_redis
 from events.emit import counters_key
-from events.sql import ensure_partitions, forget_partitions, month_of
+from events.sql import ensure_partitions, forget_partitions, month_of, roll_up
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +80,9 @@ class PostgresSink:
                 f"INSERT INTO events_event ({', '.join(COLUMNS)}) "  # noqa: S608 (constants)
                 f"SELECT {', '.join(COLUMNS)} FROM events_incoming ON CONFLICT DO NOTHING"
             )
-            return int(cursor.rowcount)
+            inserted = int(cursor.rowcount)
+            roll_up(cursor, "events_incoming")  # the staff page's funnel, kept per day and person
+            return inserted
 
 
 def get_sink() -> Sink:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 from django.db import connection, transaction
 
@@ -95,3 +96,63 @@ def prepare_events() -> str:
     following = (now.year + 1, 1) if now.month == 12 else (now.year, now.month + 1)
     ensure_partitions([month_of(now), following])
     return f"{create_views()} event views, partitions to {following[0]}-{following[1]:02d}"
+
+
+# ------------------------------------------------------------------ the funnel's rollup
+
+STAGES = {
+    "buyer_searched_machines": 1,
+    "buyer_viewed_machine": 2,
+    "buyer_watched_machine": 4,
+    "buyer_placed_bid": 8,
+    "auction_closed": 16,
+}
+_STAGE_CASE = " ".join(f"WHEN '{name}' THEN {bit}" for name, bit in STAGES.items())
+_STAGE_NAMES = ", ".join(f"'{name}'" for name in STAGES)
+
+# `{source}` is a relation of events: the sink's batch, or the whole table for a rebuild
+_ALIASES = """
+WITH found AS (
+    SELECT DISTINCT ON (visitor_id) visitor_id, actor_user_id FROM {source}
+    WHERE visitor_id IS NOT NULL AND actor_user_id IS NOT NULL ORDER BY visitor_id, event_time
+),
+added AS (
+    INSERT INTO events_visitor_user (visitor_id, user_id) SELECT * FROM found
+    ON CONFLICT (visitor_id) DO NOTHING RETURNING visitor_id, user_id
+),
+moved AS (  -- what the visitor did before signing in becomes the user's
+    DELETE FROM events_funnel_day f USING added a WHERE f.person = events_visitor_person(a.visitor_id)
+    RETURNING f.day, a.user_id, f.stages
+)
+INSERT INTO events_funnel_day (day, person, stages)
+SELECT day, user_id, bit_or(stages) FROM moved GROUP BY 1, 2
+ON CONFLICT (day, person) DO UPDATE SET stages = events_funnel_day.stages | excluded.stages
+"""
+_STAGES = f"""
+INSERT INTO events_funnel_day (day, person, stages)
+SELECT (e.event_time AT TIME ZONE 'UTC')::date,
+       CASE WHEN e.name = 'auction_closed' THEN (e.payload->>'winner_id')::bigint
+            ELSE coalesce(e.actor_user_id, v.user_id, events_visitor_person(e.visitor_id)) END,
+       bit_or(CASE e.name {_STAGE_CASE} END)::smallint
+FROM {{source}} e LEFT JOIN events_visitor_user v ON e.actor_user_id IS NULL AND v.visitor_id = e.visitor_id
+WHERE e.name IN ({_STAGE_NAMES})
+  AND (e.name <> 'buyer_placed_bid' OR e.payload->>'accepted' = 'true')
+  AND (e.name = 'auction_closed' AND e.payload->>'winner_id' IS NOT NULL
+       OR e.name <> 'auction_closed' AND (e.actor_user_id IS NOT NULL OR e.visitor_id IS NOT NULL))
+GROUP BY 1, 2
+ON CONFLICT (day, person) DO UPDATE SET stages = events_funnel_day.stages | excluded.stages
+"""  # noqa: S608 (constants; `source` is one of our tables)
+
+
+def roll_up(cursor: Any, source: str) -> None:
+    """Bring the funnel's rollup up to date with the events of `source` (a table name of
+    ours). Setting bits is idempotent: a batch rolled up twice changes nothing."""
+    cursor.execute(_ALIASES.format(source=source))
+    cursor.execute(_STAGES.format(source=source))
+
+
+def rebuild_funnel() -> None:
+    """The rollup again from every kept event (after a bulk load that bypassed the sink)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("TRUNCATE events_funnel_day, events_visitor_user")
+        roll_up(cursor, "events_event")

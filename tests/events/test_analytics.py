@@ -12,6 +12,7 @@ from django.test import Client
 from events import producers
 from events.selectors import funnel, searches_by_day, top_queries
 from events.sink import get_sink
+from events.sql import rebuild_funnel
 from tests.events.conftest import crafted
 from tests.factories import UserFactory
 from tests.marketplace.test_pages import log_in
@@ -203,3 +204,32 @@ def test_the_analytics_page_draws_its_charts_at_both_widths(
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         screenshot(page, f"analytics-{width}")
         context.close()
+
+
+@pytest.mark.django_db
+def test_what_a_visitor_did_before_signing_in_joins_the_user_across_batches() -> None:
+    t = NOW - timedelta(days=3)
+    sink = get_sink()
+    sink.write([search("pc200", 3, t, visitor_id="visitor-x"), viewed(7, t, visitor_id="visitor-x")])
+    assert funnel(now=NOW) == {"searched": 1, "viewed": 1, "watched": 0, "bid": 0, "won": 0}
+    sink.write([watched(7, t + timedelta(days=1), user_id=42, visitor_id="visitor-x")])
+    sink.write([bid(42, t + timedelta(days=2)), closed(42, t + timedelta(days=2))])
+    sink.write([viewed(9, t + timedelta(days=2), visitor_id="visitor-x")])  # signed out later: still 42
+    assert funnel(now=NOW) == {"searched": 1, "viewed": 1, "watched": 1, "bid": 1, "won": 1}
+    assert funnel(now=NOW, days=2) == {"searched": 0, "viewed": 0, "watched": 0, "bid": 0, "won": 0}
+
+
+@pytest.mark.django_db
+def test_the_rollup_rebuilt_from_the_table_says_what_the_sink_kept_saying() -> None:
+    t = NOW - timedelta(hours=5)
+    sink = get_sink()
+    for batch in (
+        [search("a", 3, t, visitor_id="v1"), viewed(1, t, visitor_id="v1"), search("b", 1, t, user_id=5)],
+        [watched(1, t, user_id=9, visitor_id="v1"), viewed(2, t, user_id=5), watched(2, t, user_id=5)],
+        [bid(5, t), bid(9, t, accepted=False), closed(5, t)],
+    ):
+        sink.write(batch)
+        sink.write(batch)  # again: kept once, rolled up the same
+    incremental = funnel(now=NOW)
+    rebuild_funnel()
+    assert funnel(now=NOW) == incremental == {"searched": 2, "viewed": 2, "watched": 2, "bid": 1, "won": 1}
