@@ -118,3 +118,9 @@ def test_a_category_renamed_in_the_admin_moves_its_subtree_and_is_announced(staf
                      "micro-excavators": "diggers/mini-excavators/micro-excavators"}  # fmt: skip
     assert Category.objects.get(pk=grandchild.pk).depth == 2
     assert announced() == {("search", "category", parent.pk), ("graph", "category", parent.pk)}
+
+
+def test_the_admin_links_to_the_analytics_page(staff_client: Client) -> None:
+    page = staff_client.get("/admin/").content.decode()
+    assert '<a href="/staff/analytics/" data-testid="admin-analytics">Analytics</a>' in page
+    assert staff_client.get("/staff/analytics/").status_code == 200
