@@ -295,6 +295,9 @@ def _string_map(schema: Mapping[str, Any], value: Any) -> str | None:
         return "is not a map"
     if len(value) > schema["maxProperties"]:
         return f"has more than {schema['maxProperties']} entries"
+    longest = schema.get("propertyNames", {}).get("maxLength")
+    if longest is not None and any(not isinstance(key, str) or len(key) > longest for key in value):
+        return f"has a name longer than {longest} characters"
     values = schema["additionalProperties"]
     return next(
         (f"has an entry that {p}" for item in value.values() if (p := _string(values, item)) is not None),

@@ -189,7 +189,8 @@ def buyer_searched_machines(
     query: The text the buyer typed, as received (empty for browsing without words).
     language: The buyer's primary language for the search (en, ja, zh, de, fr).
     filters: Every filter of the search as its query-string parameter and value (category, maker,
-        year, price and spec ranges, sort); the text and paging are not in here.
+        year, price and spec ranges, sort; a list's values joined by commas); the text, the paging
+        and parameters a search ignores are not in here.
     result_count: How many listings the search found in total, as the answer said (not only this
         page).
     relaxed: True when not every word could be found together and the engine answered a relaxed

@@ -143,6 +143,11 @@ def _list_parameters() -> dict[str, bool]:
     return {name: isinstance(field, ListField) for name, field in SearchQuery().fields.items()}
 
 
+def is_search_parameter(name: str) -> bool:
+    """Whether a search reads this query-string parameter (others are ignored)."""
+    return name in _list_parameters() or name.startswith(SPEC_PREFIX)
+
+
 def parse_search_params(
     request: Any,
     *,

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from uuid import UUID
 
 from events import producers as events
+from search.params import is_search_parameter
 from search.query import SearchParams
 from search.selectors import SearchResult
 
@@ -31,7 +32,7 @@ def search_record(
     filters = {
         name: ",".join(values)[:MAX_VALUE]
         for name, values in query.items()
-        if name not in NOT_FILTERS and any(values)
+        if name not in NOT_FILTERS and is_search_parameter(name) and any(values)
     }
     return events.buyer_searched_machines(
         query=params.text[:200],

@@ -200,7 +200,11 @@ values = (
     anything
     | money
     | st.lists(st.integers(-5, 2**63) | st.text(max_size=3), max_size=105)
-    | st.dictionaries(st.text(max_size=5), st.text(max_size=205) | st.integers(), max_size=65)
+    | st.dictionaries(
+        st.text(max_size=5) | st.text(min_size=95, max_size=105),
+        st.text(max_size=205) | st.integers(),
+        max_size=65,
+    )
     | st.sampled_from(["sold", "no_bids", "page", "api", "2026-12-07T10:00:00Z", "2026-02-30T10:00:00Z"])
     | st.sampled_from(
         ["2026-12-07 10:00:00+00:00", "2026-12-07T10:00:00", "0192b6a2-6d1e-7c3a-8d4e-6f1a2b3c4d5e"]
