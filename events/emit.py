@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 from uuid import UUID
 
@@ -31,6 +32,7 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 
+from core.api.errors import is_api_path
 from core.money import Money
 from core.redis import get_redis
 from events.contract import Contract, load_contracts
@@ -96,7 +98,9 @@ class EventContextMiddleware:
             response: HttpResponse = self.get_response(request)
         finally:
             _request.reset(token)
-        if not request.path.startswith("/api/"):  # API clients are known by their token, not cookies
+        # only on pages: API clients are known by their token, and a Set-Cookie on a stylesheet
+        # or a photo would keep a CDN from caching it
+        if response.get("Content-Type", "").startswith("text/html") and not is_api_path(request.path):
             secure = request.is_secure()
             if visitor is None:
                 response.set_cookie(
@@ -204,18 +208,20 @@ XADD_COUNTED = """
 redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'e', ARGV[2])
 return redis.call('HINCRBY', KEYS[2], ARGV[3], 1)
 """
-_scripts: dict[int, Any] = {}
+
+
+@cache
+def _xadd_counted() -> Any:
+    """The script (its SHA, loaded on first use); run on the client of the moment."""
+    return get_redis().register_script(XADD_COUNTED)
 
 
 def _to_stream(name: str, event: dict[str, Any]) -> None:
     try:
-        redis = get_redis()
-        script = _scripts.get(id(redis))
-        if script is None:
-            script = _scripts[id(redis)] = redis.register_script(XADD_COUNTED)
-        script(
+        _xadd_counted()(
             keys=[settings.EVENTS_STREAM, counters_key()],
             args=[settings.EVENTS_STREAM_MAXLEN, json.dumps(event, separators=(",", ":")), f"emitted:{name}"],
+            client=get_redis(),
         )
     except Exception:  # a request event is not worth failing the buyer's request for
         logger.exception("event %s could not reach the stream", name)

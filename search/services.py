@@ -11,10 +11,8 @@ from search.params import is_search_parameter
 from search.query import SearchParams
 from search.selectors import SearchResult
 
-# query-string parameters that are not filters: the text, the paging, the format
-NOT_FILTERS = frozenset(
-    {"q", "offset", "limit", "cursor", "lang", "page", "format", "facets", "from_units", "from_currency"}
-)
+# the search's parameters that are not filters: the text, the paging, the language, the facets
+NOT_FILTERS = frozenset({"q", "offset", "limit", "cursor", "lang", "facets"})
 MAX_FILTERS = 60
 MAX_VALUE = 200
 

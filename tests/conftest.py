@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -118,3 +120,21 @@ def database_url_for_subprocesses() -> str:
 
     database = connection.settings_dict
     return f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+
+
+def manage_py_process(*args: str) -> subprocess.Popen[str]:
+    """`manage.py <args>` in a process of its own on the test database (a worker, the closer,
+    the sink), its output and errors on one text pipe."""
+    environment = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="config.settings.test",
+        DATABASE_URL=database_url_for_subprocesses(),
+    )
+    return subprocess.Popen(
+        [sys.executable, "manage.py", *args],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )

@@ -4,10 +4,8 @@ given (no test here depends on how fast the machine is)."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -16,7 +14,7 @@ import pytest
 
 from auctions.models import Auction
 from auctions.services import auctions_close_due, bid_place
-from tests.conftest import database_url_for_subprocesses
+from tests.conftest import manage_py_process
 from tests.factories import UserFactory, eur, open_auction
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,19 +22,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def closer() -> subprocess.Popen[str]:
-    environment = dict(
-        os.environ,
-        DJANGO_SETTINGS_MODULE="config.settings.test",
-        DATABASE_URL=database_url_for_subprocesses(),
-    )
-    return subprocess.Popen(
-        [sys.executable, "manage.py", "auction_closer", "--interval", "0.1"],
-        cwd=ROOT,
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    return manage_py_process("auction_closer", "--interval", "0.1")
 
 
 def started(process: subprocess.Popen[str]) -> subprocess.Popen[str]:

@@ -13,14 +13,13 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from auctions.services import bid_place
-from events.emit import uuid7
 from events.selectors import listing_activity
 from events.sink import get_sink
 from marketplace import services
 from search.client import get_client
 from search.indices import MACHINES, alias_name
 from search.sync import apply_changes
-from tests.events.conftest import sink_all
+from tests.events.conftest import crafted, sink_all
 from tests.factories import MachineFactory, SellerFactory, UserFactory, eur, open_auction
 from tests.marketplace.test_pages import log_in
 
@@ -29,16 +28,8 @@ pytestmark = pytest.mark.usefixtures("events_store")
 
 def kept_view(machine_id: int, when: datetime, user_id: int | None = None) -> dict[str, Any]:
     """A view event as the sink receives it, at a time of the test's choosing."""
-    return {
-        "event_id": str(uuid7()),
-        "event_time": when.isoformat(),
-        "name": "buyer_viewed_machine",
-        "version": 1,
-        "actor_user_id": user_id,
-        "visitor_id": "v" * 22,
-        "session_id": "s" * 22,
-        "payload": {"machine_id": machine_id, "position": None, "search_event_id": None},
-    }
+    payload = {"machine_id": machine_id, "position": None, "search_event_id": None}
+    return crafted("buyer_viewed_machine", payload, when, user_id=user_id, visitor_id="v" * 22)
 
 
 def figures(html: str, machine_id: int) -> dict[str, str]:

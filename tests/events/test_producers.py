@@ -325,3 +325,12 @@ def test_a_result_link_of_the_search_page_carries_its_search_to_the_click() -> N
         2,
     )
     assert click["visitor_id"] == searched["visitor_id"] is not None
+
+
+@pytest.mark.usefixtures("machine_index")
+def test_the_visitor_cookies_come_with_pages_only() -> None:
+    page = Client().get("/")
+    assert {"visitor", "visit"} <= set(page.cookies)
+    # a Set-Cookie on a stylesheet would keep a CDN from caching it; API clients have tokens
+    assert not set(Client().get("/static/css/site.css").cookies) & {"visitor", "visit"}
+    assert not set(APIClient().get("/api/v1/search/").cookies) & {"visitor", "visit"}

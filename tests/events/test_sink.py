@@ -3,10 +3,8 @@ left pending taken over, and nothing lost or doubled across a PostgreSQL restart
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -19,7 +17,7 @@ from core.redis import get_redis
 from events import producers
 from events.emit import counters
 from events.sink import GROUP, drain_stream, ensure_group, get_sink, reclaim, status
-from tests.conftest import database_url_for_subprocesses
+from tests.conftest import manage_py_process
 from tests.events.conftest import sink_all
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -94,19 +92,7 @@ def wait_for(expected: int, sink: subprocess.Popen[str], seconds: float = 60) ->
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
 def test_the_sink_process_keeps_every_event_once_across_a_postgresql_restart() -> None:
-    environment = dict(
-        os.environ,
-        DJANGO_SETTINGS_MODULE="config.settings.test",
-        DATABASE_URL=database_url_for_subprocesses(),
-    )
-    sink = subprocess.Popen(
-        [sys.executable, "manage.py", "events_sink", "--batch", "50", "--consumer", "restart-test"],
-        cwd=ROOT,
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    sink = manage_py_process("events_sink", "--batch", "50", "--consumer", "restart-test")
     try:
         emitted = [str(producers.buyer_viewed_machine(machine_id=n)) for n in range(1, 201)]
         wait_for(200, sink)

@@ -4,10 +4,8 @@ of change, and nothing lost while the engine is stopped."""
 from __future__ import annotations
 
 import io
-import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -23,7 +21,7 @@ from marketplace.outbox import drain, pending_count
 from search.client import get_client
 from search.indices import MACHINES, alias_name
 from search.sync import apply_changes
-from tests.conftest import database_url_for_subprocesses
+from tests.conftest import manage_py_process
 from tests.factories import CategoryFactory, MachineFactory, SellerFactory, model_with_specs
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -200,19 +198,7 @@ def test_writes_succeed_while_the_engine_is_stopped_and_the_index_catches_up() -
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("machine_index")
 def test_the_worker_process_indexes_committed_changes() -> None:
-    environment = dict(
-        os.environ,
-        DJANGO_SETTINGS_MODULE="config.settings.test",
-        DATABASE_URL=database_url_for_subprocesses(),
-    )
-    worker = subprocess.Popen(
-        [sys.executable, "manage.py", "outbox_worker", "--topic", "search", "--poll-seconds", "30"],
-        cwd=ROOT,
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    worker = manage_py_process("outbox_worker", "--topic", "search", "--poll-seconds", "30")
     try:
         seller = SellerFactory.create()
         machine = new_listing(seller)
