@@ -25,7 +25,7 @@ NEO4J_PORT=17687
 NEO4J_TEST_PORT=17688
 
 OPENSEARCH_VERSION=2.16.0
-OPENSEARCH_LAYOUT="$OPENSEARCH_VERSION-icu"  # the version and the modules assembled with it: a change reassembles
+OPENSEARCH_LAYOUT="$OPENSEARCH_VERSION-icu-percolator"  # the version and the modules assembled with it: a change reassembles
 OPENSEARCH_HEAP=${OPENSEARCH_HEAP:-1g}
 NEO4J_HEAP=${NEO4J_HEAP:-768m}
 NEO4J_PAGECACHE=${NEO4J_PAGECACHE:-512m}
@@ -112,6 +112,9 @@ install_opensearch() {
         "analysis-smartcn-$OPENSEARCH_VERSION.jar" lucene-analysis-smartcn-*.jar
     add_opensearch_plugin plugins analysis-icu org.opensearch.plugin.analysis.icu.AnalysisICUPlugin \
         "analysis-icu-client-$OPENSEARCH_VERSION.jar" lucene-analysis-icu-*.jar icu4j-*.jar
+    # saved searches are percolator queries (alerts/percolator.py)
+    add_opensearch_plugin modules percolator org.opensearch.percolator.PercolatorPlugin \
+        "percolator-client-$OPENSEARCH_VERSION.jar"
     touch "$home/.assembled-$OPENSEARCH_LAYOUT"
 }
 
