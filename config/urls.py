@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("marketplace.urls")),
     path("", include("search.urls")),
     path("", include("auctions.urls")),
+    path("", include("alerts.urls")),
 ]
 
 if settings.SERVE_MEDIA:

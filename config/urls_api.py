@@ -9,6 +9,7 @@ from auctions.apis import asyncapi_document
 urlpatterns = [
     path("search/", include("search.urls_api")),
     path("auctions/", include("auctions.urls_api")),
+    path("", include("alerts.urls_api")),
     path("", include("marketplace.urls_api")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

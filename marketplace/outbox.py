@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F
@@ -29,6 +30,29 @@ Projection = Callable[[dict[str, set[int]]], None]
 
 
 @dataclass(frozen=True)
+class OutboxRow:
+    entity: str
+    entity_id: int
+    payload: dict[str, Any]
+
+
+# A row handler receives one batch's rows in order (the alerts need each one and its payload).
+RowHandler = Callable[[list[OutboxRow]], None]
+
+
+def by_entity(projection: Projection) -> RowHandler:
+    """A projection that only needs which rows changed, as a row handler."""
+
+    def handle(rows: list[OutboxRow]) -> None:
+        changes: dict[str, set[int]] = defaultdict(set)
+        for row in rows:
+            changes[row.entity].add(row.entity_id)
+        projection(dict(changes))
+
+    return handle
+
+
+@dataclass(frozen=True)
 class DrainResult:
     processed: int
     failed: bool
@@ -38,32 +62,35 @@ class DrainResult:
 def drain(
     topic: str, projection: Projection, *, batch_size: int = 500, max_batches: int | None = None
 ) -> DrainResult:
+    return drain_rows(topic, by_entity(projection), batch_size=batch_size, max_batches=max_batches)
+
+
+def drain_rows(
+    topic: str, handler: RowHandler, *, batch_size: int = 500, max_batches: int | None = None
+) -> DrainResult:
     processed = 0
     batches = 0
     while max_batches is None or batches < max_batches:
         batches += 1
-        events: list[tuple[int, str, int]] = []
+        events: list[tuple[int, str, int, dict[str, Any]]] = []
         try:
             with transaction.atomic():
                 events = list(
                     OutboxEvent.objects.select_for_update(skip_locked=True)
                     .filter(topic=topic, processed_at__isnull=True)
                     .order_by("id")
-                    .values_list("id", "entity", "entity_id")[:batch_size]
+                    .values_list("id", "entity", "entity_id", "payload")[:batch_size]
                 )
                 if not events:
                     return DrainResult(processed, failed=False)
-                changes: dict[str, set[int]] = defaultdict(set)
-                for _, entity, entity_id in events:
-                    changes[entity].add(entity_id)
-                projection(dict(changes))
-                OutboxEvent.objects.filter(pk__in=[event_id for event_id, _, _ in events]).update(
+                handler([OutboxRow(entity, entity_id, payload) for _, entity, entity_id, payload in events])
+                OutboxEvent.objects.filter(pk__in=[event[0] for event in events]).update(
                     processed_at=timezone.now()
                 )
         except Exception as error:  # the engine behind the projection is down or refused the batch
             message = f"{type(error).__name__}: {error}"[:2000]
             logger.warning("outbox %s: batch failed, will retry: %s", topic, message)
-            OutboxEvent.objects.filter(pk__in=[event_id for event_id, _, _ in events]).update(
+            OutboxEvent.objects.filter(pk__in=[event[0] for event in events]).update(
                 attempts=F("attempts") + 1, last_error=message
             )
             return DrainResult(processed, failed=True, error=message)

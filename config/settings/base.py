@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "search",
     "graph",
     "auctions",
+    "alerts",
     "events",
 ]
 

@@ -12,9 +12,15 @@ from django.db import models
 
 
 class OutboxEvent(models.Model):
-    topic = models.CharField(max_length=16, help_text="Which projection consumes it: search or graph")
-    entity = models.CharField(max_length=32, help_text="machine, model, maker, category, spec")
+    topic = models.CharField(max_length=16, help_text="Which projection consumes it: search, graph or alerts")
+    entity = models.CharField(
+        max_length=32,
+        help_text="machine, model, maker, category, spec; for alerts what happened (machine_published)",
+    )
     entity_id = models.BigIntegerField()
+    payload = models.JSONField(
+        default=dict, blank=True, help_text="What the alerts need that the row no longer says"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     processed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)

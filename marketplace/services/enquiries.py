@@ -28,6 +28,7 @@ from events.emit import acting
 from marketplace.models import Enquiry, EnquiryMessage, Machine, User
 from marketplace.models.enquiries import MAX_BODY_LENGTH
 from marketplace.models.machines import SEARCHABLE_STATUSES
+from marketplace.services.outbox import outbox_alert
 
 MAX_MESSAGES_PER_ENQUIRY = 200
 MESSAGE_WINDOW = timedelta(minutes=1)
@@ -107,6 +108,7 @@ def _add_message(enquiry: Enquiry, *, author: User, text: str, now: datetime) ->
         changes |= {"seller_unread": F("seller_unread") + 1, "buyer_unread": F("buyer_unread") + 1}
     Enquiry.objects.filter(pk=enquiry.pk).update(**changes)
     enquiry.refresh_from_db()
+    outbox_alert(happened="enquiry_message", entity_id=message.pk)
     return message
 
 

@@ -29,8 +29,9 @@ from marketplace.models import (
     SpecKind,
     User,
 )
+from marketplace.models.machines import SEARCHABLE_STATUSES
 from marketplace.money import to_pivot
-from marketplace.services.outbox import outbox_enqueue
+from marketplace.services.outbox import outbox_alert, outbox_enqueue
 
 
 class Unset(enum.Enum):
@@ -221,6 +222,12 @@ def machine_update(
         events.seller_changed_price(
             machine_id=machine.pk, old_price=old_price, new_price=machine.price, actor=acting(actor.pk)
         )
+        if machine.status in SEARCHABLE_STATUSES:
+            outbox_alert(
+                happened="machine_price_changed",
+                entity_id=machine.pk,
+                payload={"old_price": old_price.to_json(), "new_price": machine.price.to_json()},
+            )
     return machine
 
 
@@ -238,6 +245,9 @@ def _transition(actor: User, machine_id: int, target: str) -> Machine:
     outbox_enqueue(entity="machine", entity_ids=[machine.pk])
     if target == MachineStatus.PUBLISHED:
         events.seller_published_machine(machine_id=machine.pk, price=machine.price, actor=acting(actor.pk))
+        outbox_alert(happened="machine_published", entity_id=machine.pk)
+    if target == MachineStatus.SOLD:
+        outbox_alert(happened="machine_sold", entity_id=machine.pk)
     return machine
 
 
@@ -268,6 +278,8 @@ def machine_leave_auction(*, machine_id: int, sold: bool) -> Machine:
     machine.status = MachineStatus.SOLD if sold else MachineStatus.PUBLISHED
     machine.save(update_fields=["status", "updated_at"])
     outbox_enqueue(entity="machine", entity_ids=[machine.pk])
+    if sold:
+        outbox_alert(happened="machine_sold", entity_id=machine.pk)
     return machine
 
 

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import connection
 
 from marketplace.models import OutboxEvent
 
 TOPICS = ("search", "graph")
+ALERTS_TOPIC = "alerts"
 NOTIFY_CHANNEL = "marketplace_outbox"
 
 
@@ -23,3 +26,15 @@ def outbox_enqueue(*, entity: str, entity_ids: list[int] | tuple[int, ...]) -> N
     )
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_notify(%s, %s)", [NOTIFY_CHANNEL, entity])
+
+
+def outbox_alert(*, happened: str, entity_id: int, payload: dict[str, Any] | None = None) -> None:
+    """Announce something people may be told about (`machine_published`, `machine_price_changed`,
+    `machine_sold`, `enquiry_message`) to the alerts, which read it after commit with what it
+    carries in `payload` (an old price: the row keeps only the new one). Call inside the
+    transaction that made it happen: it is told exactly when that commits."""
+    OutboxEvent.objects.create(
+        topic=ALERTS_TOPIC, entity=happened, entity_id=entity_id, payload=payload or {}
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_notify(%s, %s)", [NOTIFY_CHANNEL, happened])

@@ -139,7 +139,7 @@ def test_a_seller_registers_lists_publishes_and_a_buyer_watches() -> None:
     assert WatchlistEntry.objects.count() == 0
 
 
-def test_every_listing_write_announces_itself_to_search_and_graph() -> None:
+def test_every_listing_write_announces_itself_to_search_and_graph_and_a_publication_to_alerts() -> None:
     seller = SellerFactory.create()
     client = client_for(seller)
     machine_id = client.post("/api/v1/machines/", listing(model_with_specs().pk), format="json").json()["id"]
@@ -148,7 +148,9 @@ def test_every_listing_write_announces_itself_to_search_and_graph() -> None:
 
     events = list(OutboxEvent.objects.order_by("id").values_list("topic", "entity", "entity_id"))
 
-    assert events == [("search", "machine", machine_id), ("graph", "machine", machine_id)] * 3
+    assert events == [("search", "machine", machine_id), ("graph", "machine", machine_id)] * 3 + [
+        ("alerts", "machine_published", machine_id)
+    ]
 
 
 def test_token_auth_rejects_a_wrong_password() -> None:

@@ -13,28 +13,42 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import close_old_connections, connection
 
 from core.stopping import StopFlag
-from marketplace.outbox import Projection, drain, purge_processed
+from marketplace.outbox import Projection, RowHandler, by_entity, drain_rows, purge_processed
 from marketplace.services.outbox import NOTIFY_CHANNEL
 
+# Named, not imported: the apps that own them sit above the marketplace (ARCHITECTURE.md).
 PROJECTIONS: dict[str, str] = {
     "search": "search.sync.apply_changes",
     "graph": "graph.sync.apply_changes",
 }
+ROW_HANDLERS: dict[str, str] = {
+    "alerts": "alerts.projection.apply_events",
+}
+TOPICS = sorted({*PROJECTIONS, *ROW_HANDLERS})
+
+
+def _named(path: str) -> object:
+    module, _, name = path.rpartition(".")
+    return getattr(import_module(module), name)
 
 
 def load_projection(topic: str) -> Projection:
-    module, _, name = PROJECTIONS[topic].rpartition(".")
-    projection: Projection = getattr(import_module(module), name)
+    projection: Projection = _named(PROJECTIONS[topic])  # type: ignore[assignment]
     return projection
 
 
+def load_handler(topic: str) -> RowHandler:
+    if topic in ROW_HANDLERS:
+        handler: RowHandler = _named(ROW_HANDLERS[topic])  # type: ignore[assignment]
+        return handler
+    return by_entity(load_projection(topic))
+
+
 class Command(BaseCommand):
-    help = "Drain the outbox into the search engine and the graph, continuously (or --once)."
+    help = "Drain the outbox into the search engine, the graph and the alerts, continuously (or --once)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--topic", action="append", dest="topics", help=f"One of {sorted(PROJECTIONS)}; default all."
-        )
+        parser.add_argument("--topic", action="append", dest="topics", help=f"One of {TOPICS}; default all.")
         parser.add_argument(
             "--once", action="store_true", help="Drain what is pending and exit (non-zero if a batch failed)."
         )
@@ -43,25 +57,25 @@ class Command(BaseCommand):
     def handle(
         self, *args: Any, topics: list[str] | None, once: bool, poll_seconds: float, **options: Any
     ) -> None:
-        topics = topics or sorted(PROJECTIONS)
-        unknown = set(topics) - set(PROJECTIONS)
+        topics = topics or TOPICS
+        unknown = set(topics) - set(TOPICS)
         if unknown:
             raise CommandError(
-                f"unknown topic(s) {', '.join(sorted(unknown))}; choose from {', '.join(sorted(PROJECTIONS))}"
+                f"unknown topic(s) {', '.join(sorted(unknown))}; choose from {', '.join(TOPICS)}"
             )
-        projections = {topic: load_projection(topic) for topic in topics}
+        projections = {topic: load_handler(topic) for topic in topics}
         if once:
             failures = [
                 f"{topic}: {result.error}"
                 for topic, projection in projections.items()
-                if (result := drain(topic, projection)).failed
+                if (result := drain_rows(topic, projection)).failed
             ]
             if failures:
                 raise CommandError("; ".join(failures))
             return
         self._run_forever(projections, poll_seconds)
 
-    def _run_forever(self, projections: dict[str, Projection], poll_seconds: float) -> None:
+    def _run_forever(self, projections: dict[str, RowHandler], poll_seconds: float) -> None:
         stop = StopFlag()
         backoff = dict.fromkeys(projections, 0.0)
         retry_at = dict.fromkeys(projections, 0.0)
@@ -73,7 +87,7 @@ class Command(BaseCommand):
             for topic, projection in projections.items():
                 if time.monotonic() < retry_at[topic]:
                     continue
-                result = drain(topic, projection)
+                result = drain_rows(topic, projection)
                 if result.processed:
                     self.stdout.write(f"{topic}: applied {result.processed} event(s)")
                 if result.failed:

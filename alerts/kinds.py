@@ -1,0 +1,132 @@
+"""Every kind of notification: who gets it, how it reads in each language and how it is
+delivered unless the person chose otherwise (their preferences, per kind and channel).
+
+A notification stores its kind and the values its sentence needs (`params`); the sentence is
+written when it is shown or mailed, in the reader's language of that moment.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+class Email(enum.StrEnum):
+    """How a kind reaches someone's mailbox."""
+
+    OFF = "off"
+    IMMEDIATE = "immediate"
+    DIGEST = "digest"
+
+
+class Audience(enum.StrEnum):
+    BUYER = "buyer"
+    SELLER = "seller"
+
+
+@dataclass(frozen=True)
+class Kind:
+    code: str
+    audience: Audience
+    label: Promise  # the kind's name on the preferences page
+    title: Promise  # the sentence, formatted with the notification's params (`%(title)s`)
+    email: Email = Email.IMMEDIATE  # by default
+    site: bool = True
+
+    def sentence(self, params: dict[str, Any]) -> str:
+        return str(self.title) % _Defaulted(params)
+
+
+class _Defaulted(dict[str, Any]):
+    """Params as a sentence reads them: one that is missing reads as empty, not a KeyError
+    (a sentence that gains a value keeps reading the notifications stored before it)."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+KINDS: dict[str, Kind] = {
+    kind.code: kind
+    for kind in (
+        Kind(
+            "saved_search_match",
+            Audience.BUYER,
+            _("A new listing matches a saved search"),
+            _("New for “%(search)s”: %(title)s"),
+        ),
+        Kind("outbid", Audience.BUYER, _("Outbid"), _("You were outbid on %(title)s: now %(price)s")),
+        Kind(
+            "auction_starting",
+            Audience.BUYER,
+            _("A watched auction starts"),
+            _("The auction of %(title)s has started"),
+        ),
+        Kind(
+            "auction_ending_1h",
+            Audience.BUYER,
+            _("An auction ends in an hour"),
+            _("The auction of %(title)s ends in an hour"),
+        ),
+        Kind(
+            "auction_ending_10m",
+            Audience.BUYER,
+            _("An auction ends in 10 minutes"),
+            _("The auction of %(title)s ends in 10 minutes"),
+        ),
+        Kind(
+            "auction_won",
+            Audience.BUYER,
+            _("Auction won"),
+            _("You won the auction of %(title)s at %(price)s"),
+        ),
+        Kind(
+            "auction_lost",
+            Audience.BUYER,
+            _("Auction lost"),
+            _("The auction of %(title)s ended: it went to another bidder"),
+        ),
+        Kind(
+            "auction_reserve_not_met",
+            Audience.BUYER,
+            _("Reserve not met"),
+            _("The auction of %(title)s ended below its reserve price"),
+        ),
+        Kind(
+            "price_changed",
+            Audience.BUYER,
+            _("A watched listing's price changed"),
+            _("%(title)s: the price changed from %(old_price)s to %(price)s"),
+        ),
+        Kind("listing_sold", Audience.BUYER, _("A watched listing was sold"), _("%(title)s has been sold")),
+        Kind(
+            "enquiry_message",
+            Audience.BUYER,
+            _("A new message about a listing"),
+            _("%(sender)s wrote about %(title)s"),
+        ),
+        Kind(
+            "new_bid",
+            Audience.SELLER,
+            _("A new bid on your auction"),
+            _("New bid on %(title)s: %(price)s"),
+            email=Email.DIGEST,
+        ),
+        Kind(
+            "auction_ended",
+            Audience.SELLER,
+            _("Your auction ended"),
+            _("The auction of %(title)s ended: %(result)s"),
+        ),
+    )
+}
+
+
+def kind(code: str) -> Kind:
+    try:
+        return KINDS[code]
+    except KeyError:
+        raise ValueError(f"unknown notification kind {code!r}") from None

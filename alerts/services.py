@@ -1,0 +1,93 @@
+"""Telling people things. Call `notify` inside the transaction of what happened: the
+notification commits with it, and the person's open pages hear of it only after the commit."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from alerts.kinds import Email
+from alerts.kinds import kind as kind_named
+from alerts.models import Notification
+from core.topics import notify as notify_topic
+
+MAX_PARAM_TEXT = 300  # a listing's title in a sentence, not its description
+
+
+def bell_topic(user_id: int) -> str:
+    """The topic a person's open pages follow for their unread count (`alerts/live.py`)."""
+    return f"user:{user_id}:notifications"
+
+
+@dataclass(frozen=True)
+class Draft:
+    user_id: int
+    kind: str
+    dedupe_key: str
+    link: str
+    params: dict[str, Any] = field(default_factory=dict)
+    machine_id: int | None = None
+    email: Email | None = None  # instead of the person's preference for the kind: a saved search's own choice
+
+
+def notify(drafts: Sequence[Draft]) -> list[int]:
+    """Write each draft as a notification unless one with its user and `dedupe_key` exists;
+    returns the ids of those written now. Must run inside a transaction (the one that made
+    them true); the people told hear of it after it commits."""
+    if not drafts:
+        return []
+    if not connection.in_atomic_block:
+        raise RuntimeError("notify() belongs in the transaction of what it tells")
+    for draft in drafts:
+        kind_named(draft.kind)  # an unknown kind is a bug, not a notification
+    rows = [
+        (
+            draft.user_id,
+            draft.kind,
+            json.dumps({key: _bounded(value) for key, value in draft.params.items()}),
+            draft.link[:300],
+            draft.dedupe_key[:200],
+            draft.machine_id,
+        )
+        for draft in drafts
+    ]
+    now = timezone.now()
+    table = Notification._meta.db_table
+    placeholders = ", ".join(["(%s, %s, %s::jsonb, %s, %s, %s, %s)"] * len(rows))
+    values = [value for row in rows for value in (*row, now)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (user_id, kind, params, link, dedupe_key, machine_id, created_at) "  # noqa: S608 - our table's name
+            f"VALUES {placeholders} ON CONFLICT (user_id, dedupe_key) DO NOTHING RETURNING id, user_id",
+            values,
+        )
+        written = cursor.fetchall()
+    for user_id in {user_id for _, user_id in written}:
+        transaction.on_commit(_told(user_id))
+    return [notification_id for notification_id, _ in written]
+
+
+def _told(user_id: int) -> Callable[[], None]:
+    return lambda: notify_topic(bell_topic(user_id))
+
+
+def _bounded(value: Any) -> Any:
+    return value[:MAX_PARAM_TEXT] if isinstance(value, str) else value
+
+
+@transaction.atomic
+def notifications_mark_read(*, user_id: int, ids: Sequence[int] | None = None) -> int:
+    """Mark the user's notifications read: those in `ids`, or all of them. Returns how many
+    changed; another person's ids change nothing."""
+    unread = Notification.objects.filter(user_id=user_id, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=list(ids))
+    changed = unread.update(read_at=timezone.now())
+    if changed:
+        transaction.on_commit(lambda: notify_topic(bell_topic(user_id)))
+    return changed
