@@ -20,6 +20,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from typing import Any
 
+from events import common_queries
 from search.engine import engine_call
 from search.query import (
     SearchParams,
@@ -103,8 +104,9 @@ def _did_you_mean(text: str) -> str | None:
 @dataclass(frozen=True)
 class Completion:
     """A completion of what a buyer is typing: a category, maker or model name in their
-    language with how many listings it finds (and a model's category), a whole query of a
-    maker and a category, or a listing's title."""
+    language with how many listings it finds (and a model's category), a whole query (of a
+    maker and a category, or one that buyers in that language search often), or a listing's
+    title."""
 
     text: str
     kind: str  # "category", "maker", "model", "query" or "listing"
@@ -144,6 +146,7 @@ def listing_counts() -> dict[str, dict[str, int]]:
 
 def clear_listing_counts() -> None:
     _counts.clear()
+    _searched_cache.clear()
 
 
 def _folded(text: str) -> str:
@@ -212,10 +215,65 @@ def _queries(
     return found
 
 
+@dataclass(frozen=True)
+class _Searched:
+    folded: str
+    words: tuple[str, ...]
+    completion: Completion
+
+
+_searched_cache: dict[str, tuple[float, list[_Searched]]] = {}
+SEARCHED_TTL_SECONDS = 60.0
+
+
+def _searched_queries(language: str, labels: Labels, vocabulary: _Vocabulary) -> list[_Searched]:
+    """The common queries of `language` (events/common_queries.py), each with the category it
+    names (the longest category name in it, else the longest model name's category), read from Redis once a minute per process."""
+    cached = _searched_cache.get(language)
+    if cached is not None and time.monotonic() - cached[0] < SEARCHED_TTL_SECONDS:
+        return cached[1]
+    categories = [(name.folded, name.key) for name in vocabulary.names if name.kind == "category"]
+    models = [(name.folded, name.key) for name in vocabulary.names if name.kind == "model"]
+    found = []
+    for query in common_queries.read(language):
+        folded = _folded(query.text)
+        category = _longest_in(folded, categories)
+        if category is None:
+            category = labels["model_category"].get(_longest_in(folded, models) or "")
+        label = labels["category"].get(category or "")
+        found.append(
+            _Searched(
+                folded, tuple(folded.split()), Completion(query.text, "query", None, query.found, label)
+            )
+        )
+    _searched_cache[language] = (time.monotonic(), found)
+    return found
+
+
+def _longest_in(folded: str, names: list[tuple[str, str]]) -> str | None:
+    """The key of the longest name found in `folded` ("crawler excavators" over "excavators")."""
+    within = [(len(name), key) for name, key in names if name in folded]
+    return max(within)[1] if within else None
+
+
+def _searched(
+    wanted: str, language: str, labels: Labels, vocabulary: _Vocabulary, offered: set[str]
+) -> list[Completion]:
+    """Common queries that `wanted` starts (or starts one of their words), not offered already."""
+    if len(wanted) < 2:
+        return []
+    return [
+        searched.completion
+        for searched in _searched_queries(language, labels, vocabulary)
+        if searched.folded not in offered
+        and (searched.folded.startswith(wanted) or any(word.startswith(wanted) for word in searched.words))
+    ]
+
+
 def suggest_machines(prefix: str, language: str) -> tuple[list[Completion], int]:
     """Completions for `prefix`: the categories, makers and models whose name in `language`
     it starts, and once it names a maker in full or has a space the maker-and-category queries
-    it starts, most listings first; then listings' titles from the engine's completion field; and the
+    it starts, and the common whole queries buyers search, most listings first; then listings' titles from the engine's completion field; and the
     engine's own time in ms."""
     wanted = _folded(prefix)
     labels, counts = facet_labels(language), listing_counts()
@@ -235,11 +293,12 @@ def suggest_machines(prefix: str, language: str) -> tuple[list[Completion], int]
         and (name.folded.startswith(wanted) or any(word.startswith(wanted) for word in name.words))
     ]
     # a maker named in full, or words after words: whole queries of a maker and a category
+    queries: list[Completion] = []
     if " " in wanted or wanted in vocabulary.makers:
-        queries = sorted(
-            _queries(wanted, labels, vocabulary, counts["maker_category"]), key=lambda c: -(c.count or 0)
-        )
-        named += queries[:QUERIES]
+        queries = _queries(wanted, labels, vocabulary, counts["maker_category"])
+    # and the whole queries buyers in this language search most
+    queries += _searched(wanted, language, labels, vocabulary, {_folded(c.text) for c in [*named, *queries]})
+    named += sorted(queries, key=lambda c: -(c.count or 0))[:QUERIES]
     named.sort(key=lambda completion: (-(completion.count or 0), completion.text))
     completions = named[: SUGGESTIONS - TITLES]
     response = engine_call("search", body=build_suggest(prefix, language))

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import socket
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
+from core.redis import get_redis
+from events import common_queries
+from events.sink import get_sink
+from search.selectors import clear_listing_counts
+from tests.events.conftest import crafted, events_store  # noqa: F401 - a fixture
 from tests.factories import UserFactory
 from tests.search.catalogue import ids_of
 
@@ -237,6 +244,53 @@ def test_autocomplete_completes_whole_queries_of_a_maker_and_a_category(
     ]
     # part of a name is a name being typed: no whole queries yet
     assert not [c for c in completions("koma", "en") if c["kind"] == "query"]
+
+
+def searched(
+    text: str, found: int, visitor: str, *, language: str = "en", relaxed: bool = False
+) -> dict[str, Any]:
+    payload = {
+        "query": text, "language": language, "filters": {}, "result_count": found, "relaxed": relaxed,
+        "latency_ms": 20.0, "page": 1, "result_ids": list(range(1, min(found, 20) + 1)), "channel": "page",
+    }  # fmt: skip
+    return crafted(
+        "buyer_searched_machines", payload, timezone.now() - timedelta(hours=1), visitor_id=visitor
+    )
+
+
+@pytest.mark.usefixtures("events_store")
+def test_autocomplete_offers_whole_queries_that_several_buyers_searched_in_their_language(
+    search_catalogue: dict[str, int],
+) -> None:
+    three = ["visitor-a", "visitor-b", "visitor-c"]
+    get_sink().write(
+        [
+            *(searched("Komatsu PC200-8 for sale", 3, who) for who in three),
+            *(searched("pc200 with hammer near osaka", 2, "visitor-d") for _ in range(5)),  # one person's
+            *(searched("pc200 zzz", 0, who) for who in three),  # found nothing
+            *(searched("pc200 blue", 1, who, relaxed=True) for who in three),  # only by dropping a word
+            *(searched("pc200 \u4e2d\u53e4", 2, who, language="ja") for who in three),  # another language's
+        ]
+    )
+    try:
+        common_queries.refresh(now=timezone.now())
+        clear_listing_counts()
+        offered = [c for c in completions("pc20", "en") if c["kind"] == "query"]
+        japanese = [c["text"] for c in completions("pc20", "ja") if c["kind"] == "query"]
+    finally:
+        get_redis().delete(common_queries.KEY)
+        clear_listing_counts()
+
+    assert offered == [
+        {
+            "text": "komatsu pc200-8 for sale",
+            "kind": "query",
+            "key": None,
+            "count": 3,
+            "category": "Crawler excavators",
+        }
+    ]
+    assert japanese == ["pc200 \u4e2d\u53e4"]
 
 
 @pytest.mark.parametrize(

@@ -13,8 +13,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
+from django.utils import timezone
 
 from core.stopping import StopFlag
+from events import common_queries
 from events.sink import drain_outbox, drain_stream, ensure_group, get_sink, reclaim
 from events.sql import create_views
 
@@ -38,11 +40,13 @@ class Command(BaseCommand):
                 sink, consumer=consumer, count=batch
             ):
                 total += moved
+            common_queries.refresh(now=timezone.now())
             self.stdout.write(f"sank {total} event(s)")
             return
         stop = StopFlag()
         backoff = 0.0
         last_claim = 0.0
+        last_common = 0.0
         sunk = 0
         last_report = time.monotonic()
         self.stdout.write(f"events sink {consumer} draining")
@@ -52,6 +56,9 @@ class Command(BaseCommand):
                 if time.monotonic() - last_claim > 30:
                     reclaim(consumer)
                     last_claim = time.monotonic()
+                if time.monotonic() - last_common > common_queries.REFRESH_SECONDS:
+                    common_queries.refresh(now=timezone.now())  # the search box's whole queries
+                    last_common = time.monotonic()
                 sunk += drain_outbox(sink, batch=batch)
                 sunk += drain_stream(sink, consumer=consumer, count=batch, block_ms=500)
                 backoff = 0.0
