@@ -27,8 +27,7 @@ class Received:
 
     @property
     def message(self) -> EmailMessage:
-        parsed = email.message_from_bytes(self.content, policy=email.policy.default)
-        return parsed  # type: ignore[return-value]
+        return email.message_from_bytes(self.content, policy=email.policy.default)
 
     def text(self) -> str:
         body = self.message.get_body(preferencelist=("plain",))
@@ -62,7 +61,9 @@ class Recorder:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         with self.lock:
-            self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.content)))
+            self.received.append(
+                Received(envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.content))
+            )
         if self.hold_at == "DATA":
             await self._held()
         return "250 Message accepted for delivery"

@@ -102,7 +102,10 @@ def test_a_drafts_own_choice_wins_over_the_kinds_preference(smtp_settings: SmtpS
     told(draft)
 
     assert emails_send_due().sent == 1
-    assert smtp_settings.recorder.messages()[0].message["Subject"] == "New for \u201cPC200\u201d: Komatsu PC200-8"
+    assert (
+        smtp_settings.recorder.messages()[0].message["Subject"]
+        == "New for \u201cPC200\u201d: Komatsu PC200-8"
+    )
 
 
 def test_a_transient_refusal_is_retried_with_growing_delays_then_delivered_once(
