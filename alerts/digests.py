@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from alerts.models import DigestEntry, OutgoingEmail
 from alerts.preferences import MailWindow, mail_windows
 
-USERS_PER_ROUND = 500
+USERS_PER_PAGE = 500
 
 
 def digest_due_at(window: MailWindow, day: date) -> datetime:
@@ -31,15 +31,25 @@ def digest_due_at(window: MailWindow, day: date) -> datetime:
 
 
 def digests_due(*, now: datetime) -> int:
-    """Build the digests due at `now`; returns how many were built (the sender sends them)."""
-    waiting = list(
-        DigestEntry.objects.filter(email__isnull=True)
-        .values_list("user_id", flat=True)
-        .distinct()
-        .order_by("user_id")[:USERS_PER_ROUND]
-    )
+    """Build the digests due at `now`; returns how many were built (the sender sends them).
+    Goes through the people with waiting notifications a page at a time."""
+    built, after = 0, 0
+    while True:
+        waiting = list(
+            DigestEntry.objects.filter(email__isnull=True, user_id__gt=after)
+            .values_list("user_id", flat=True)
+            .distinct()
+            .order_by("user_id")[:USERS_PER_PAGE]
+        )
+        if not waiting:
+            return built
+        built += _build_for(waiting, now=now)
+        after = waiting[-1]
+
+
+def _build_for(user_ids: list[int], *, now: datetime) -> int:
     built = 0
-    for user_id, window in mail_windows(waiting).items():
+    for user_id, window in mail_windows(user_ids).items():
         if not window.email_enabled:
             # they turned every email off: what waited for a digest will not be mailed
             DigestEntry.objects.filter(user_id=user_id, email__isnull=True).delete()

@@ -14,7 +14,7 @@ sender decides by `data_started_at`:
 - set: the server may have it, as SMTP gives no way to ask. The row becomes `uncertain`
   and is **never re-sent automatically**: for that window (from DATA to the commit of `sent`,
   a few milliseconds per message) this is at-most-once delivery, chosen over a duplicate.
-  Staff see `uncertain` rows in the admin and may re-queue one (status back to `pending`).
+  Staff see `uncertain` rows in the admin and may send one again (`emails_requeue`).
 
 A reply also decides: a 4xx, a refused or lost connection before DATA are transient (retried
 with exponential backoff, ALERTS_EMAIL_RETRY_SECONDS doubling, up to ALERTS_EMAIL_MAX_ATTEMPTS
@@ -244,9 +244,16 @@ def _send_smtp(row: OutgoingEmail, message: EmailMessage, smtp: smtplib.SMTP) ->
         raise _refusal("the message", code, reply)
 
 
-def uncertain_or_failed_count() -> int:
-    """For staff and health: emails that need a person's eye."""
-    return OutgoingEmail.objects.filter(status__in=[EmailStatus.UNCERTAIN, EmailStatus.FAILED]).count()
-
-
-__all__ = ["Outcome", "emails_send_due", "uncertain_or_failed_count"]
+@transaction.atomic
+def emails_requeue(*, ids: list[int]) -> int:
+    """A staff decision: send `uncertain` or `failed` emails again (the attempts start over).
+    Other rows are left alone. Returns how many were queued."""
+    return OutgoingEmail.objects.filter(
+        pk__in=ids, status__in=[EmailStatus.UNCERTAIN, EmailStatus.FAILED]
+    ).update(
+        status=EmailStatus.PENDING,
+        attempts=0,
+        next_attempt_at=timezone.now(),
+        lease_until=None,
+        data_started_at=None,
+    )

@@ -39,7 +39,8 @@ class Draft:
 def notify(drafts: Sequence[Draft]) -> list[int]:
     """Write each draft as a notification unless one with its user and `dedupe_key` exists;
     returns the ids of those written now. Must run inside a transaction (the one that made
-    them true); the people told hear of it after it commits."""
+    them true); the people told hear of it after it commits, and their email is queued with
+    them as each person chose (`alerts/outgoing.py`)."""
     if not drafts:
         return []
     if not connection.in_atomic_block:

@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 
 from alerts.kinds import Email, kind
 from alerts.models import AlertSettings, DigestEntry, EmailStatus, OutgoingEmail, Preference
-from alerts.sender import emails_send_due
+from alerts.sender import emails_requeue, emails_send_due
 from alerts.services import Draft, notify
 from tests.alerts.mailbox import SmtpServer
 from tests.factories import UserFactory
@@ -178,3 +178,33 @@ def test_the_file_backend_is_sent_once_too(settings: Any, tmp_path: Any) -> None
     assert emails_send_due().claimed == 0
     [written] = list(tmp_path.iterdir())
     assert "List-Unsubscribe-Post: List-Unsubscribe=One-Click" in written.read_text()
+
+
+def test_staff_send_an_uncertain_email_again_but_never_a_sent_one(smtp_settings: SmtpServer) -> None:
+    buyer = UserFactory.create()
+    uncertain_id, sent_id = told(outbid(buyer.pk), outbid(buyer.pk, key="outbid:1:bid:2"))
+    OutgoingEmail.objects.filter(notification_id=uncertain_id).update(
+        status=EmailStatus.UNCERTAIN, attempts=1
+    )
+    OutgoingEmail.objects.filter(notification_id=sent_id).update(status=EmailStatus.SENT, attempts=1)
+
+    queued = emails_requeue(ids=list(OutgoingEmail.objects.filter(user=buyer).values_list("pk", flat=True)))
+
+    assert queued == 1
+    assert emails_send_due().sent == 1
+    [received] = smtp_settings.recorder.messages()
+    assert received.message["Message-ID"] == f"<notification.{uncertain_id}@market.example.com>"
+
+
+def test_staff_see_the_queue_by_status() -> None:
+    buyer = UserFactory.create()
+    [uncertain_id] = told(outbid(buyer.pk))
+    OutgoingEmail.objects.filter(notification_id=uncertain_id).update(status=EmailStatus.UNCERTAIN)
+    staff = UserFactory.create(is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(staff)
+
+    listed = client.get("/admin/alerts/outgoingemail/?status__exact=uncertain")
+
+    assert listed.status_code == 200
+    assert listed.context["cl"].result_count == 1
