@@ -1,6 +1,6 @@
 """Alert preferences on the profile page: drawn by the alerts app's template tag, saved by
 its view, refused whole when a value is bad; the page fits a phone and a laptop in English
-and Japanese."""
+and Japanese, with no serious accessibility violation (axe) and no English left in Japanese."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from alerts.kinds import KINDS, Audience, Email
 from alerts.models import AlertSettings, Preference
 from alerts.preferences import choices_for, mail_window
 from tests.factories import SellerFactory, UserFactory
+from tests.marketplace.test_accessibility import violations
+from tests.marketplace.test_japanese import english_words
 from tests.marketplace.test_pages import log_in
 
 
@@ -116,6 +118,9 @@ def test_the_preferences_fit_a_phone_and_a_laptop_and_save(
             f"wider than {width}"
         )
         screenshot(page, f"{width}")
+        assert violations(page) == []
+        if language == "ja":
+            assert english_words(page) == []
         if width == 390:
             section.locator("tr[data-kind=new_bid] select").select_option("immediate")
             section.locator("button[type=submit]").click()
