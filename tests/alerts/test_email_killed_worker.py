@@ -129,3 +129,40 @@ def test_a_sender_killed_during_the_data_phase_leaves_the_row_uncertain_and_send
     row.refresh_from_db()
     assert (row.attempts, row.sent_at) == (1, None)
     assert len(recorder.messages()) == 1  # the one the server took before the kill
+
+
+def test_two_senders_share_the_queue_and_send_each_email_once(
+    smtp_settings: SmtpServer, senders: list[subprocess.Popen[str]]
+) -> None:
+    buyer = UserFactory.create()
+    with transaction.atomic():
+        ids = notify(
+            [
+                Draft(user_id=buyer.pk, kind="outbid", dedupe_key=f"outbid:{n}", link=f"/auctions/{n}/")
+                for n in range(30)
+            ]
+        )
+
+    pair = [manage_py_process("alerts_sender", "--once") for _ in range(2)]
+    senders.extend(pair)
+    for process in pair:
+        output, _ = process.communicate(timeout=DEADLINE * 2)
+        assert process.returncode == 0, output
+
+    message_ids = [received.message["Message-ID"] for received in smtp_settings.recorder.messages()]
+    assert sorted(message_ids) == sorted(f"<notification.{n}@market.example.com>" for n in ids)
+    assert set(OutgoingEmail.objects.values_list("status", "attempts")) == {(EmailStatus.SENT, 1)}
+
+
+def test_a_waiting_sender_wakes_on_the_commit_not_its_poll(
+    smtp_settings: SmtpServer, senders: list[subprocess.Popen[str]]
+) -> None:
+    sender = manage_py_process("alerts_sender", "--poll-seconds", "300")
+    senders.append(sender)
+    assert sender.stdout is not None
+    assert sender.stdout.readline().strip() == "alerts sender started"
+
+    row = queued_email()
+
+    until(lambda: len(smtp_settings.recorder.messages()) == 1, "the email, long before the next poll")
+    until(lambda: OutgoingEmail.objects.get(pk=row.pk).status == EmailStatus.SENT, "the row marked sent")
