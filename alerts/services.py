@@ -14,6 +14,7 @@ from django.utils import timezone
 from alerts.kinds import Email
 from alerts.kinds import kind as kind_named
 from alerts.models import Notification
+from alerts.outgoing import Written, outgoing_enqueue
 from core.topics import notify as notify_topic
 
 MAX_PARAM_TEXT = 300  # a listing's title in a sentence, not its description
@@ -38,7 +39,8 @@ class Draft:
 def notify(drafts: Sequence[Draft]) -> list[int]:
     """Write each draft as a notification unless one with its user and `dedupe_key` exists;
     returns the ids of those written now. Must run inside a transaction (the one that made
-    them true); the people told hear of it after it commits."""
+    them true); the people told hear of it after it commits, and their email is queued with
+    them as each person chose (`alerts/outgoing.py`)."""
     if not drafts:
         return []
     if not connection.in_atomic_block:
@@ -63,13 +65,21 @@ def notify(drafts: Sequence[Draft]) -> list[int]:
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (user_id, kind, params, link, dedupe_key, machine_id, created_at) "  # noqa: S608 - our table's name
-            f"VALUES {placeholders} ON CONFLICT (user_id, dedupe_key) DO NOTHING RETURNING id, user_id",
+            f"VALUES {placeholders} ON CONFLICT (user_id, dedupe_key) DO NOTHING RETURNING id, user_id, dedupe_key",
             values,
         )
         written = cursor.fetchall()
-    for user_id in {user_id for _, user_id in written}:
+    by_key = {(draft.user_id, draft.dedupe_key[:200]): draft for draft in drafts}
+    outgoing_enqueue(
+        written=[
+            Written(notification_id, user_id, by_key[(user_id, key)].kind, by_key[(user_id, key)].email)
+            for notification_id, user_id, key in written
+        ],
+        now=now,
+    )
+    for user_id in {user_id for _, user_id, _ in written}:
         transaction.on_commit(_told(user_id))
-    return [notification_id for notification_id, _ in written]
+    return [notification_id for notification_id, _, _ in written]
 
 
 def _told(user_id: int) -> Callable[[], None]:

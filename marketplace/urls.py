@@ -29,6 +29,7 @@ urlpatterns = [
         views.listing_status,
         name="listing-status",
     ),
+    path("accounts/profile/", views.profile, name="profile"),
     path("accounts/signup/", views.signup, name="signup"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -227,6 +227,12 @@ def preferences_update(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    # other apps add their sections through template tags (the alerts' preferences)
+    return render(request, "marketplace/profile.html", {"account": signed_in(request)})
+
+
+@login_required
 @require_POST
 def watch_toggle(request: HttpRequest, machine_id: int) -> HttpResponse:
     if selectors.is_watching(signed_in(request), machine_id):

@@ -8,7 +8,7 @@ from typing import Any
 
 import dj_database_url
 
-from config.env import env_bool, env_choice, env_int, env_list, env_str
+from config.env import email_settings, env_bool, env_choice, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -141,6 +141,29 @@ NEO4J_DATABASE = env_str("NEO4J_DATABASE", "neo4j")
 HEALTH_CHECK_TIMEOUT = float(env_str("HEALTH_CHECK_TIMEOUT", "2"))
 # A request running longer than this means the process is stuck (/healthz answers 503).
 REQUEST_STUCK_SECONDS = float(env_str("REQUEST_STUCK_SECONDS", "30"))
+
+# --- Email (alerts/sender.py sends it): EMAIL_URL (config/env.py email_settings), or the usual
+# EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS / EMAIL_USE_SSL
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+EMAIL_URL = env_str("EMAIL_URL", "")
+if EMAIL_URL:
+    globals().update(email_settings(EMAIL_URL))
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "IronMarket <alerts@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Links in email are absolute: the site's public address, no trailing slash.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The sender (manage.py alerts_sender): how long a claimed email is held before another sender
+# may take it over, and how often a transient failure is retried (doubling from the first delay).
+ALERTS_EMAIL_LEASE_SECONDS = env_int("ALERTS_EMAIL_LEASE_SECONDS", 120)
+ALERTS_EMAIL_RETRY_SECONDS = env_int("ALERTS_EMAIL_RETRY_SECONDS", 30)
+ALERTS_EMAIL_MAX_ATTEMPTS = env_int("ALERTS_EMAIL_MAX_ATTEMPTS", 8)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,0 +1,3 @@
+from tests.alerts.mailbox import smtp_server, smtp_settings
+
+__all__ = ["smtp_server", "smtp_settings"]
