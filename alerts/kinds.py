@@ -41,7 +41,7 @@ class Kind:
     phrases: dict[str, dict[str, Promise]] = field(default_factory=dict)
 
     def sentence(self, params: dict[str, Any]) -> str:
-        values = _Defaulted({key: _in_language(value) for key, value in params.items()})
+        values = _Defaulted({key: in_language(value) for key, value in params.items()})
         for name, words in self.phrases.items():
             code = values.get(name)
             if isinstance(code, str) and code in words:
@@ -57,7 +57,7 @@ class _Defaulted(dict[str, Any]):
         return ""
 
 
-def _in_language(value: Any) -> Any:
+def in_language(value: Any) -> Any:
     """A value written in several languages (a listing's title, {"en": …, "ja": …}) in the
     reader's, else English, else the first there is (as `Machine.display_title`)."""
     if not isinstance(value, dict):

@@ -8,10 +8,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.utils.html import escape, format_html
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from alerts import selectors, services
+from alerts.kinds import in_language, kind
+from alerts.models import Notification
 from marketplace.auth import signed_in
 
 
@@ -20,7 +24,7 @@ from marketplace.auth import signed_in
 def notifications_page(request: HttpRequest) -> HttpResponse:
     user = signed_in(request)
     page = Paginator(selectors.listed_for(user.pk), selectors.PAGE_SIZE).get_page(request.GET.get("page"))
-    items = [{"notification": n, "sentence": selectors.sentence(n)} for n in page]
+    items = [{"notification": n, "sentence": sentence_html(n)} for n in page]
     return render(request, "alerts/notifications.html", {"page": page, "items": items})
 
 
@@ -48,3 +52,21 @@ def notification_open(request: HttpRequest, notification_id: int) -> HttpRespons
         notification.link, allowed_hosts=None
     ) and notification.link.startswith("/")
     return HttpResponseRedirect(notification.link if safe else "/notifications/")
+
+
+WRITTEN = ("title", "sender", "search")  # params that people wrote: not the interface's to translate
+
+
+def sentence_html(notification: Notification) -> SafeString:
+    """The sentence in the page's language, with what people wrote in it (a listing's title,
+    a sender's name) marked `translate="no"`, as every page marks it."""
+    params, written = dict(notification.params), {}
+    for number, name in enumerate(WRITTEN):
+        if name in params:
+            marker = f"\x00{number}\x00"
+            written[marker] = in_language(params[name])
+            params[name] = marker
+    html = str(escape(kind(notification.kind).sentence(params)))
+    for marker, value in written.items():
+        html = html.replace(marker, format_html('<span translate="no">{}</span>', value))
+    return mark_safe(html)  # noqa: S308 - escaped above, the spans built by format_html

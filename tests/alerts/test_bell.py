@@ -107,7 +107,8 @@ def test_the_page_lists_them_newest_first_and_marks_one_or_all_read() -> None:
     tell(other.pk, "theirs", title="Not yours")
     client = signed_in(buyer)
     page = client.get("/notifications/").content.decode()
-    assert page.index("You were outbid on New machine") < page.index("You were outbid on Old machine")
+    newer = 'You were outbid on <span translate="no">New machine</span>: now'
+    assert page.index(newer) < page.index('You were outbid on <span translate="no">Old machine</span>')
     assert "Not yours" not in page
 
     newest = Notification.objects.get(user=buyer, dedupe_key="new")
@@ -179,10 +180,10 @@ def test_the_page_is_paged_and_bounded() -> None:
     client = signed_in(buyer)
     first = client.get("/notifications/").content.decode()
     assert first.count('class="notification unread"') == PAGE_SIZE
-    assert f"M{PAGE_SIZE + 4} has been sold" in first
+    assert f'<span translate="no">M{PAGE_SIZE + 4}</span> has been sold' in first
     last = client.get("/notifications/?page=999").content.decode()  # past the end: the last page
     assert last.count('class="notification unread"') == 5
-    assert "M0 has been sold" in last
+    assert '<span translate="no">M0</span> has been sold' in last
     assert MAX_LISTED >= PAGE_SIZE
 
 
@@ -191,7 +192,15 @@ def test_the_page_speaks_japanese_and_a_visitor_is_sent_to_sign_in(client: Clien
     buyer = UserFactory.create(primary_language_id="ja")
     tell(buyer.pk, "one")
     page = signed_in(buyer).get("/notifications/?lang=ja").content.decode()
-    assert "PC200-8 ja" in page
+    assert '<span translate="no">PC200-8 ja</span>' in page
     assert "Mark all read" not in page
     assert "\u3059\u3079\u3066\u65e2\u8aad\u306b\u3059\u308b" in page  # mark all read
     assert "You were outbid" not in page
+
+
+def test_what_people_wrote_is_escaped_on_the_page() -> None:
+    buyer = UserFactory.create()
+    tell(buyer.pk, "x", title="<script>alert(1)</script>")
+    page = signed_in(buyer).get("/notifications/").content.decode()
+    assert '<span translate="no">&lt;script&gt;alert(1)&lt;/script&gt;</span>' in page
+    assert "<script>alert(1)" not in page
