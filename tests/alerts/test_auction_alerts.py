@@ -3,10 +3,12 @@ each is written in the transaction of what it tells, to the right people only, o
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 from django.utils.translation import override
 
@@ -245,3 +247,12 @@ def test_the_stage_an_auction_is_at(minutes_left: int, stage: int) -> None:
         == stage
     )
     assert due_stage(starts_at=now + timedelta(seconds=1), ends_at=now + timedelta(hours=5), now=now) == 0
+
+
+@pytest.mark.django_db(transaction=True)  # the command closes old connections, as a process does
+def test_the_closer_s_loop_reminds() -> None:
+    auction = open_auction(seconds=30 * 60, started_seconds_ago=2 * 3600)
+    watcher = UserFactory.create()
+    watch_add(user=watcher, machine_id=auction.machine_id)
+    call_command("auction_closer", "--once", stdout=io.StringIO())
+    assert kinds(watcher) == ["auction_ending_1h"]

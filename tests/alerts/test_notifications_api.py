@@ -89,21 +89,25 @@ def test_the_unread_filter_and_marking_some_or_all_read() -> None:
 
 
 @pytest.mark.parametrize(
-    ("body", "field"),
+    ("body", "field", "status"),
     [
-        ({}, "ids"),
-        ({"ids": [1], "all": True}, "ids"),
-        ({"ids": []}, "ids"),
-        ({"ids": ["one"]}, "ids"),
-        ({"ids": list(range(1, MAX_IDS + 2))}, "ids"),
-        ({"all": "maybe"}, "all"),
+        ({}, "ids", 422),
+        ({"ids": [1], "all": True}, "ids", 422),
+        ({"all": False}, "ids", 422),
+        ({"ids": []}, "ids", 400),
+        ({"ids": ["one"]}, "ids", 400),
+        ({"ids": [True]}, "ids", 400),
+        ({"ids": list(range(1, MAX_IDS + 2))}, "ids", 400),
+        ({"all": "maybe"}, "all", 400),
+        ({"all": 1}, "all", 400),
+        ({"all": True, "every": True}, "every", 400),
     ],
 )
-def test_bad_requests_are_refused_and_change_nothing(body: dict[str, Any], field: str) -> None:
+def test_bad_requests_are_refused_and_change_nothing(body: dict[str, Any], field: str, status: int) -> None:
     buyer = UserFactory.create()
     tell(buyer.pk, 2)
     response = api(buyer).post("/api/v1/notifications/read/", body, format="json")
-    assert response.status_code == 400
+    assert response.status_code == status
     error = response.json()["error"]
     assert error["code"]
     assert field in error["fields"]
