@@ -18,7 +18,9 @@ from alerts.serializers import (
     NotificationsReadInput,
     NotificationsReadOutput,
 )
+from core.api.schema import errors
 from core.api.views import valid_body, valid_query
+from core.errors import UnprocessableError
 from marketplace.auth import signed_in
 
 
@@ -43,7 +45,7 @@ class NotificationsReadApi(APIView):
     @extend_schema(
         summary="Mark some or all of your notifications read",
         request=NotificationsReadInput,
-        responses={200: NotificationsReadOutput},
+        responses={200: NotificationsReadOutput, **errors(422)},
         tags=["notifications"],
         examples=[
             OpenApiExample("Some", request_only=True, value={"ids": [41, 42]}),
@@ -52,6 +54,9 @@ class NotificationsReadApi(APIView):
     )
     def post(self, request: Request) -> Response:
         data = valid_body(NotificationsReadInput, request)
+        if bool(data.get("ids")) == bool(data.get("all")):
+            message = "Give either ids or all: true."
+            raise UnprocessableError(message, code="ids_or_all", fields={"ids": [message]})
         user_id = signed_in(request).pk
         marked = services.notifications_mark_read(user_id=user_id, ids=data.get("ids"))
         return Response(

@@ -3,13 +3,12 @@ response, and both write the OpenAPI document."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from rest_framework import serializers
 
 from alerts.kinds import KINDS
 from alerts.models import Notification
 from alerts.selectors import sentence
+from core.api.fields import Flag, StrictInput, WholeNumber
 
 MAX_IDS = 100
 
@@ -33,20 +32,17 @@ class NotificationOutput(serializers.Serializer):
         return sentence(notification)
 
 
-class NotificationsReadInput(serializers.Serializer):
+class NotificationsReadInput(StrictInput):
+    """`ids` or `all`: which one is a rule the document does not state (a 422 when broken)."""
+
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=WholeNumber(min_value=1),
         required=False,
         min_length=1,
         max_length=MAX_IDS,
         help_text=f"Your notifications to mark read (at most {MAX_IDS}); others' ids change nothing",
     )
-    all = serializers.BooleanField(required=False, help_text="Mark every one of your notifications read")
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if bool(attrs.get("ids")) == bool(attrs.get("all")):
-            raise serializers.ValidationError({"ids": ["Give either ids or all: true."]})
-        return attrs
+    all = Flag(required=False, help_text="true: mark every one of your notifications read (instead of ids)")
 
 
 class NotificationsReadOutput(serializers.Serializer):
