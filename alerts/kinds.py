@@ -8,10 +8,11 @@ written when it is shown or mailed, in the reader's language of that moment.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.functional import Promise
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -36,9 +37,16 @@ class Kind:
     title: Promise  # the sentence, formatted with the notification's params (`%(title)s`)
     email: Email = Email.IMMEDIATE  # by default
     site: bool = True
+    # a param stored as a code, and the words for each code: {"result": {"no_bids": _("no bids")}}
+    phrases: dict[str, dict[str, Promise]] = field(default_factory=dict)
 
     def sentence(self, params: dict[str, Any]) -> str:
-        return str(self.title) % _Defaulted(params)
+        values = _Defaulted({key: in_language(value) for key, value in params.items()})
+        for name, words in self.phrases.items():
+            code = values.get(name)
+            if isinstance(code, str) and code in words:
+                values[name] = str(words[code]) % values
+        return str(self.title) % values
 
 
 class _Defaulted(dict[str, Any]):
@@ -47,6 +55,15 @@ class _Defaulted(dict[str, Any]):
 
     def __missing__(self, key: str) -> str:
         return ""
+
+
+def in_language(value: Any) -> Any:
+    """A value written in several languages (a listing's title, {"en": …, "ja": …}) in the
+    reader's, else English, else the first there is (as `Machine.display_title`)."""
+    if not isinstance(value, dict):
+        return value
+    language = (get_language() or "en").split("-")[0]
+    return value.get(language) or value.get("en") or next(iter(value.values()), "")
 
 
 KINDS: dict[str, Kind] = {
@@ -120,6 +137,13 @@ KINDS: dict[str, Kind] = {
             Audience.SELLER,
             _("Your auction ended"),
             _("The auction of %(title)s ended: %(result)s"),
+            phrases={
+                "result": {
+                    "sold": _("sold at %(price)s"),
+                    "reserve_not_met": _("the reserve was not met (highest bid %(price)s)"),
+                    "no_bids": _("no bids"),
+                }
+            },
         ),
     )
 }

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from alerts import listing_alerts
 from marketplace.outbox import OutboxRow
 
 
@@ -22,6 +23,7 @@ def _ignore(row: OutboxRow) -> None:
 HANDLERS: dict[str, Callable[[OutboxRow], None]] = {
     # "machine_published": saved searches (alerts/matching.py)
     # "machine_price_changed": saved searches and watchers
-    # "machine_sold": watchers
-    # "enquiry_message": the other party
+    "machine_price_changed": listing_alerts.machine_price_changed,
+    "machine_sold": listing_alerts.machine_sold,
+    "enquiry_message": listing_alerts.enquiry_message,
 }

@@ -87,6 +87,8 @@ def _told(user_id: int) -> Callable[[], None]:
 
 
 def _bounded(value: Any) -> Any:
+    if isinstance(value, dict):  # a value in several languages
+        return {key: _bounded(text) for key, text in value.items()}
     return value[:MAX_PARAM_TEXT] if isinstance(value, str) else value
 
 

@@ -1,5 +1,10 @@
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from alerts import apis
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("notifications/", apis.NotificationListApi.as_view(), name="api-notifications"),
+    path("notifications/read/", apis.NotificationsReadApi.as_view(), name="api-notifications-read"),
+]

@@ -41,13 +41,20 @@ class Auction(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="auctions_won"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # how far its watchers and bidders were reminded (auctions/services/reminders.py): never back
+    reminded = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["ends_at", "id"]
         indexes = [
             models.Index(
                 fields=["ends_at"], name="auction_open_by_end", condition=models.Q(closed_at__isnull=True)
-            )
+            ),
+            models.Index(
+                fields=["starts_at"],
+                name="auction_start_untold",
+                condition=models.Q(closed_at__isnull=True, reminded=0),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -107,8 +107,14 @@ class TopicHub:
             )
             pubsub: Any = client.pubsub()
             try:
-                await pubsub.subscribe(KEEP_SUBSCRIBED, *(PREFIX + topic for topic in list(self.followers)))
+                asked = {PREFIX + topic for topic in list(self.followers)}
+                await pubsub.subscribe(KEEP_SUBSCRIBED, *asked)
                 self.pubsub = pubsub
+                # a topic first followed while that subscribe was on its way found no
+                # connection to send its own on, and counted on this one
+                missed = {PREFIX + topic for topic in list(self.followers)} - asked
+                if missed:
+                    await pubsub.subscribe(*missed)
                 failures = 0
                 await self._read(pubsub)
             except (RedisError, OSError) as error:

@@ -34,6 +34,7 @@ class OutboxRow:
     entity: str
     entity_id: int
     payload: dict[str, Any]
+    event_id: int = 0  # the outbox row's own id: what happened, once (a price changed twice is two)
 
 
 # A row handler receives one batch's rows in order (the alerts need each one and its payload).
@@ -83,7 +84,9 @@ def drain_rows(
                 )
                 if not events:
                     return DrainResult(processed, failed=False)
-                handler([OutboxRow(entity, entity_id, payload) for _, entity, entity_id, payload in events])
+                handler(
+                    [OutboxRow(entity, entity_id, payload, pk) for pk, entity, entity_id, payload in events]
+                )
                 OutboxEvent.objects.filter(pk__in=[event[0] for event in events]).update(
                     processed_at=timezone.now()
                 )

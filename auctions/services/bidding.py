@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from redis import RedisError
 
+from alerts.services import notify
 from auctions.broadcast import record_and_publish
 from auctions.models import Auction, Bid, BidRequestRecord
 from auctions.rules import (
@@ -29,6 +30,7 @@ from auctions.rules import (
     InvalidBidRequestError,
     place_bid,
 )
+from auctions.services.alerting import Outbid, bid_drafts
 from core.errors import DomainError, NotFoundError
 from core.money import Money
 from core.redis import get_redis
@@ -259,6 +261,7 @@ def _bids_place_together(
         new_bids: list[Bid] = []
         new_records: list[BidRequestRecord] = []
         published: list[tuple[Auction, AuctionState, tuple[BidEvent | ExtendedEvent, ...]]] = []
+        outbid: list[Outbid] = []
         for submission, rate_limited in zip(submissions, limited, strict=True):
             bidder = submission.bidder
             bidder_id = str(bidder.pk) if bidder is not None and bidder.is_authenticated else None
@@ -294,11 +297,15 @@ def _bids_place_together(
             if outcome.replayed:  # the same request again: the bid it placed was told already
                 outcomes.append(BidPlaced(auction, outcome.events, replayed=True))
                 continue
+            leader = state.leader_id
             state = outcome.state
             accepted = state.find_accepted(submission.idempotency_key)
             if accepted is None or bidder is None:  # the engine accepts only a known bidder's key
                 raise RuntimeError("the rules accepted a bid they do not record")
             visible = [event for event in outcome.events if isinstance(event, BidEvent)]
+            if leader is not None and state.leader_id != leader and visible and state.price is not None:
+                # a proxy whose maximum still holds keeps the lead: only a lost lead is told
+                outbid.append(Outbid(int(leader), visible[-1].seq, state.price.amount))
             new_bids += [
                 Bid(
                     auction=auction,
@@ -337,6 +344,8 @@ def _bids_place_together(
                 update_fields=["state", "ends_at", "current_price", "bid_count", "last_seq", "reserve_met"]
             )
             record_and_publish(published)
+            if new_bids and state.price is not None:
+                notify(bid_drafts(auction, outbid=outbid, last_seq=state.last_seq, price=state.price.amount))
     return outcomes
 
 

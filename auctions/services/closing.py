@@ -10,9 +10,11 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from alerts.services import notify
 from auctions.broadcast import record_and_publish
 from auctions.models import Auction
 from auctions.rules import AuctionState, Closed, close
+from auctions.services.alerting import close_drafts
 from core.money import Money
 from events import producers as events
 from marketplace.services import machine_leave_auction
@@ -52,6 +54,9 @@ def auction_close(
     machine_leave_auction(machine_id=auction.machine_id, sold=auction.winner_id is not None)
     record_and_publish([(auction, None, (outcome.event,))])
     price = result.final_price
+    notify(
+        close_drafts(auction, winner_id=auction.winner_id, price=price.amount if price is not None else None)
+    )
     events.auction_closed(
         auction_id=auction.pk,
         machine_id=auction.machine_id,

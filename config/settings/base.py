@@ -77,6 +77,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "marketplace.context_processors.viewer_switches",
+                "alerts.context_processors.bell",
                 "core.pages.page_urls",
             ],
         },

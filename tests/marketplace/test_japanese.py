@@ -9,7 +9,9 @@ import re
 from typing import Any
 
 import pytest
+from django.db import transaction
 
+from alerts.services import Draft, notify
 from marketplace.models import Currency, Machine
 from marketplace.services import watch_add
 from tests.factories import SellerFactory, UserFactory, open_auction
@@ -83,6 +85,18 @@ def catalogue() -> dict[str, Any]:
     watch_add(user=buyer, machine_id=ids["pc200-ja"])
     auction = open_auction(machine=Machine.objects.get(pk=ids["zx200-ja"]))
     watch_add(user=buyer, machine_id=auction.machine_id)
+    with transaction.atomic():  # the notifications page has one to show: outbid on the auction
+        notify(
+            [
+                Draft(
+                    user_id=buyer.pk,
+                    kind="outbid",
+                    dedupe_key="japanese-walk",
+                    link=f"/auctions/{auction.pk}/",
+                    params={"title": auction.machine.title, "price": "\u00a51,500,000"},
+                )
+            ]
+        )
     return {"ids": ids, "auction": auction, "seller": seller}
 
 
@@ -103,7 +117,11 @@ def test_no_english_is_left_on_the_japanese_pages(
             "signup": "/accounts/signup/",
             "not-found": "/machines/999999999/",
         },
-        "sato": {"watchlist": "/watchlist/", "listing-as-buyer": f"/machines/{ids['pc30-all']}/"},
+        "sato": {
+            "watchlist": "/watchlist/",
+            "listing-as-buyer": f"/machines/{ids['pc30-all']}/",
+            "notifications": "/notifications/",
+        },
         "kanri": {"analytics": "/staff/analytics/"},
         "osaka-iron": {
             "dashboard": "/sell/",

@@ -10,12 +10,12 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
-from auctions.services import auctions_close_due
+from auctions.services import auction_reminders_due, auctions_close_due
 from core.stopping import StopFlag
 
 
 class Command(BaseCommand):
-    help = "Close auctions whose end has passed (safe to run in several processes)."
+    help = "Close auctions whose end has passed and remind their watchers and bidders (safe to run in several processes)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -34,6 +34,7 @@ class Command(BaseCommand):
                     f"closed auction {closed.auction.pk} winner={closed.auction.winner_id}", ending="\n"
                 )
                 self.stdout.flush()
+            auction_reminders_due()  # started, ending in an hour, in ten minutes
             if once:
                 return
             time.sleep(interval)  # the poll period bounds how late a close can be
