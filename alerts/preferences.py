@@ -66,6 +66,19 @@ def choices_for(user_id: int) -> dict[str, Choice]:
     }
 
 
+def silenced(pairs: Iterable[tuple[int, str]]) -> set[tuple[int, str]]:
+    """The (user id, kind) pairs whose person turned the kind off on the site; one query."""
+    wanted = set(pairs)
+    users = {user_id for user_id, _ in wanted}
+    chosen = {
+        (user_id, code): site
+        for user_id, code, site in Preference.objects.filter(user_id__in=users).values_list(
+            "user_id", "kind", "site"
+        )
+    }
+    return {pair for pair in wanted if not chosen.get(pair, kind_named(pair[1]).site)}
+
+
 def email_choices(pairs: Iterable[tuple[int, str]]) -> dict[tuple[int, str], Email]:
     """The email choice of each (user id, kind), defaults filled in; one query."""
     wanted = set(pairs)

@@ -15,6 +15,7 @@ from alerts.kinds import Email
 from alerts.kinds import kind as kind_named
 from alerts.models import Notification
 from alerts.outgoing import Written, outgoing_enqueue
+from alerts.preferences import silenced
 from core.topics import notify as notify_topic
 
 MAX_PARAM_TEXT = 300  # a listing's title in a sentence, not its description
@@ -40,13 +41,17 @@ def notify(drafts: Sequence[Draft]) -> list[int]:
     """Write each draft as a notification unless one with its user and `dedupe_key` exists;
     returns the ids of those written now. Must run inside a transaction (the one that made
     them true); the people told hear of it after it commits, and their email is queued with
-    them as each person chose (`alerts/outgoing.py`)."""
+    them as each person chose (`alerts/outgoing.py`). A kind its person turned off on the site
+    is written already read: it stays in their list and its email goes, but the bell is silent."""
     if not drafts:
         return []
     if not connection.in_atomic_block:
         raise RuntimeError("notify() belongs in the transaction of what it tells")
     for draft in drafts:
         kind_named(draft.kind)  # an unknown kind is a bug, not a notification
+    now = timezone.now()
+    # a kind its person turned off on the site is kept (its email may still go) but read: no bell
+    quiet = silenced((draft.user_id, draft.kind) for draft in drafts)
     rows = [
         (
             draft.user_id,
@@ -55,17 +60,18 @@ def notify(drafts: Sequence[Draft]) -> list[int]:
             draft.link[:300],
             draft.dedupe_key[:200],
             draft.machine_id,
+            now,
+            now if (draft.user_id, draft.kind) in quiet else None,
         )
         for draft in drafts
     ]
-    now = timezone.now()
     table = Notification._meta.db_table
-    placeholders = ", ".join(["(%s, %s, %s::jsonb, %s, %s, %s, %s)"] * len(rows))
-    values = [value for row in rows for value in (*row, now)]
+    placeholders = ", ".join(["(%s, %s, %s::jsonb, %s, %s, %s, %s, %s)"] * len(rows))
+    values = [value for row in rows for value in row]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (user_id, kind, params, link, dedupe_key, machine_id, created_at) "  # noqa: S608 - our table's name
-            f"VALUES {placeholders} ON CONFLICT (user_id, dedupe_key) DO NOTHING RETURNING id, user_id, dedupe_key",
+            f"INSERT INTO {table} (user_id, kind, params, link, dedupe_key, machine_id, created_at, read_at) "  # noqa: S608 - our table's name
+            f"VALUES {placeholders} ON CONFLICT (user_id, dedupe_key) DO NOTHING RETURNING id, user_id, dedupe_key, read_at",
             values,
         )
         written = cursor.fetchall()
@@ -73,13 +79,13 @@ def notify(drafts: Sequence[Draft]) -> list[int]:
     outgoing_enqueue(
         written=[
             Written(notification_id, user_id, by_key[(user_id, key)].kind, by_key[(user_id, key)].email)
-            for notification_id, user_id, key in written
+            for notification_id, user_id, key, _ in written
         ],
         now=now,
     )
-    for user_id in {user_id for _, user_id, _ in written}:
+    for user_id in {user_id for _, user_id, _, read_at in written if read_at is None}:
         transaction.on_commit(_told(user_id))
-    return [notification_id for notification_id, _, _ in written]
+    return [notification_id for notification_id, _, _, _ in written]
 
 
 def _told(user_id: int) -> Callable[[], None]:

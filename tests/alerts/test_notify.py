@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
-from alerts.models import Notification
+from alerts.models import Notification, OutgoingEmail, Preference
 from alerts.selectors import unread_count
 from alerts.services import Draft, notifications_mark_read, notify
 from core.money import Money
@@ -70,6 +70,17 @@ def test_marking_read_touches_only_ones_own() -> None:
     assert (unread_count(buyer.pk), unread_count(other.pk)) == (1, 1)
     assert notifications_mark_read(user_id=buyer.pk) == 1
     assert unread_count(buyer.pk) == 0
+
+
+def test_a_kind_turned_off_on_the_site_rings_no_bell_but_is_kept() -> None:
+    buyer, other = UserFactory.create(), UserFactory.create()
+    Preference.objects.create(user=buyer, kind="saved_search_match", site=False, email="immediate")
+    with transaction.atomic():
+        written = notify([draft(buyer.pk), draft(other.pk)])
+    assert len(written) == 2
+    assert (unread_count(buyer.pk), unread_count(other.pk)) == (0, 1)
+    assert Notification.objects.get(user=buyer).read_at is not None
+    assert OutgoingEmail.objects.filter(user=buyer).count() == 1  # its email still goes
 
 
 def alerts_rows() -> list[tuple[str, int, dict[str, object]]]:
