@@ -23,7 +23,7 @@ class NotificationOutput(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=sorted(KINDS))
     sentence = serializers.SerializerMethodField(help_text="How it reads, in the request's language")
-    params = serializers.DictField(help_text="The values its sentence is written with")
+    machine_id = serializers.IntegerField(allow_null=True, help_text="The listing it is about, if one")
     link = serializers.CharField(help_text="Where it leads, a path on this site")
     created_at = serializers.DateTimeField()
     read_at = serializers.DateTimeField(allow_null=True)
