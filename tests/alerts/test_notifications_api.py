@@ -145,4 +145,12 @@ def test_the_operations_are_typed_in_the_openapi_document() -> None:
     response = reading["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
     assert set(document["components"]["schemas"][response]["required"]) == {"marked", "unread"}
     output = document["components"]["schemas"]["Notification"]
-    assert set(output["required"]) >= {"id", "kind", "sentence", "machine_id", "link", "created_at", "read_at"}
+    assert set(output["required"]) >= {
+        "id",
+        "kind",
+        "sentence",
+        "machine_id",
+        "link",
+        "created_at",
+        "read_at",
+    }
