@@ -1,5 +1,10 @@
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from alerts import apis
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("saved-searches/", apis.SavedSearchListApi.as_view(), name="api-saved-searches"),
+    path("saved-searches/<int:saved_search_id>/", apis.SavedSearchApi.as_view(), name="api-saved-search"),
+]
