@@ -36,7 +36,11 @@ class SavedSearchListApi(APIView):
             OpenApiExample(
                 "Komatsu excavators since 2015",
                 request_only=True,
-                value={"name": "Komatsu since 2015", "query": "maker=komatsu&year_min=2015", "delivery": "email"},
+                value={
+                    "name": "Komatsu since 2015",
+                    "query": "maker=komatsu&year_min=2015",
+                    "delivery": "email",
+                },
             )
         ],
     )

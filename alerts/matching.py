@@ -13,7 +13,7 @@ from typing import Any
 
 from django.urls import reverse
 
-from alerts.models import SavedSearch
+from alerts.models import Delivery, SavedSearch
 from alerts.percolator import percolate
 from alerts.saved_searches import EMAIL_OF_DELIVERY
 from alerts.services import Draft, notify
@@ -68,9 +68,7 @@ def tell_matches(machine_ids: Iterable[int]) -> list[int]:
         pairs += [(search_id, chunk[slot]) for search_id, slot in percolate([documents[i] for i in chunk])]
     if not pairs:
         return []
-    searches = SavedSearch.objects.select_related("user").in_bulk(
-        {search_id for search_id, _ in pairs}
-    )
+    searches = SavedSearch.objects.select_related("user").in_bulk({search_id for search_id, _ in pairs})
     machines = Machine.objects.in_bulk({machine_id for _, machine_id in pairs})
     drafts = []
     for search_id, machine_id in pairs:
@@ -78,7 +76,9 @@ def tell_matches(machine_ids: Iterable[int]) -> list[int]:
         if saved is None or machine is None or saved.paused or saved.user_id == machine.seller_id:
             continue
         language = saved.user.primary_language_id
-        title = machine.title.get(language) or machine.title.get("en") or next(iter(machine.title.values()), "")
+        title = (
+            machine.title.get(language) or machine.title.get("en") or next(iter(machine.title.values()), "")
+        )
         drafts.append(
             Draft(
                 user_id=saved.user_id,
@@ -91,7 +91,7 @@ def tell_matches(machine_ids: Iterable[int]) -> list[int]:
                     "price": format_money(machine.price_amount, machine.price_currency_id),
                 },
                 machine_id=machine.pk,
-                email=EMAIL_OF_DELIVERY[saved.delivery],
+                email=EMAIL_OF_DELIVERY[Delivery(saved.delivery)],
             )
         )
     written: list[int] = []

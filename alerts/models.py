@@ -50,7 +50,9 @@ class SavedSearch(models.Model):
     query string as `/api/v1/search/` reads it, in canonical form (alerts/searches.py): the
     saved search re-opens as exactly that search, and is percolated as it."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches"
+    )
     name = models.CharField(max_length=120)
     query = models.CharField(max_length=2000, blank=True, help_text="q=komatsu&maker=komatsu&year_min=2015")
     delivery = models.CharField(max_length=8, choices=Delivery.choices, default=Delivery.SITE)

@@ -228,7 +228,10 @@ def percolate(documents: list[dict[str, Any]]) -> list[tuple[int, int]]:
     pairs: list[tuple[int, int]] = []
     while True:
         response = get_client().search(
-            index=alias(), body=body, request_timeout=60, filter_path="hits.hits._id,hits.hits.fields,hits.hits.sort"
+            index=alias(),
+            body=body,
+            request_timeout=60,
+            filter_path="hits.hits._id,hits.hits.fields,hits.hits.sort",
         )
         hits = response.get("hits", {}).get("hits", [])
         for hit in hits:

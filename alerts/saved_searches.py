@@ -69,9 +69,7 @@ def canonical_query(query: str) -> str:
 
 
 def _clean_name(name: Any) -> str:
-    text = " ".join(
-        "".join(" " if unicodedata.category(c).startswith("C") else c for c in str(name)).split()
-    )
+    text = " ".join("".join(" " if unicodedata.category(c).startswith("C") else c for c in str(name)).split())
     if not text:
         raise DomainError("The saved search is invalid.", fields={"name": ["Give it a name."]})
     if len(text) > MAX_NAME:
@@ -101,7 +99,7 @@ def saved_search_create(*, user: Any, name: str, query: str, delivery: str = Del
     limit = settings.ALERTS_SAVED_SEARCHES_PER_USER
     if SavedSearch.objects.filter(user_id=user.pk).count() >= limit:
         raise ConflictError(
-            f"You have {limit} saved searches, the most one may keep; delete one to save another.",
+            "You keep as many saved searches as one may; delete one to save another.",
             code="saved_search_limit",
         )
     saved = SavedSearch.objects.create(user_id=user.pk, name=cleaned_name, query=canonical, delivery=chosen)

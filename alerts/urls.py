@@ -1,5 +1,10 @@
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from alerts import views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("saved-searches/", views.saved_searches_page, name="saved-searches"),
+    path("saved-searches/<int:saved_search_id>/", views.saved_search_change, name="saved-search-change"),
+]

@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.db import transaction
 from django.test import override_settings
 
 from alerts.kinds import Email
@@ -41,11 +40,15 @@ def percolated(alias: str) -> dict[int, dict[str, Any]]:
     return {int(hit["_id"]): hit["_source"] for hit in hits}
 
 
-def test_a_saved_search_is_kept_in_canonical_form_and_follows_into_the_percolator(percolator_index: str) -> None:
+def test_a_saved_search_is_kept_in_canonical_form_and_follows_into_the_percolator(
+    percolator_index: str,
+) -> None:
     buyer = UserFactory.create()
 
     saved = saved_search_create(
-        user=buyer, name="  Komatsu\tdiggers ", query="year_min=2015&q=komatsu&limit=5&utm_source=x&maker=komatsu"
+        user=buyer,
+        name="  Komatsu\tdiggers ",
+        query="year_min=2015&q=komatsu&limit=5&utm_source=x&maker=komatsu",
     )
     assert (saved.name, saved.query, saved.delivery, saved.paused) == (
         "Komatsu diggers", "maker=komatsu&q=komatsu&year_min=2015", "site", False)  # fmt: skip
@@ -112,7 +115,9 @@ def test_past_the_limit_a_save_is_refused_and_nothing_changes() -> None:
         ("ok", "q=" + "x" * 2000, "site", "query"),
     ],
 )
-def test_bad_input_is_refused_and_nothing_is_written(name: str, query: str, delivery: str, field: str) -> None:
+def test_bad_input_is_refused_and_nothing_is_written(
+    name: str, query: str, delivery: str, field: str
+) -> None:
     buyer = UserFactory.create()
 
     with pytest.raises(DomainError) as refused:
@@ -124,7 +129,9 @@ def test_bad_input_is_refused_and_nothing_is_written(name: str, query: str, deli
 
 
 def machine_for(seller: Any, **fields: Any) -> Any:
-    model = fields.pop("model", None) or MachineModelFactory.create(maker__slug="komatsu", maker__name="Komatsu")
+    model = fields.pop("model", None) or MachineModelFactory.create(
+        maker__slug="komatsu", maker__name="Komatsu"
+    )
     return MachineFactory.create(seller=seller, model=model, status="draft", published_at=None, **fields)
 
 
@@ -137,14 +144,21 @@ def publish(seller: Any, machine: Any) -> None:
 
 def test_a_matching_listing_is_told_once_to_each_saved_search_but_its_sellers(percolator_index: str) -> None:
     seller = SellerFactory.create()
-    buyer, paused_buyer, other = UserFactory.create(primary_language_id="ja"), UserFactory.create(), UserFactory.create()
+    buyer, paused_buyer, other = (
+        UserFactory.create(primary_language_id="ja"),
+        UserFactory.create(),
+        UserFactory.create(),
+    )
     saved = saved_search_create(user=buyer, name="Komatsu", query="maker=komatsu", delivery="email")
     paused = saved_search_create(user=paused_buyer, name="Also komatsu", query="q=komatsu")
     saved_search_update(user=paused_buyer, saved_search_id=paused.pk, paused=True)
     saved_search_create(user=other, name="Cranes", query="category=cranes")
     saved_search_create(user=seller, name="My own", query="maker=komatsu")
     drain()
-    machine = machine_for(seller, title={"en": "Komatsu excavator", "ja": "\u30b3\u30de\u30c4 \u6cb9\u5727\u30b7\u30e7\u30d9\u30eb"})
+    machine = machine_for(
+        seller,
+        title={"en": "Komatsu excavator", "ja": "\u30b3\u30de\u30c4 \u6cb9\u5727\u30b7\u30e7\u30d9\u30eb"},
+    )
 
     publish(seller, machine)
     drain()

@@ -1,4 +1,4 @@
-""""Would this listing appear in my search" has one answer: the percolator's matches for a
+""" "Would this listing appear in my search" has one answer: the percolator's matches for a
 saved search are the listings `/api/v1/search/` returns for the same query string, on
 generated listings (makers, models, categories, years, prices, titles in English and
 Japanese) and generated saved searches (words of that vocabulary, filters, ranges, sorts).
@@ -92,7 +92,10 @@ def saved_query(draw: st.DrawFn) -> str:
         ("country", ["JP", "DE", "US"]),
     ):
         if draw(st.integers(0, 2)) == 0:
-            parameters += [(name, v) for v in draw(st.lists(st.sampled_from(values), min_size=1, max_size=2, unique=True))]
+            parameters += [
+                (name, v)
+                for v in draw(st.lists(st.sampled_from(values), min_size=1, max_size=2, unique=True))
+            ]
     if draw(st.integers(0, 5)) == 0:
         parameters.append(("model", draw(st.sampled_from([f"{m}-{n.lower()}" for m, n, _ in MODELS]))))
     for name, low, high in (("year_min", 2008, 2022), ("year_max", 2008, 2022), ("hours_max", 0, 20_000)):
@@ -118,10 +121,15 @@ def vocabulary(percolator_index: str) -> dict[str, MachineModel]:
             path=f"{above.path}/{slug}" if above else slug,
             depth=1 if above else 0,
         )
-    makers = {slug: Maker.objects.create(slug=slug, name=name, names={"ja": J[slug]}) for slug, name in MAKERS}
+    makers = {
+        slug: Maker.objects.create(slug=slug, name=name, names={"ja": J[slug]}) for slug, name in MAKERS
+    }
     return {
         number: MachineModel.objects.create(
-            maker=makers[maker], category=categories[category], model_number=number, slug=f"{maker}-{number.lower()}"
+            maker=makers[maker],
+            category=categories[category],
+            model_number=number,
+            slug=f"{maker}-{number.lower()}",
         )
         for maker, number, category in MODELS
     }

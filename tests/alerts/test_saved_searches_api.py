@@ -28,7 +28,9 @@ def test_create_list_change_and_delete() -> None:
     client = client_for(buyer)
 
     created = client.post(
-        URL, {"name": "Komatsu", "query": "year_min=2015&maker=komatsu&limit=5", "delivery": "email"}, format="json"
+        URL,
+        {"name": "Komatsu", "query": "year_min=2015&maker=komatsu&limit=5", "delivery": "email"},
+        format="json",
     )
     assert created.status_code == 201, created.content
     body = created.json()
@@ -43,7 +45,9 @@ def test_create_list_change_and_delete() -> None:
     item = f"{URL}{body['id']}/"
     assert [row["id"] for row in client.get(URL).json()] == [body["id"]]
 
-    changed = client.patch(item, {"name": "Komatsu 2015+", "paused": True, "delivery": "digest"}, format="json")
+    changed = client.patch(
+        item, {"name": "Komatsu 2015+", "paused": True, "delivery": "digest"}, format="json"
+    )
     assert changed.status_code == 200
     assert (changed.json()["name"], changed.json()["paused"], changed.json()["delivery"]) == (
         "Komatsu 2015+", True, "digest")  # fmt: skip
@@ -64,7 +68,11 @@ def test_signed_out_is_401_and_another_persons_saved_search_is_404() -> None:
         "not_authenticated"
     )
     stranger = client_for(UserFactory.create())
-    for response in (stranger.get(item), stranger.patch(item, {"name": "Theirs"}, format="json"), stranger.delete(item)):
+    for response in (
+        stranger.get(item),
+        stranger.patch(item, {"name": "Theirs"}, format="json"),
+        stranger.delete(item),
+    ):
         assert response.status_code == 404
         assert response.json()["error"]["code"] == "not_found"
     assert stranger.get(URL).json() == []

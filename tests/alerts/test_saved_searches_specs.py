@@ -53,7 +53,10 @@ def spec_query(draw: st.DrawFn) -> str:
         for bound in draw(st.sampled_from([("min",), ("max",), ("min", "max")])):
             parameters.append((f"spec.{code}.{bound}", draw(st.sampled_from(BOUNDS[code]))))
     if draw(st.booleans()):
-        parameters += [("spec.undercarriage", v) for v in draw(st.lists(st.sampled_from(["crawler", "wheeled"]), min_size=1, unique=True))]
+        parameters += [
+            ("spec.undercarriage", v)
+            for v in draw(st.lists(st.sampled_from(["crawler", "wheeled"]), min_size=1, unique=True))
+        ]
     return urlencode(parameters)
 
 
@@ -67,7 +70,9 @@ def test_the_percolator_and_the_graph_agree_on_spec_filters(
     documents = listing_documents(spec_listings.values())
     order = sorted(documents)
 
-    by_percolator = {order[slot] for search_id, slot in percolate([documents[i] for i in order]) if search_id == saved.pk}
+    by_percolator = {
+        order[slot] for search_id, slot in percolate([documents[i] for i in order]) if search_id == saved.pk
+    }
     by_graph = facet_search(FacetRequest(specs=search_params(saved.query).specs, with_ids=True)).ids
 
     assert by_percolator == by_graph, query
@@ -75,12 +80,18 @@ def test_the_percolator_and_the_graph_agree_on_spec_filters(
     sync_saved_searches([saved.pk])
 
 
-def test_a_bound_at_a_listings_value_includes_it(spec_listings: dict[str, int], percolator_index: str) -> None:
-    saved = saved_search_create(user=UserFactory.create(), name="3.3 t", query="spec.operating_weight.max=3.3")
+def test_a_bound_at_a_listings_value_includes_it(
+    spec_listings: dict[str, int], percolator_index: str
+) -> None:
+    saved = saved_search_create(
+        user=UserFactory.create(), name="3.3 t", query="spec.operating_weight.max=3.3"
+    )
     sync_saved_searches([saved.pk])
     documents = listing_documents(spec_listings.values())
     order = sorted(documents)
 
     matched = {order[slot] for _, slot in percolate([documents[i] for i in order])}
 
-    assert matched == {spec_listings[key] for key in ("u27-jp", "u27-de", "tb230-gb")}  # the TB230 weighs 3,300 kg
+    assert matched == {
+        spec_listings[key] for key in ("u27-jp", "u27-de", "tb230-gb")
+    }  # the TB230 weighs 3,300 kg
