@@ -19,7 +19,7 @@ from alerts.saved_searches import EMAIL_OF_DELIVERY
 from alerts.services import Draft, notify
 from marketplace.outbox import OutboxRow
 
-PERCOLATE_BATCH = 100  # listings in one percolate request
+PERCOLATE_BATCH = 500  # listings in one percolate request (each stored query is parsed once a request)
 NOTIFY_BATCH = 2000  # notifications in one INSERT (seven parameters each)
 
 

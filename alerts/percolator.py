@@ -31,6 +31,9 @@ writes them). The percolator, not the graph, decides them because the question i
 `/api/v1/search/` find it", which the engine answers spec filters included; asking the graph
 would take one Cypher query per saved search and listing. Their agreement with the graph's
 spec filter (`graph.selectors.facet_search`) is tested on the graph tests' spec catalogue.
+The stored query has one more filter than the search's: its words' guard, a condition every
+listing its words match meets, which lets the percolator skip the listings they cannot
+(alerts/guards.py says how, and why it changes no answer; the agreement tests hold it to that).
 The dynamic spec fields are mapped explicitly before a query naming them is stored (a
 percolator query may only name mapped fields).
 """
@@ -45,6 +48,7 @@ from typing import Any
 
 from elasticsearch import helpers
 
+from alerts.guards import GUARD_FIELD, SAVED_SEARCHES, listing_keys, text_guard
 from core.errors import DomainError
 from graph.facets import SpecValues
 from search.client import get_client, index_name
@@ -53,7 +57,6 @@ from search.query import SearchParams, build_search
 
 logger = logging.getLogger(__name__)
 
-SAVED_SEARCHES = "saved_searches"
 QUERY_FIELD = "saved_search_query"
 PERCOLATE_PAGE = 10_000  # matches a request; more are paged with search_after
 
@@ -72,19 +75,23 @@ def percolator_body() -> dict[str, Any]:
             "saved_search_id": {"type": "long"},
             "saved_search_owner": {"type": "long"},
             "saved_search_paused": {"type": "boolean"},
+            GUARD_FIELD: {"type": "keyword"},  # a percolated listing's keys (alerts/guards.py)
         }
     )
     body["mappings"]["_meta"] = {"definition": definition_digest(body)}
     return body
 
 
-def percolator_query(params: SearchParams) -> dict[str, Any]:
-    """The query `/api/v1/search/` runs for `params`, with its facet filters, as filters."""
+def percolator_query(params: SearchParams, *, index: str) -> dict[str, Any]:
+    """The query `/api/v1/search/` runs for `params`, with its facet filters, as filters; and
+    its words' guard (alerts/guards.py), which every listing the query matches passes, and
+    which lets the percolator skip those it cannot match."""
     body = build_search(params)
     clauses = [body["query"]]
     if "post_filter" in body:
         clauses.append(body["post_filter"])
-    return {"bool": {"filter": clauses}}
+    guard = text_guard(params.text, index=index)
+    return {"bool": {"filter": [guard, *clauses] if guard else clauses}}
 
 
 def _create_index() -> str:
@@ -129,7 +136,9 @@ def _map_specs(index: str, params: SearchParams, mapped: set[str]) -> None:
         mapped.update(numbers, values)
 
 
-def _actions(saved_searches: Iterable[Any], index: str, mapped: set[str]) -> Iterator[dict[str, Any]]:
+def percolator_actions(
+    saved_searches: Iterable[Any], index: str, mapped: set[str]
+) -> Iterator[dict[str, Any]]:
     from alerts.saved_searches import search_params
 
     for saved in saved_searches:
@@ -145,7 +154,7 @@ def _actions(saved_searches: Iterable[Any], index: str, mapped: set[str]) -> Ite
             "_index": index,
             "_id": saved.pk,
             "_source": {
-                QUERY_FIELD: percolator_query(params),
+                QUERY_FIELD: percolator_query(params, index=index),
                 "saved_search_id": saved.pk,
                 "saved_search_owner": saved.user_id,
                 "saved_search_paused": saved.paused,
@@ -170,7 +179,7 @@ def sync_saved_searches(saved_search_ids: Iterable[int]) -> None:
 
     wanted = set(saved_search_ids)
     rows = list(SavedSearch.objects.filter(pk__in=wanted))
-    actions = list(_actions(rows, alias(), set()))
+    actions = list(percolator_actions(rows, alias(), set()))
     actions += [{"_op_type": "delete", "_index": alias(), "_id": pk} for pk in wanted - {r.pk for r in rows}]
     _bulk(actions, refresh=True)
 
@@ -192,7 +201,7 @@ def rebuild_percolator_index(
         batch = list(SavedSearch.objects.filter(pk__gt=last).order_by("pk")[:batch_size])
         if not batch:
             break
-        _bulk(_actions(batch, concrete, mapped))
+        _bulk(percolator_actions(batch, concrete, mapped))
         last = batch[-1].pk
         done += len(batch)
         if on_progress:
@@ -208,23 +217,11 @@ def rebuild_percolator_index(
 def percolate(documents: list[dict[str, Any]]) -> list[tuple[int, int]]:
     """The unpaused saved searches that find each of `documents` (machine documents,
     `search.documents.build_document`), as (saved search id, index in `documents`) pairs:
-    one request for all of them (paged past PERCOLATE_PAGE matches)."""
+    their keys read (one request), then one percolate request for all of them (paged past
+    PERCOLATE_PAGE matches)."""
     if not documents:
         return []
-    body: dict[str, Any] = {
-        "query": {
-            "bool": {
-                "filter": [
-                    {"percolate": {"field": QUERY_FIELD, "documents": documents}},
-                    {"term": {"saved_search_paused": False}},
-                ]
-            }
-        },
-        "_source": False,
-        "size": PERCOLATE_PAGE,
-        "sort": [{"saved_search_id": "asc"}],
-        "track_total_hits": False,
-    }
+    body = percolate_body(keyed_documents(documents))
     pairs: list[tuple[int, int]] = []
     while True:
         response = get_client().search(
@@ -240,3 +237,29 @@ def percolate(documents: list[dict[str, Any]]) -> list[tuple[int, int]]:
         if len(hits) < PERCOLATE_PAGE:
             return pairs
         body["search_after"] = hits[-1]["sort"]
+
+
+def keyed_documents(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The documents with their guard keys (alerts/guards.py)."""
+    return [
+        {**document, GUARD_FIELD: keys}
+        for document, keys in zip(documents, listing_keys(alias(), documents), strict=True)
+    ]
+
+
+def percolate_body(keyed: list[dict[str, Any]]) -> dict[str, Any]:
+    """The percolate request: the documents against the unpaused saved searches, no source."""
+    return {
+        "query": {
+            "bool": {
+                "filter": [
+                    {"percolate": {"field": QUERY_FIELD, "documents": keyed}},
+                    {"term": {"saved_search_paused": False}},
+                ]
+            }
+        },
+        "_source": False,
+        "size": PERCOLATE_PAGE,
+        "sort": [{"saved_search_id": "asc"}],
+        "track_total_hits": False,
+    }

@@ -140,6 +140,10 @@ def publish(seller: Any, machine: Any) -> None:
     from search.sync import apply_changes
 
     apply_changes({"machine": {machine.pk}})  # the search topic, which the page reads (not the alerts)
+    from search.client import get_client
+    from search.indices import MACHINES, alias_name
+
+    get_client().indices.refresh(index=alias_name(MACHINES))
 
 
 def test_a_matching_listing_is_told_once_to_each_saved_search_but_its_sellers(percolator_index: str) -> None:
@@ -199,3 +203,23 @@ def test_a_price_drop_into_the_range_tells_and_a_rise_does_not(percolator_index:
     assert list(Notification.objects.values_list("user_id", "dedupe_key")) == [
         (buyer.pk, f"saved_search:{saved.pk}:machine:{machine.pk}")
     ]
+
+
+@pytest.mark.parametrize("text", ["kamatsu", "exkavator", "komatsu excavater", "exca", "pc20"])
+def test_a_misspelt_or_partial_word_is_matched_as_the_search_matches_it(percolator_index: str, text: str) -> None:
+    from rest_framework.test import APIClient
+
+    from alerts.matching import listing_documents
+    from alerts.percolator import percolate, sync_saved_searches
+
+    seller = SellerFactory.create()
+    model = MachineModelFactory.create(maker__slug="komatsu", maker__name="Komatsu", model_number="PC200-8")
+    machine = machine_for(seller, model=model, title={"en": "Komatsu PC200-8 excavator"})
+    publish(seller, machine)
+    saved = saved_search_create(user=UserFactory.create(), name=text, query=f"q={text}&sort=newest")
+    sync_saved_searches([saved.pk])
+
+    found = {hit["id"] for hit in APIClient().get("/api/v1/search/", {"q": text, "sort": "newest"}).json()["results"]}
+    matched = {machine.pk for search_id, _ in percolate(list(listing_documents([machine.pk]).values()))}
+
+    assert found == matched == {machine.pk}

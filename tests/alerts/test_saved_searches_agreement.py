@@ -1,7 +1,7 @@
 """ "Would this listing appear in my search" has one answer: the percolator's matches for a
 saved search are the listings `/api/v1/search/` returns for the same query string, on
 generated listings (makers, models, categories, years, prices, titles in English and
-Japanese) and generated saved searches (words of that vocabulary, filters, ranges, sorts).
+Japanese) and generated saved searches (words of that vocabulary, misspelt, partial or dropped by an analyser, filters, ranges, sorts).
 
 Where the search's answer is not a match (alerts/percolator.py says why): a relaxed answer
 (every word together found nothing) must be nothing for the percolator; the relevance order's
@@ -62,6 +62,7 @@ JA_WORDS = [J["excavators"], J["maintained"], J["hammer"], J["loaders"]]
 QUERY_WORDS = [
     "komatsu", "caterpillar", "kubota", "excavator", "loader", "hydraulic", "hammer", "clean", "pc200",
     "320d", "u27", "wheel loader", "mini", "crawler", "cab", "2015", "bulldozer",
+    "komatzu", "kamatsu", "exkavator", "excavater", "hydralic", "caterpilar", "exca", "load", "hamm", "pc20", "with", "the",
     J["komatsu"], J["excavators"], J["loaders"], J["maintained"],
 ]  # fmt: skip
 
