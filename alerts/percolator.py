@@ -227,7 +227,7 @@ def percolate(documents: list[dict[str, Any]]) -> list[tuple[int, int]]:
         response = get_client().search(
             index=alias(),
             body=body,
-            request_timeout=60,
+            request_timeout=300,  # a burst of listings, in the worker
             filter_path="hits.hits._id,hits.hits.fields,hits.hits.sort",
         )
         hits = response.get("hits", {}).get("hits", [])

@@ -11,7 +11,7 @@ not one page of it) nor parameters the search does not read.
 
 from __future__ import annotations
 
-import unicodedata
+import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -28,6 +28,9 @@ from search.params import is_search_parameter, parse_search_params
 from search.query import SearchParams
 
 MAX_NAME = 120
+# a character that is not a space, and none that is a control character (in the OpenAPI
+# document too: ECMAScript reads it as Python does)
+NAME_PATTERN = "^[^\\u0000-\\u001f\\u007f]*[^\\u0000-\\u0020\\u007f][^\\u0000-\\u001f\\u007f]*$"
 MAX_QUERY = 2000
 PAGE_PARAMETERS = frozenset({"offset", "limit", "cursor", "facets"})
 EMAIL_OF_DELIVERY = {Delivery.SITE: Email.OFF, Delivery.EMAIL: Email.IMMEDIATE, Delivery.DIGEST: Email.DIGEST}
@@ -69,14 +72,20 @@ def canonical_query(query: str) -> str:
 
 
 def _clean_name(name: Any) -> str:
-    text = " ".join("".join(" " if unicodedata.category(c).startswith("C") else c for c in str(name)).split())
-    if not text:
-        raise DomainError("The saved search is invalid.", fields={"name": ["Give it a name."]})
-    if len(text) > MAX_NAME:
+    """The name with its runs of spaces made one: it must have a character that is not a
+    space, and no control character (`NAME_PATTERN`, the API's schema says the same)."""
+    text = str(name)
+    if not re.fullmatch(NAME_PATTERN, text):
+        raise DomainError(
+            "The saved search is invalid.",
+            fields={"name": ["Give it a name, without control characters."]},
+        )
+    cleaned = " ".join(part for part in text.split(" ") if part)
+    if len(cleaned) > MAX_NAME:
         raise DomainError(
             "The saved search is invalid.", fields={"name": [f"At most {MAX_NAME} characters."]}
         )
-    return text
+    return cleaned
 
 
 def _delivery(value: Any) -> Delivery:

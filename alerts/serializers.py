@@ -5,18 +5,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.validators import RegexValidator
 from django.urls import reverse
 from rest_framework import serializers
 
 from alerts.models import Delivery
-from alerts.saved_searches import MAX_NAME, MAX_QUERY
+from alerts.saved_searches import MAX_NAME, MAX_QUERY, NAME_PATTERN
 from core.api.fields import Flag, StrictInput, Text
+
+NAME = RegexValidator(NAME_PATTERN, message="Give it a name, without control characters.")
 
 
 class SavedSearchInput(StrictInput):
     """A search to keep: its query string as `/api/v1/search/` takes it."""
 
-    name = Text(max_length=MAX_NAME, help_text="What to call it")
+    name = Text(max_length=MAX_NAME, validators=[NAME], help_text="What to call it")
     query = Text(
         max_length=MAX_QUERY,
         allow_blank=True,
@@ -35,7 +38,7 @@ class SavedSearchInput(StrictInput):
 class SavedSearchChangeInput(StrictInput):
     """What to change; what is left out stays."""
 
-    name = Text(max_length=MAX_NAME, required=False)
+    name = Text(max_length=MAX_NAME, required=False, validators=[NAME])
     delivery = serializers.ChoiceField(choices=Delivery.values, required=False)
     paused = Flag(required=False, help_text="true pauses it (no alerts), false resumes it")
 

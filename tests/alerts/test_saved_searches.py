@@ -47,7 +47,7 @@ def test_a_saved_search_is_kept_in_canonical_form_and_follows_into_the_percolato
 
     saved = saved_search_create(
         user=buyer,
-        name="  Komatsu\tdiggers ",
+        name="  Komatsu   diggers ",
         query="year_min=2015&q=komatsu&limit=5&utm_source=x&maker=komatsu",
     )
     assert (saved.name, saved.query, saved.delivery, saved.paused) == (
@@ -108,6 +108,7 @@ def test_past_the_limit_a_save_is_refused_and_nothing_changes() -> None:
     ("name", "query", "delivery", "field"),
     [
         ("", "q=x", "site", "name"),
+        ("Komatsu\tdiggers", "q=x", "site", "name"),
         ("x" * 121, "q=x", "site", "name"),
         ("ok", "q=x", "fax", "delivery"),
         ("ok", "year_min=abc", "site", "year_min"),
@@ -206,7 +207,9 @@ def test_a_price_drop_into_the_range_tells_and_a_rise_does_not(percolator_index:
 
 
 @pytest.mark.parametrize("text", ["kamatsu", "exkavator", "komatsu excavater", "exca", "pc20"])
-def test_a_misspelt_or_partial_word_is_matched_as_the_search_matches_it(percolator_index: str, text: str) -> None:
+def test_a_misspelt_or_partial_word_is_matched_as_the_search_matches_it(
+    percolator_index: str, text: str
+) -> None:
     from rest_framework.test import APIClient
 
     from alerts.matching import listing_documents
@@ -219,7 +222,10 @@ def test_a_misspelt_or_partial_word_is_matched_as_the_search_matches_it(percolat
     saved = saved_search_create(user=UserFactory.create(), name=text, query=f"q={text}&sort=newest")
     sync_saved_searches([saved.pk])
 
-    found = {hit["id"] for hit in APIClient().get("/api/v1/search/", {"q": text, "sort": "newest"}).json()["results"]}
+    found = {
+        hit["id"]
+        for hit in APIClient().get("/api/v1/search/", {"q": text, "sort": "newest"}).json()["results"]
+    }
     matched = {machine.pk for search_id, _ in percolate(list(listing_documents([machine.pk]).values()))}
 
     assert found == matched == {machine.pk}
