@@ -8,6 +8,7 @@ from datetime import time
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Notification(models.Model):
@@ -149,3 +150,34 @@ class DigestEntry(models.Model):
 
     def __str__(self) -> str:
         return f"digest entry {self.notification_id}"
+
+
+class Delivery(models.TextChoices):
+    """How a saved search's matches reach its owner: the bell always, and email by choice."""
+
+    SITE = "site", _("On the site only")
+    EMAIL = "email", _("Email at once")
+    DIGEST = "digest", _("Daily email digest")
+
+
+class SavedSearch(models.Model):
+    """A search a buyer keeps, to be told of new listings it finds. `query` is the search's
+    query string as `/api/v1/search/` reads it, in canonical form (alerts/searches.py): the
+    saved search re-opens as exactly that search, and is percolated as it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches"
+    )
+    name = models.CharField(max_length=120)
+    query = models.CharField(max_length=2000, blank=True, help_text="q=komatsu&maker=komatsu&year_min=2015")
+    delivery = models.CharField(max_length=8, choices=Delivery.choices, default=Delivery.SITE)
+    paused = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["user", "-id"], name="saved_search_by_user")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.user_id})"

@@ -11,4 +11,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("notifications/stream/", live.bell_stream, name="notifications-stream"),
     path("alerts/preferences/", views.preferences_save, name="alerts-preferences"),
     path("alerts/unsubscribe/<str:token>/", views.unsubscribe, name="alerts-unsubscribe"),
+    path("saved-searches/", views.saved_searches_page, name="saved-searches"),
+    path("saved-searches/<int:saved_search_id>/", views.saved_search_change, name="saved-search-change"),
 ]

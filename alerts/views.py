@@ -1,15 +1,20 @@
 """The alerts' pages: the notifications page (the signed-in person's notifications newest
 first, a page at a time, each read in the page's language; marking one or all read; opening
 one through the page marks it read), the preferences form's target (the form is drawn on the
-profile page by `{% alert_preferences %}`) and the one-click unsubscribe, which needs no login."""
+profile page by `{% alert_preferences %}`), the one-click unsubscribe, which needs no login,
+and the saved searches page (open, rename, change how they tell, pause, resume or delete;
+its forms post to it and come back to it)."""
 
 from __future__ import annotations
+
+from urllib.parse import unquote_plus
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
@@ -21,8 +26,12 @@ from alerts import selectors, services
 from alerts.forms import AlertPreferencesForm
 from alerts.kinds import in_language, kind
 from alerts.mail import unsubscribe_reading
-from alerts.models import Notification
+from alerts.models import Delivery, Notification
 from alerts.preferences import ALL_KINDS, alert_preferences_save, email_unsubscribe
+from alerts.saved_searches import saved_search_create, saved_search_delete, saved_search_update
+from alerts.selectors import saved_searches_for
+from alerts.serializers import search_url
+from core.errors import DomainError
 from core.pages import error_page
 from marketplace.auth import signed_in
 
@@ -112,3 +121,63 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         email_unsubscribe(user_id=user_id, kind=code)
         return render(request, "alerts/unsubscribe.html", {"done": True, "what": what})
     return render(request, "alerts/unsubscribe.html", {"done": False, "what": what, "token": token})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def saved_searches_page(request: HttpRequest) -> HttpResponse:
+    status, error = 200, None
+    if request.method == "POST":
+        try:
+            saved_search_create(
+                user=signed_in(request),
+                name=request.POST.get("name", ""),
+                query=request.POST.get("query", ""),
+                delivery=request.POST.get("delivery", Delivery.SITE),
+            )
+        except DomainError as refused:
+            status, error = refused.status_code, _refusal(refused)
+        else:
+            messages.success(request, _("Search saved: we will tell you of new machines it finds."))
+            return HttpResponseRedirect(reverse("saved-searches"))
+    searches = [
+        {
+            "saved": saved,
+            "url": search_url(saved.query),
+            "shown": unquote_plus(saved.query).replace("&", " & "),
+        }
+        for saved in saved_searches_for(signed_in(request).pk)
+    ]
+    context = {"searches": searches, "error": error, "deliveries": Delivery.choices}
+    return render(request, "alerts/saved_searches.html", context, status=status)
+
+
+@login_required
+@require_POST
+def saved_search_change(request: HttpRequest, saved_search_id: int) -> HttpResponse:
+    """One form's change: `action` rename (`name`), delivery (`delivery`), pause, resume or delete."""
+    user, action = signed_in(request), request.POST.get("action", "")
+    try:
+        if action == "delete":
+            saved_search_delete(user=user, saved_search_id=saved_search_id)
+        elif action in ("pause", "resume"):
+            saved_search_update(user=user, saved_search_id=saved_search_id, paused=action == "pause")
+        elif action == "rename":
+            saved_search_update(user=user, saved_search_id=saved_search_id, name=request.POST.get("name", ""))
+        elif action == "delivery":
+            saved_search_update(
+                user=user, saved_search_id=saved_search_id, delivery=request.POST.get("delivery", "")
+            )
+        else:
+            raise DomainError(_("Unknown change."), fields={"action": [_("Unknown change.")]})
+    except DomainError as refused:
+        if refused.status_code == 404:
+            raise
+        messages.error(request, _refusal(refused))
+    return HttpResponseRedirect(reverse("saved-searches"))
+
+
+def _refusal(error: DomainError) -> str:
+    """The error's message, and what each field's says (a search's bad parameter by name)."""
+    details = "; ".join(f"{name}: {' '.join(texts)}" for name, texts in error.fields.items())
+    return f"{_(error.message)} {details}".strip()  # the catalogue has the services' messages

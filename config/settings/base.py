@@ -132,6 +132,9 @@ ELASTICSEARCH_PASSWORD = env_str("ELASTICSEARCH_PASSWORD", "")
 ELASTICSEARCH_TIMEOUT = float(env_str("ELASTICSEARCH_TIMEOUT", "5"))
 SEARCH_INDEX_PREFIX = env_str("SEARCH_INDEX_PREFIX", "marketplace")
 
+# --- Alerts: saved searches a person may keep (more are refused with a 409)
+ALERTS_SAVED_SEARCHES_PER_USER = env_int("ALERTS_SAVED_SEARCHES_PER_USER", 50)
+
 # --- Neo4j: the catalogue graph
 NEO4J_URI = env_str("NEO4J_URI", "bolt://127.0.0.1:17687")
 NEO4J_USER = env_str("NEO4J_USER", "neo4j")

@@ -1,0 +1,265 @@
+"""The saved searches as the search engine's percolator queries: "which saved searches would
+find this listing" is one request, however many searches are kept.
+
+The index (alias `<prefix>-saved_searches`, a versioned index behind it as for the machines,
+search/indices.py) has the machine index's own analysis and mappings, so a query reads the
+fields of a percolated listing exactly as it reads them in the machine index, plus one
+`percolator` field holding each saved search's query and its id, owner and pause.
+
+The query stored is `/api/v1/search/`'s own (`search.query.build_search`): its `query` and its
+`post_filter` (the category, maker, model and country filters, which the API applies after its
+facets) together, as filters. Two things of a search's page are not a listing's match:
+
+* **Relaxation.** When every word of a search together finds nothing, the search page asks
+  for fewer (search/selectors.py, `relaxed_steps`): a help for someone looking now. A saved
+  search does not relax: it is told of listings that match all its words, never of "something
+  close", and one listing's arrival does not change what the others find.
+* **The relevance order's score floor** (`Tuning.min_score`, only with text and
+  `sort=relevance`). A score depends on the whole catalogue's term statistics: the same
+  listing scores differently as others come and go, and the percolator scores each listing
+  alone, in a one-document index, so a floor there would be another floor. The floor trims the
+  tail of a ranking; the listing still matches the search's words and filters, and the same
+  search in any other order (newest first, price...) shows it. So the percolator decides by the
+  query's clauses alone, and "would this listing appear in my search" is answered as the
+  search answers it without the floor (tests/alerts/test_saved_searches_agreement.py holds
+  both to it).
+
+Spec filters are the engine's (`spec_numbers.<code>` in canonical units, `spec_values.<code>`)
+by the graph's rule: the percolated document carries the listing's effective facetable spec
+values computed by the graph's own rules (`graph.rows.facetable_specs`, as search/sync.py
+writes them). The percolator, not the graph, decides them because the question is "would
+`/api/v1/search/` find it", which the engine answers spec filters included; asking the graph
+would take one Cypher query per saved search and listing. Their agreement with the graph's
+spec filter (`graph.selectors.facet_search`) is tested on the graph tests' spec catalogue.
+The stored query has one more filter than the search's: its words' guard, a condition every
+listing its words match meets, which lets the percolator skip the listings they cannot
+(alerts/guards.py says how, and why it changes no answer; the agreement tests hold it to that).
+The dynamic spec fields are mapped explicitly before a query naming them is stored (a
+percolator query may only name mapped fields).
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from elasticsearch import helpers
+
+from alerts.guards import GUARD_FIELD, SAVED_SEARCHES, listing_keys, text_guard
+from core.errors import DomainError
+from graph.facets import SpecValues
+from search.client import get_client, index_name
+from search.indices import MACHINES, definition_digest, index_body
+from search.query import SearchParams, build_search
+
+logger = logging.getLogger(__name__)
+
+QUERY_FIELD = "saved_search_query"
+PERCOLATE_PAGE = 10_000  # matches a request; more are paged with search_after
+
+
+def alias() -> str:
+    return index_name(SAVED_SEARCHES)
+
+
+def percolator_body() -> dict[str, Any]:
+    body = index_body(MACHINES)
+    body["mappings"] = copy.deepcopy(body["mappings"])
+    body["mappings"].pop("_meta")
+    body["mappings"]["properties"].update(
+        {
+            QUERY_FIELD: {"type": "percolator"},
+            "saved_search_id": {"type": "long"},
+            "saved_search_owner": {"type": "long"},
+            "saved_search_paused": {"type": "boolean"},
+            GUARD_FIELD: {"type": "keyword"},  # a percolated listing's keys (alerts/guards.py)
+        }
+    )
+    body["mappings"]["_meta"] = {"definition": definition_digest(body)}
+    return body
+
+
+def percolator_query(params: SearchParams, *, index: str) -> dict[str, Any]:
+    """The query `/api/v1/search/` runs for `params`, with its facet filters, as filters; and
+    its words' guard (alerts/guards.py), which every listing the query matches passes, and
+    which lets the percolator skip those it cannot match."""
+    body = build_search(params)
+    clauses = [body["query"]]
+    if "post_filter" in body:
+        clauses.append(body["post_filter"])
+    guard = text_guard(params.text, index=index)
+    return {"bool": {"filter": [guard, *clauses] if guard else clauses}}
+
+
+def _create_index() -> str:
+    concrete = f"{alias()}-v{time.time_ns()}"
+    get_client().indices.create(index=concrete, body=percolator_body(), request_timeout=60)
+    return concrete
+
+
+def ensure_percolator_index() -> str:
+    """The `prepare` step: the index and its alias, created if missing (and filled from
+    PostgreSQL, which may hold saved searches already), rebuilt if its definition changed."""
+    client = get_client()
+    if not client.indices.exists_alias(name=alias()):
+        count = rebuild_percolator_index()
+        return f"{alias()} created ({count} saved searches)"
+    mappings = client.indices.get_mapping(index=alias())
+    built = {index["mappings"].get("_meta", {}).get("definition") for index in mappings.values()}
+    if built != {percolator_body()["mappings"]["_meta"]["definition"]}:
+        count = rebuild_percolator_index()
+        return f"{alias()} rebuilt for a new definition ({count} saved searches)"
+    return f"{alias()} in place"
+
+
+def _map_specs(index: str, params: SearchParams, mapped: set[str]) -> None:
+    """Map the spec fields the query names, as the machine mapping's dynamic templates type them."""
+    numbers: dict[str, Any] = {}
+    values: dict[str, Any] = {}
+    for spec in params.specs:
+        if spec.code in mapped:
+            continue
+        if isinstance(spec, SpecValues):
+            values[spec.code] = {"type": "keyword"}
+        else:
+            numbers[spec.code] = {"type": "double"}
+    properties: dict[str, Any] = {}
+    if numbers:
+        properties["spec_numbers"] = {"properties": numbers}
+    if values:
+        properties["spec_values"] = {"properties": values}
+    if properties:
+        get_client().indices.put_mapping(index=index, body={"properties": properties})
+        mapped.update(numbers, values)
+
+
+def percolator_actions(
+    saved_searches: Iterable[Any], index: str, mapped: set[str]
+) -> Iterator[dict[str, Any]]:
+    from alerts.saved_searches import search_params
+
+    for saved in saved_searches:
+        try:
+            params = search_params(saved.query)
+        except DomainError as error:  # a spec or currency since removed: it finds nothing now
+            logger.warning("saved search %s no longer parses: %s", saved.pk, error.fields)
+            yield {"_op_type": "delete", "_index": index, "_id": saved.pk}
+            continue
+        _map_specs(index, params, mapped)
+        yield {
+            "_op_type": "index",
+            "_index": index,
+            "_id": saved.pk,
+            "_source": {
+                QUERY_FIELD: percolator_query(params, index=index),
+                "saved_search_id": saved.pk,
+                "saved_search_owner": saved.user_id,
+                "saved_search_paused": saved.paused,
+            },
+        }
+
+
+def _bulk(actions: Iterable[dict[str, Any]], *, refresh: bool = False) -> None:
+    _, errors = helpers.bulk(
+        get_client(), actions, raise_on_error=False, stats_only=False, refresh=refresh, request_timeout=60
+    )
+    failures = [e for e in errors if (e.get("delete") or {}).get("status") != 404]  # type: ignore[union-attr]
+    if failures:
+        raise RuntimeError(f"{len(failures)} saved searches failed to index: {failures[:3]}")
+
+
+def sync_saved_searches(saved_search_ids: Iterable[int]) -> None:
+    """Bring the percolator documents of these saved searches in line with their rows: index
+    those that exist, delete the others. Idempotent; refreshed, so a listing percolated after
+    it returns is matched against them."""
+    from alerts.models import SavedSearch
+
+    wanted = set(saved_search_ids)
+    rows = list(SavedSearch.objects.filter(pk__in=wanted))
+    actions = list(percolator_actions(rows, alias(), set()))
+    actions += [{"_op_type": "delete", "_index": alias(), "_id": pk} for pk in wanted - {r.pk for r in rows}]
+    _bulk(actions, refresh=True)
+
+
+def rebuild_percolator_index(
+    *, batch_size: int = 1000, on_progress: Callable[[int, int], None] | None = None
+) -> int:
+    """A new index filled from PostgreSQL, then the alias swapped to it and the old ones
+    deleted; returns how many saved searches it holds."""
+    from alerts.models import SavedSearch
+
+    client = get_client()
+    concrete = _create_index()
+    total = SavedSearch.objects.count()
+    done = 0
+    mapped: set[str] = set()
+    last = 0
+    while True:
+        batch = list(SavedSearch.objects.filter(pk__gt=last).order_by("pk")[:batch_size])
+        if not batch:
+            break
+        _bulk(percolator_actions(batch, concrete, mapped))
+        last = batch[-1].pk
+        done += len(batch)
+        if on_progress:
+            on_progress(done, total)
+    client.indices.refresh(index=concrete)
+    old = list(client.indices.get_alias(name=alias())) if client.indices.exists_alias(name=alias()) else []
+    swaps: list[dict[str, Any]] = [{"add": {"index": concrete, "alias": alias()}}]
+    swaps += [{"remove_index": {"index": index}} for index in old]
+    client.indices.update_aliases(body={"actions": swaps}, request_timeout=60)
+    return done
+
+
+def percolate(documents: list[dict[str, Any]]) -> list[tuple[int, int]]:
+    """The unpaused saved searches that find each of `documents` (machine documents,
+    `search.documents.build_document`), as (saved search id, index in `documents`) pairs:
+    their keys read (one request), then one percolate request for all of them (paged past
+    PERCOLATE_PAGE matches)."""
+    if not documents:
+        return []
+    body = percolate_body(keyed_documents(documents))
+    pairs: list[tuple[int, int]] = []
+    while True:
+        response = get_client().search(
+            index=alias(),
+            body=body,
+            request_timeout=300,  # a burst of listings, in the worker
+            filter_path="hits.hits._id,hits.hits.fields,hits.hits.sort",
+        )
+        hits = response.get("hits", {}).get("hits", [])
+        for hit in hits:
+            slots = hit.get("fields", {}).get("_percolator_document_slot", [0])
+            pairs.extend((int(hit["_id"]), int(slot)) for slot in slots)
+        if len(hits) < PERCOLATE_PAGE:
+            return pairs
+        body["search_after"] = hits[-1]["sort"]
+
+
+def keyed_documents(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The documents with their guard keys (alerts/guards.py)."""
+    return [
+        {**document, GUARD_FIELD: keys}
+        for document, keys in zip(documents, listing_keys(alias(), documents), strict=True)
+    ]
+
+
+def percolate_body(keyed: list[dict[str, Any]]) -> dict[str, Any]:
+    """The percolate request: the documents against the unpaused saved searches, no source."""
+    return {
+        "query": {
+            "bool": {
+                "filter": [
+                    {"percolate": {"field": QUERY_FIELD, "documents": keyed}},
+                    {"term": {"saved_search_paused": False}},
+                ]
+            }
+        },
+        "_source": False,
+        "size": PERCOLATE_PAGE,
+        "sort": [{"saved_search_id": "asc"}],
+        "track_total_hits": False,
+    }
