@@ -46,6 +46,7 @@ def listing() -> dict[str, Any]:
     return {"seller": seller, "machine": machine, "watchers": watchers}
 
 
+@pytest.mark.usefixtures("percolator_index")  # a price that drops is also percolated for saved searches
 def test_a_price_change_tells_the_listing_s_watchers_once_and_a_later_change_again(
     listing: dict[str, Any],
 ) -> None:
