@@ -7,17 +7,18 @@ its forms post to it and come back to it)."""
 
 from __future__ import annotations
 
-from urllib.parse import unquote_plus
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -34,6 +35,8 @@ from alerts.serializers import search_url
 from core.errors import DomainError
 from core.pages import error_page
 from marketplace.auth import signed_in
+from marketplace.preferences import viewer_preferences
+from search.page import selected_filters
 
 
 @login_required
@@ -144,7 +147,7 @@ def saved_searches_page(request: HttpRequest) -> HttpResponse:
         {
             "saved": saved,
             "url": search_url(saved.query),
-            "shown": unquote_plus(saved.query).replace("&", " & "),
+            "shown": _described(saved.query, request),
         }
         for saved in saved_searches_for(signed_in(request).pk)
     ]
@@ -181,3 +184,15 @@ def _refusal(error: DomainError) -> str:
     """The error's message, and what each field's says (a search's bad parameter by name)."""
     details = "; ".join(f"{name}: {' '.join(texts)}" for name, texts in error.fields.items())
     return f"{_(error.message)} {details}".strip()  # the catalogue has the services' messages
+
+
+def _described(query: str, request: HttpRequest) -> dict[str, Any]:
+    """A saved search as its search page reads it, in the page's language: the words the buyer
+    typed, and each filter as its chip says it (names of makers, models and places marked as
+    not the interface's to translate, as the search page marks them)."""
+    params = QueryDict(query)
+    viewer = viewer_preferences(request)
+    chips = selected_filters(
+        params, language=get_language(), units=viewer.unit_system, currency=viewer.currency
+    )
+    return {"words": params.get("q", "").strip(), "chips": chips}
