@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from alerts.models import SavedSearch
 from auctions.models import Auction
 from graph.client import run_query
 from marketplace.models import Machine, Photo, User
@@ -53,6 +54,11 @@ def test_prepare_demo_loads_once_and_is_idempotent() -> None:
     assert events["buyer_searched_machines"] > 1500
     assert events["buyer_clicked_search_result"] == events["buyer_viewed_machine"] > 1000
 
+    # saved searches for the demo buyers, in their languages, each a search the API accepts
+    saved = dict(SavedSearch.objects.values_list("name", "user__username"))
+    assert len(saved) == 6
+    assert saved["\u30af\u30ec\u30fc\u30f3"] == "buyer-ja-002"  # クレーン
+
     second = io.StringIO()
     call_command("prepare", demo=True, stdout=second)
 
@@ -61,3 +67,4 @@ def test_prepare_demo_loads_once_and_is_idempotent() -> None:
     assert (Photo.objects.count(), Auction.objects.count()) == (photos, auctions)
     assert User.objects.filter(username="admin").count() == 1
     assert kept_events() == events
+    assert SavedSearch.objects.count() == 6

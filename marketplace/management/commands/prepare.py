@@ -40,8 +40,9 @@ class Command(BaseCommand):
 
         from marketplace.models import Machine, Photo
 
-        # the auctions app is above this one (ARCHITECTURE.md): its model by name
+        # the auctions and alerts apps are above this one (ARCHITECTURE.md): their models by name
         Auction = apps.get_model("auctions", "Auction")
+        SavedSearch = apps.get_model("alerts", "SavedSearch")
 
         user_model = get_user_model()
         username, password = DEMO_ADMIN
@@ -63,6 +64,8 @@ class Command(BaseCommand):
         if not Auction.objects.exists():
             call_command("seed_auctions", stdout=self.stdout)
             seeded = True
+        if not SavedSearch.objects.exists():  # a seller's new listing rings a demo buyer's bell
+            call_command("seed_alerts", stdout=self.stdout)
         if not any_kept("buyer_searched_machines"):  # a month of buyers: the dashboards alive
             call_command("seed_events", stdout=self.stdout)
         if seeded:
