@@ -60,6 +60,8 @@ def tell_matches(machine_ids: Iterable[int]) -> list[int]:
     from marketplace.models import Machine
     from marketplace.money import format_money
 
+    if not SavedSearch.objects.filter(paused=False).exists():
+        return []  # no one to tell: the engine is not asked (nor its index needed)
     documents = listing_documents(machine_ids)
     ordered = sorted(documents)
     pairs: list[tuple[int, int]] = []

@@ -39,6 +39,7 @@ from bench.common import ROOT, machine_line, percentile, setup_django
 
 BUYERS_PREFIX = "bench-alerts-"
 PER_BUYER = 50
+BURST_DEADLINE_SECONDS = 600
 
 
 @dataclass(frozen=True)
@@ -200,11 +201,13 @@ def time_percolation(ids: list[int], warmup: int) -> None:
           f"p95 {percentile(telling_ms, 0.95):6.1f}; notifications per listing: median {percentile(told, 0.5):.0f}")  # fmt: skip
 
 
-def time_burst(count: int, rng: random.Random) -> list[int]:
+def time_burst(count: int, rng: random.Random, made: list[int]) -> None:
+    """The burst; its listings' ids are added to `made` as soon as they exist (to be removed)."""
     from marketplace import services
     from marketplace.models import Machine, OutboxEvent, User
 
     ids = clone_listings(count, rng, status="draft")
+    made += ids
     sellers = User.objects.in_bulk(
         set(Machine.objects.filter(pk__in=ids).values_list("seller_id", flat=True))
     )
@@ -221,21 +224,29 @@ def time_burst(count: int, rng: random.Random) -> list[int]:
             services.machine_publish(actor=sellers[seller_of[machine_id]], machine_id=machine_id)
         published = time.perf_counter() - started
         pending = OutboxEvent.objects.filter(topic="alerts", entity="machine_published", entity_id__in=ids)
-        deadline = time.monotonic() + 600
+        deadline = time.monotonic() + BURST_DEADLINE_SECONDS
         while pending.filter(processed_at__isnull=True).exists():
-            if worker.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the worker stopped or did not finish in 10 minutes")
+            if worker.poll() is not None:
+                raise RuntimeError("the worker stopped")
+            if time.monotonic() > deadline:
+                told_so_far = pending.filter(processed_at__isnull=False).count()
+                print(f"burst of {count} listings: NOT finished after {BURST_DEADLINE_SECONDS} s: "
+                      f"{told_so_far} of {count} listings told; goal <= 60 s")  # fmt: skip
+                return
             time.sleep(0.05)  # polling a condition, with a deadline
         done = time.perf_counter() - started
     finally:
         worker.terminate()
-        worker.wait(timeout=30)
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # inside a batch's transaction: rolled back
+            worker.kill()
+            worker.wait()
     from alerts.models import Notification
 
     told = Notification.objects.filter(machine_id__in=ids).count()
     print(f"burst of {count} listings: published in {published:.1f} s; every notification written "
           f"{done:.1f} s after the first publication ({told} notifications); goal <= 60 s")  # fmt: skip
-    return ids
 
 
 def clean_up(buyer_ids: list[int], machine_ids: list[int]) -> None:
@@ -288,7 +299,7 @@ def main() -> None:
         single = clone_listings(args.warmup + args.listings, rng, status="published")
         machine_ids += single
         time_percolation(single, args.warmup)
-        machine_ids += time_burst(args.burst, rng)
+        time_burst(args.burst, rng, machine_ids)
     finally:
         clean_up(buyer_ids, machine_ids)
 

@@ -1,7 +1,8 @@
 """The saved searches in a real browser: a buyer saves the search they are looking at (its
 name drawn from the query), finds it on the saved searches page, opens it, renames it,
 changes how it tells, pauses, resumes and deletes it; a signed-out visitor is asked to log in.
-At a phone's width and a laptop's, in English and Japanese, none scrolls sideways."""
+At a phone's width and a laptop's, in English and Japanese, none scrolls sideways, and axe-core
+finds no serious or critical violation."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 
 from alerts.models import SavedSearch
 from tests.factories import MachineFactory, MachineModelFactory, UserFactory
+from tests.marketplace.test_accessibility import violations
 from tests.marketplace.test_japanese import english_words
 from tests.marketplace.test_pages import log_in
 
@@ -57,6 +59,7 @@ def test_a_buyer_saves_a_search_and_manages_it(
     page.click("[data-testid=save-search] summary")
     assert page.locator("[data-testid=save-search-name]").input_value() == "komatsu, Komatsu, Year from 2010"
     assert fits(page)
+    assert violations(page) == []
     screenshot(page, f"save-{width}")
     page.fill("[data-testid=save-search-name]", "Komatsu since 2010")
     page.select_option("[data-testid=save-search-delivery]", "email")
@@ -69,6 +72,7 @@ def test_a_buyer_saves_a_search_and_manages_it(
     item = page.locator(f"[data-saved-search='{saved.pk}']")
     assert item.locator("[data-testid=open-saved-search]").inner_text() == "Komatsu since 2010"
     assert fits(page)
+    assert violations(page) == []
     screenshot(page, f"list-{width}")
 
     item.locator("[data-testid=rename-input]").fill("Komatsu 2010+")

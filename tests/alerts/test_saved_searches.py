@@ -229,3 +229,20 @@ def test_a_misspelt_or_partial_word_is_matched_as_the_search_matches_it(
     matched = {machine.pk for search_id, _ in percolate(list(listing_documents([machine.pk]).values()))}
 
     assert found == matched == {machine.pk}
+
+
+def test_with_no_saved_search_to_tell_a_publication_needs_no_percolator(machine_index: str) -> None:
+    from alerts.percolator import alias
+    from search.client import get_client
+
+    get_client().indices.delete(index=f"{alias()}-v*", ignore=[404])
+    seller = SellerFactory.create()
+    paused = saved_search_create(user=UserFactory.create(), name="Paused", query="q=komatsu")
+    saved_search_update(user=paused.user, saved_search_id=paused.pk, paused=True)
+    OutboxEvent.objects.filter(entity="saved_search").delete()  # (its index is the one removed)
+    publish(seller, machine_for(seller))
+
+    result = drain_rows("alerts", apply_events)
+
+    assert (result.processed, result.failed) == (1, False)
+    assert not Notification.objects.exists()
