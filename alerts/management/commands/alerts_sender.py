@@ -8,14 +8,14 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import psycopg
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import close_old_connections, connection
+from django.db import close_old_connections
 from django.utils import timezone
 
 from alerts.digests import digests_due
 from alerts.outgoing import NOTIFY_CHANNEL
 from alerts.sender import BATCH, emails_send_due
+from core.listening import Listener
 from core.stopping import StopFlag
 
 DIGEST_EVERY = 30.0  # seconds between looks for due digests (they are due at a minute's grain)
@@ -30,7 +30,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, once: bool, poll_seconds: float, **options: Any) -> None:
         stop = StopFlag()
-        listener = None if once else self._listen()
+        listener = None if once else Listener(NOTIFY_CHANNEL)
         self.stdout.write("alerts sender started")  # tests and supervisors wait for this line
         self.stdout.flush()
         last_digests = 0.0
@@ -54,36 +54,12 @@ class Command(BaseCommand):
                 return
             deadline = time.monotonic() + poll_seconds
             while not stop.requested and time.monotonic() < deadline:
-                listener, notified = self._wait(listener, min(1.0, deadline - time.monotonic()))
-                if notified:
+                if listener is not None and listener.wait(min(1.0, deadline - time.monotonic())):
                     break
+        if listener is not None:
+            listener.close()
         self._say("alerts sender stopped")
 
     def _say(self, line: str) -> None:
         self.stdout.write(line)
         self.stdout.flush()
-
-    def _listen(self) -> psycopg.Connection[Any] | None:
-        try:
-            params = connection.get_connection_params()
-            params.pop("cursor_factory", None)
-            params.pop("context", None)
-            listener = psycopg.connect(**params, autocommit=True)
-            listener.execute(f"LISTEN {NOTIFY_CHANNEL}")
-            return listener
-        except psycopg.Error as error:
-            self.stderr.write(f"LISTEN unavailable ({error}); polling")
-            return None
-
-    def _wait(
-        self, listener: psycopg.Connection[Any] | None, seconds: float
-    ) -> tuple[psycopg.Connection[Any] | None, bool]:
-        if listener is None:
-            time.sleep(max(seconds, 0.01))  # no LISTEN connection: plain polling until it comes back
-            return self._listen(), False
-        try:
-            notified = any(True for _ in listener.notifies(timeout=max(seconds, 0.01), stop_after=1))
-            return listener, notified
-        except psycopg.Error:
-            listener.close()
-            return None, False

@@ -8,10 +8,10 @@ import time
 from importlib import import_module
 from typing import Any
 
-import psycopg
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import close_old_connections, connection
+from django.db import close_old_connections
 
+from core.listening import Listener
 from core.stopping import StopFlag
 from marketplace.outbox import Projection, RowHandler, by_entity, drain_rows, purge_processed
 from marketplace.services.outbox import NOTIFY_CHANNEL
@@ -80,7 +80,7 @@ class Command(BaseCommand):
         backoff = dict.fromkeys(projections, 0.0)
         retry_at = dict.fromkeys(projections, 0.0)
         last_purge = 0.0
-        listener = self._listen()
+        listener = Listener(NOTIFY_CHANNEL)
         self.stdout.write(f"outbox worker draining {', '.join(projections)}")
         while not stop.requested:
             close_old_connections()
@@ -101,34 +101,7 @@ class Command(BaseCommand):
             deadline = time.monotonic() + poll_seconds
             # Wait in short slices so SIGTERM is honoured within a second; a NOTIFY ends the wait at once.
             while not stop.requested and time.monotonic() < deadline:
-                listener, notified = self._wait(listener, min(1.0, deadline - time.monotonic()))
-                if notified:
+                if listener.wait(min(1.0, deadline - time.monotonic())):
                     break
+        listener.close()
         self.stdout.write("outbox worker stopped")
-
-    def _listen(self) -> psycopg.Connection[Any] | None:
-        try:
-            params = connection.get_connection_params()
-            params.pop("cursor_factory", None)
-            params.pop("context", None)
-            listener = psycopg.connect(**params, autocommit=True)
-            listener.execute(f"LISTEN {NOTIFY_CHANNEL}")
-            return listener
-        except psycopg.Error as error:
-            self.stderr.write(f"LISTEN unavailable ({error}); polling")
-            return None
-
-    def _wait(
-        self, listener: psycopg.Connection[Any] | None, seconds: float
-    ) -> tuple[psycopg.Connection[Any] | None, bool]:
-        """Wait up to `seconds` for a NOTIFY; returns the (possibly reconnected) listener and
-        whether a notification arrived."""
-        if listener is None:
-            time.sleep(seconds)  # no LISTEN connection: plain polling until it comes back
-            return self._listen(), False
-        try:
-            notified = any(True for _ in listener.notifies(timeout=max(seconds, 0.01), stop_after=1))
-            return listener, notified
-        except psycopg.Error:
-            listener.close()
-            return None, False
