@@ -6,9 +6,27 @@ search/indices.py) has the machine index's own analysis and mappings, so a query
 fields of a percolated listing exactly as it reads them in the machine index, plus one
 `percolator` field holding each saved search's query and its id, owner and pause.
 
-The query stored is `/api/v1/search/`'s own (`search.query.build_search`): its `query` and its
+The query stored is `/api/v1/search/`'s own (`search.query`): what its `query` and its
 `post_filter` (the category, maker, model and country filters, which the API applies after its
-facets) together, as filters. Two things of a search's page are not a listing's match:
+facets) ask of a listing, as filters, kept in two parts whose conjunction is the whole:
+
+* **its words** (`words_clauses`: the text query and the words' filter), one percolator
+  document per distinct words query (`words:<digest>`), however many saved searches share it.
+  Buyers' words repeat (a maker, a model, a category), and a words query is the costly part to
+  confirm against a listing (milliseconds: its analysis in five languages, its typo-tolerant
+  automaton), so each is confirmed once per listing, not once per search that has it;
+* **its filters** (`listing_filters` and `facet_filters`: ranges, specs, category, maker,
+  model, country), one document per saved search, naming its words' digest. These the
+  percolator picks by their terms and confirms in microseconds.
+
+A listing is percolated against the words first, then against the searches whose words it
+matched or that have none (`percolate`): a search finds it when both parts do. A words
+document that no search names any longer (its last one deleted or reworded) is left behind
+by the projection, which cannot know that no other search is naming it at that moment; it
+changes no answer, costs one confirmation where it matches, and `saved_searches_reindex`
+sweeps it.
+
+Two things of a search's page are not a listing's match:
 
 * **Relaxation.** When every word of a search together finds nothing, the search page asks
   for fewer (search/selectors.py, `relaxed_steps`): a help for someone looking now. A saved
@@ -31,9 +49,9 @@ writes them). The percolator, not the graph, decides them because the question i
 `/api/v1/search/` find it", which the engine answers spec filters included; asking the graph
 would take one Cypher query per saved search and listing. Their agreement with the graph's
 spec filter (`graph.selectors.facet_search`) is tested on the graph tests' spec catalogue.
-The stored query has one more filter than the search's: its words' guard, a condition every
-listing its words match meets, which lets the percolator skip the listings they cannot
-(alerts/guards.py says how, and why it changes no answer; the agreement tests hold it to that).
+A words query has one more filter than the search's: its guard, a condition every listing its
+words match meets, which lets the percolator skip the listings they cannot (alerts/guards.py
+says how, and why it changes no answer; the agreement tests hold it to that).
 The dynamic spec fields are mapped explicitly before a query naming them is stored (a
 percolator query may only name mapped fields).
 """
@@ -41,11 +59,14 @@ percolator query may only name mapped fields).
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from django.conf import settings
 from elasticsearch import helpers
 
 from alerts.guards import GUARD_FIELD, SAVED_SEARCHES, listing_keys, text_guard
@@ -53,11 +74,14 @@ from core.errors import DomainError
 from graph.facets import SpecValues
 from search.client import get_client, index_name
 from search.indices import MACHINES, definition_digest, index_body
-from search.query import SearchParams, build_search
+from search.query import SearchParams, facet_filters, listing_filters, words_clauses
 
 logger = logging.getLogger(__name__)
 
 QUERY_FIELD = "saved_search_query"
+KIND_FIELD = "saved_search_kind"  # WORDS or SEARCH
+WORDS_FIELD = "saved_search_words"  # a words document's digest; a search's words' digest
+WORDS, SEARCH = "words", "search"
 PERCOLATE_PAGE = 10_000  # matches a request; more are paged with search_after
 
 
@@ -76,22 +100,35 @@ def percolator_body() -> dict[str, Any]:
             "saved_search_owner": {"type": "long"},
             "saved_search_paused": {"type": "boolean"},
             GUARD_FIELD: {"type": "keyword"},  # a percolated listing's keys (alerts/guards.py)
+            KIND_FIELD: {"type": "keyword"},
+            WORDS_FIELD: {"type": "keyword"},
         }
     )
+    body["settings"]["number_of_shards"] = settings.ALERTS_PERCOLATOR_SHARDS
     body["mappings"]["_meta"] = {"definition": definition_digest(body)}
     return body
 
 
-def percolator_query(params: SearchParams, *, index: str) -> dict[str, Any]:
-    """The query `/api/v1/search/` runs for `params`, with its facet filters, as filters; and
-    its words' guard (alerts/guards.py), which every listing the query matches passes, and
-    which lets the percolator skip those it cannot match."""
-    body = build_search(params)
-    clauses = [body["query"]]
-    if "post_filter" in body:
-        clauses.append(body["post_filter"])
+def words_query(params: SearchParams, *, index: str) -> dict[str, Any] | None:
+    """What `/api/v1/search/` asks of a listing for the words of `params` (None without
+    words), with their guard (alerts/guards.py), which every listing they match passes and
+    which lets the percolator skip those they cannot match."""
+    clauses = words_clauses(params)
+    if not clauses:
+        return None
     guard = text_guard(params.text, index=index)
     return {"bool": {"filter": [guard, *clauses] if guard else clauses}}
+
+
+def filters_query(params: SearchParams) -> dict[str, Any]:
+    """What `/api/v1/search/` asks of a listing for the filters of `params`, its facets'
+    included (every listing when there are none)."""
+    clauses = listing_filters(params) + facet_filters(params)
+    return {"bool": {"filter": clauses}} if clauses else {"match_all": {}}
+
+
+def words_digest(query: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(query, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:32]
 
 
 def _create_index() -> str:
@@ -137,10 +174,13 @@ def _map_specs(index: str, params: SearchParams, mapped: set[str]) -> None:
 
 
 def percolator_actions(
-    saved_searches: Iterable[Any], index: str, mapped: set[str]
+    saved_searches: Iterable[Any], index: str, mapped: set[str], written: set[str] | None = None
 ) -> Iterator[dict[str, Any]]:
+    """The percolator documents of these saved searches: each one's filters, and its words
+    unless `written` (the digests already written into `index` by this run) has them."""
     from alerts.saved_searches import search_params
 
+    written = set() if written is None else written
     for saved in saved_searches:
         try:
             params = search_params(saved.query)
@@ -149,12 +189,24 @@ def percolator_actions(
             yield {"_op_type": "delete", "_index": index, "_id": saved.pk}
             continue
         _map_specs(index, params, mapped)
+        words = words_query(params, index=index)
+        digest = words_digest(words) if words else None
+        if words and digest and digest not in written:
+            written.add(digest)
+            yield {
+                "_op_type": "index",
+                "_index": index,
+                "_id": f"{WORDS}:{digest}",
+                "_source": {QUERY_FIELD: words, KIND_FIELD: WORDS, WORDS_FIELD: digest},
+            }
         yield {
             "_op_type": "index",
             "_index": index,
             "_id": saved.pk,
             "_source": {
-                QUERY_FIELD: percolator_query(params, index=index),
+                QUERY_FIELD: filters_query(params),
+                KIND_FIELD: SEARCH,
+                WORDS_FIELD: digest,
                 "saved_search_id": saved.pk,
                 "saved_search_owner": saved.user_id,
                 "saved_search_paused": saved.paused,
@@ -196,12 +248,13 @@ def rebuild_percolator_index(
     total = SavedSearch.objects.count()
     done = 0
     mapped: set[str] = set()
+    written: set[str] = set()
     last = 0
     while True:
         batch = list(SavedSearch.objects.filter(pk__gt=last).order_by("pk")[:batch_size])
         if not batch:
             break
-        _bulk(percolator_actions(batch, concrete, mapped))
+        _bulk(percolator_actions(batch, concrete, mapped, written))
         last = batch[-1].pk
         done += len(batch)
         if on_progress:
@@ -216,13 +269,29 @@ def rebuild_percolator_index(
 
 def percolate(documents: list[dict[str, Any]]) -> list[tuple[int, int]]:
     """The unpaused saved searches that find each of `documents` (machine documents,
-    `search.documents.build_document`), as (saved search id, index in `documents`) pairs:
-    their keys read (one request), then one percolate request for all of them (paged past
+    `search.documents.build_document`), as (saved search id, index in `documents`) pairs.
+    Three requests for all of them: their guard keys; the words they match; the searches
+    whose filters they match among those with these words or none (each paged past
     PERCOLATE_PAGE matches)."""
     if not documents:
         return []
-    body = percolate_body(keyed_documents(documents))
+    found: dict[str, set[int]] = {}  # words digest: the documents matching it
+    for hit in _percolated(words_body(keyed_documents(documents))):
+        found[hit["fields"][WORDS_FIELD][0]] = set(_slots(hit))
     pairs: list[tuple[int, int]] = []
+    for hit in _percolated(searches_body(documents, sorted(found))):
+        digest = hit["fields"].get(WORDS_FIELD, [None])[0]
+        pairs.extend(
+            (int(hit["_id"]), slot) for slot in _slots(hit) if digest is None or slot in found[digest]
+        )
+    return pairs
+
+
+def _slots(hit: dict[str, Any]) -> list[int]:
+    return [int(slot) for slot in hit.get("fields", {}).get("_percolator_document_slot", [0])]
+
+
+def _percolated(body: dict[str, Any]) -> Iterator[dict[str, Any]]:
     while True:
         response = get_client().search(
             index=alias(),
@@ -231,12 +300,10 @@ def percolate(documents: list[dict[str, Any]]) -> list[tuple[int, int]]:
             filter_path="hits.hits._id,hits.hits.fields,hits.hits.sort",
         )
         hits = response.get("hits", {}).get("hits", [])
-        for hit in hits:
-            slots = hit.get("fields", {}).get("_percolator_document_slot", [0])
-            pairs.extend((int(hit["_id"]), int(slot)) for slot in slots)
+        yield from hits
         if len(hits) < PERCOLATE_PAGE:
-            return pairs
-        body["search_after"] = hits[-1]["sort"]
+            return
+        body = {**body, "search_after": hits[-1]["sort"]}
 
 
 def keyed_documents(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -247,19 +314,37 @@ def keyed_documents(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-def percolate_body(keyed: list[dict[str, Any]]) -> dict[str, Any]:
-    """The percolate request: the documents against the unpaused saved searches, no source."""
+def words_body(keyed: list[dict[str, Any]]) -> dict[str, Any]:
+    """The documents (with their guard keys) against the saved searches' words."""
+    return _percolate_body(keyed, [{"term": {KIND_FIELD: WORDS}}], sort=WORDS_FIELD)
+
+
+def searches_body(documents: list[dict[str, Any]], digests: list[str]) -> dict[str, Any]:
+    """The documents against the unpaused saved searches' filters: those without words, and
+    those whose words one of them matched (`digests`)."""
+    with_words = {"terms": {WORDS_FIELD: digests}}
+    without = {"bool": {"must_not": [{"exists": {"field": WORDS_FIELD}}]}}
+    return _percolate_body(
+        documents,
+        [
+            {"term": {KIND_FIELD: SEARCH}},
+            {"term": {"saved_search_paused": False}},
+            {"bool": {"should": [without, with_words] if digests else [without], "minimum_should_match": 1}},
+        ],
+        sort="saved_search_id",
+    )
+
+
+def _percolate_body(
+    documents: list[dict[str, Any]], filters: list[dict[str, Any]], *, sort: str
+) -> dict[str, Any]:
     return {
         "query": {
-            "bool": {
-                "filter": [
-                    {"percolate": {"field": QUERY_FIELD, "documents": keyed}},
-                    {"term": {"saved_search_paused": False}},
-                ]
-            }
+            "bool": {"filter": [*filters, {"percolate": {"field": QUERY_FIELD, "documents": documents}}]}
         },
         "_source": False,
+        "docvalue_fields": [WORDS_FIELD],
         "size": PERCOLATE_PAGE,
-        "sort": [{"saved_search_id": "asc"}],
+        "sort": [{sort: "asc"}],
         "track_total_hits": False,
     }

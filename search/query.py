@@ -371,16 +371,37 @@ def build_cohort_tallies(params: SearchParams, *, every_filter: bool = False) ->
     return body
 
 
+def words_clauses(params: SearchParams) -> list[dict[str, Any]]:
+    """What a listing must meet for the search's words, every clause (none without text): the
+    text query, which the search scores, then the words' filter."""
+    text = params.text.strip()
+    if not text:
+        return []
+    words = words_filter(text, params.required_words)
+    return [text_query(text, params.language, params.tuning), *([words] if words else [])]
+
+
+def listing_filters(params: SearchParams) -> list[dict[str, Any]]:
+    """What a listing must meet for the search's filters but the facets' (year, hours, price,
+    ids, cohorts, specs): the search filters its query by them, its page by the facets' too."""
+    return _base_filters(params) + spec_filters(params.specs)
+
+
+def facet_filters(params: SearchParams) -> list[dict[str, Any]]:
+    """The category, maker, model and country filters, which the search applies after
+    counting its facets (its `post_filter`)."""
+    return list(_facet_filters(params).values())
+
+
 def build_search(params: SearchParams) -> dict[str, Any]:
     if params.sort not in SORTS:
         raise ValueError(f"unknown sort {params.sort!r}")
     text = params.text.strip()
-    query: dict[str, Any] = {"bool": {"filter": _base_filters(params) + spec_filters(params.specs)}}
+    query: dict[str, Any] = {"bool": {"filter": listing_filters(params)}}
     if text:
-        query["bool"]["must"] = [text_query(text, params.language, params.tuning)]
-        words = words_filter(text, params.required_words)
-        if words:
-            query["bool"]["filter"].append(words)
+        scored, *required = words_clauses(params)
+        query["bool"]["must"] = [scored]
+        query["bool"]["filter"] += required
         query["bool"]["should"] = [
             {
                 "term": {
@@ -390,7 +411,7 @@ def build_search(params: SearchParams) -> dict[str, Any]:
         ]
     else:
         query["bool"]["must"] = [{"match_all": {}}]
-    facet_filters = _facet_filters(params)
+    by_facet = _facet_filters(params)
     body: dict[str, Any] = {
         "query": query,
         "sort": SORTS[params.sort],
@@ -413,8 +434,8 @@ def build_search(params: SearchParams) -> dict[str, Any]:
     }
     if text and params.sort == "relevance":
         body["min_score"] = params.tuning.min_score
-    if facet_filters:
-        body["post_filter"] = {"bool": {"filter": list(facet_filters.values())}}
+    if by_facet:
+        body["post_filter"] = {"bool": {"filter": list(by_facet.values())}}
     if params.search_after is not None:
         body["search_after"] = list(params.search_after)
     else:
@@ -422,7 +443,7 @@ def build_search(params: SearchParams) -> dict[str, Any]:
     if params.facets:
         body["aggs"] = {
             name: {
-                "filter": {"bool": {"filter": [f for other, f in facet_filters.items() if other != name]}},
+                "filter": {"bool": {"filter": [f for other, f in by_facet.items() if other != name]}},
                 "aggs": {"values": {"terms": {"field": path, "size": 50}}},
             }
             for name, path in FACET_FIELDS.items()

@@ -134,6 +134,8 @@ SEARCH_INDEX_PREFIX = env_str("SEARCH_INDEX_PREFIX", "marketplace")
 
 # --- Alerts: saved searches a person may keep (more are refused with a 409)
 ALERTS_SAVED_SEARCHES_PER_USER = env_int("ALERTS_SAVED_SEARCHES_PER_USER", 50)
+# the percolator index's shards: a percolate request runs one thread per shard (a core each)
+ALERTS_PERCOLATOR_SHARDS = env_int("ALERTS_PERCOLATOR_SHARDS", 2)
 
 # --- Neo4j: the catalogue graph
 NEO4J_URI = env_str("NEO4J_URI", "bolt://127.0.0.1:17687")

@@ -36,7 +36,8 @@ def percolated(alias: str) -> dict[int, dict[str, Any]]:
     from search.client import get_client
 
     get_client().indices.refresh(index=alias)
-    hits = get_client().search(index=alias, body={"size": 100, "query": {"match_all": {}}})["hits"]["hits"]
+    query = {"term": {"saved_search_kind": "search"}}
+    hits = get_client().search(index=alias, body={"size": 100, "query": query})["hits"]["hits"]
     return {int(hit["_id"]): hit["_source"] for hit in hits}
 
 
@@ -229,6 +230,41 @@ def test_a_misspelt_or_partial_word_is_matched_as_the_search_matches_it(
     matched = {machine.pk for search_id, _ in percolate(list(listing_documents([machine.pk]).values()))}
 
     assert found == matched == {machine.pk}
+
+
+def test_searches_with_the_same_words_share_one_words_query_and_each_keeps_its_filters(
+    percolator_index: str,
+) -> None:
+    from alerts.matching import listing_documents
+    from alerts.percolator import percolate
+    from search.client import get_client
+
+    seller = SellerFactory.create()
+    model = MachineModelFactory.create(maker__slug="komatsu", maker__name="Komatsu", model_number="PC200-8")
+    machine = machine_for(seller, model=model, title={"en": "Komatsu PC200-8 excavator"}, year=2015)
+    publish(seller, machine)
+    buyers = UserFactory.create_batch(4)
+    recent = saved_search_create(user=buyers[0], name="a", query="q=komatsu&year_min=2010")
+    newer = saved_search_create(user=buyers[1], name="b", query="q=komatsu&year_min=2020")  # too old
+    written = saved_search_create(
+        user=buyers[2], name="c", query="q=komatsu+crane&year_min=2010"
+    )  # not its words
+    bare = saved_search_create(user=buyers[3], name="d", query="year_min=2010")
+    drain()
+
+    get_client().indices.refresh(index=percolator_index)
+    kinds = get_client().search(
+        index=percolator_index,
+        body={"size": 0, "aggs": {"kinds": {"terms": {"field": "saved_search_kind"}}}},
+    )["aggregations"]["kinds"]["buckets"]
+    assert {bucket["key"]: bucket["doc_count"] for bucket in kinds} == {"search": 4, "words": 2}
+    searches = percolated(percolator_index)
+    assert searches[recent.pk]["saved_search_words"] == searches[newer.pk]["saved_search_words"]
+    assert searches[recent.pk]["saved_search_words"] != searches[written.pk]["saved_search_words"]
+    assert searches[bare.pk]["saved_search_words"] is None
+
+    matched = percolate(list(listing_documents([machine.pk]).values()))
+    assert sorted(matched) == [(recent.pk, 0), (bare.pk, 0)]
 
 
 def test_with_no_saved_search_to_tell_a_publication_needs_no_percolator(machine_index: str) -> None:
