@@ -12,26 +12,37 @@ automaton of its fuzzy match).
 A guard is a necessary condition of the words, as keys: a listing whose keys miss them
 cannot match, and the percolator, finding the guard's keys in the stored query's
 conjunction, runs the query only against listings that have them. Keys come from the same
-analysis on both sides (the engine's, not a copy of it):
+analysis on both sides (the engine's, not a copy of it), and name the field they were found
+in, so a word's token counts only where the query looks for it:
 
 * a listing's keys: every term the engine indexes for it in the fields the words are
-  looked for in (its term vectors, one request for a batch of listings), each as its first
-  one, two and three characters (`p:kom`), the spelling field's terms also as their first
-  character and length (`f:k7`), its year (`y:2015`), and `*`;
-* a word's keys: every token of the word in each analyser those fields are read or written
-  with (`_analyze`), as its first three characters: an exact, stemmed or synonym match is
-  the same term, a prefix match (a partial word, the last word's completion) starts with
-  them; a typo match keeps the first character (`prefix_length` 1) and a length within its
-  edits; a year, its year. A word that an analyser of a title or description drops is
-  found anywhere (`zero_terms_query: all`): it has no guard.
+  looked for in (its term vectors, one request for a batch of listings), as `t:<field>:<term>`;
+  a title's terms also as their first one, two and three characters (`p:<field>:kom`), the
+  spelling field's terms as what is left of them with up to two characters deleted after
+  their first (`f:...`), its year (`y:2015`), and `*`;
+* a word's keys: for each field the query reads it in, and each analyser it reads it with
+  (`_analyze`), the tokens a match there needs one of. A clause that needs every token (a
+  phrase, `operator: and`) needs its longest, and only that one is kept; one that needs any
+  (the default `or`) keeps them all, as does any clause whose analysis puts two tokens at one
+  position (a synonym, a split word kept whole too). A phrase prefix's last token is a
+  title word's start (its first three characters); a typo match keeps the first character
+  (`prefix_length` 1) and is within its edits of a listing's term (symmetric deletion); a
+  year, its year. A word that an analyser of a title or description drops is found anywhere
+  (`zero_terms_query: all`): it has no guard.
+
+Which clause needs every token and which any is read from search/query.py: `text_query` for a
+text of one word (the whole text), `_word_found` for each word of several. The two differ
+(the title's phrase, prefix and partial-word clauses are only the first's; the spelling match
+needs every token in the first, any in the second), so each has its table here (WHOLE, WORD).
 
 A text of several words needs each word found, or the whole text as a model number (the
-words filter): its guard asks for each word's keys, or the model number's.
+words filter): its guard asks for each word's keys, or the model number's (`text_guard`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
@@ -92,10 +103,21 @@ def _analyzers() -> list[str]:
     return sorted({analyzer for analyzers in guarded_fields().values() for analyzer in analyzers})
 
 
+@dataclass(frozen=True)
+class Token:
+    text: str
+    position: int
+    length: int  # positions it spans (a synonym of several words spans more than one)
+
+
 @lru_cache(maxsize=50_000)
-def _tokens(index: str, analyzer: str, text: str) -> tuple[str, ...]:
+def _tokens(index: str, analyzer: str, text: str) -> tuple[Token, ...]:
     response = get_client().indices.analyze(index=index, body={"analyzer": analyzer, "text": text})
-    return tuple(token["token"] for token in response["tokens"])
+    return tuple(
+        Token(token["token"], token["position"], token.get("positionLength", 1))
+        for token in response["tokens"]
+        if token["token"]
+    )
 
 
 @lru_cache(maxsize=10_000)
@@ -121,26 +143,76 @@ def _deletions(term: str, edits: int) -> set[str]:
     return {f"f:{word}" for word in found}
 
 
+def _needed(tokens: tuple[Token, ...], every: bool) -> list[str]:
+    """The tokens a clause needs one of: with `every` token needed, the longest alone, unless
+    two share a position (then a match may use either, and any of them is kept)."""
+    if not every or not tokens:
+        return [token.text for token in tokens]
+    positions = [token.position for token in tokens]
+    if len(set(positions)) < len(positions) or any(token.length != 1 for token in tokens):
+        return [token.text for token in tokens]
+    return [max(tokens, key=lambda token: len(token.text)).text]
+
+
+ALL, ANY = True, False
+READ, EXACT = 0, -1  # a field's analysers (`guarded_fields`): its search analyser, its language's
+# What each clause of the query needs of a field's tokens (all of them, or any), with the
+# analyser it reads them with, by field (its language aside): `text_query`'s (a text of one
+# word), then `_word_found`'s (each word of several).
+WHOLE: dict[str, tuple[tuple[int, bool], ...]] = {
+    "title": ((EXACT, ALL), (READ, ALL)),  # the phrase; the words, `operator: and`
+    "title.ngram": ((READ, ALL),),  # the partial words
+    "description": ((READ, ALL),),
+    "category.names": ((READ, ANY),),  # `or` (the `and` clause beside it needs more)
+    "maker.names": ((READ, ANY),),
+    "maker.name": ((READ, ANY),),
+    "model_number.ngram": ((READ, ANY),),
+    "model_number.series": ((READ, ANY),),
+    "spelling": ((READ, ALL),),
+}
+WORD: dict[str, tuple[tuple[int, bool], ...]] = {
+    "title": ((READ, ALL),),
+    "description": ((READ, ALL),),
+    "category.names": ((READ, ALL),),
+    "maker.names": ((READ, ALL),),
+    "maker.name": ((READ, ALL),),
+    "model_number.ngram": ((READ, ANY),),
+    "spelling": ((READ, ANY),),  # the typo match of one word: any of its tokens
+}
+
+
+def _kind(field: str) -> str:
+    """A field's name without its language: `title.en.ngram` is a `title.ngram`."""
+    return ".".join(part for part in field.split(".") if part not in LANGUAGE_ANALYZERS)
+
+
 @lru_cache(maxsize=20_000)
-def word_keys(index: str, word: str, *, prefix: bool = False) -> frozenset[str] | None:
-    """The keys a listing must have one of to find `word` in any of its fields (with
-    `prefix`, the last token of a title may also be a word's start, as a phrase prefix
-    reads it); None when any listing may (an analyser of a title or description drops it)."""
+def word_keys(index: str, word: str, *, whole: bool = False) -> frozenset[str] | None:
+    """The keys a listing must have one of to find `word` in any of its fields: as a text of
+    its own (`whole`, search/query.py `text_query`) or as one word of several (`_word_found`);
+    None when any listing may (an analyser of a title or description drops it)."""
+    rules = WHOLE if whole else WORD
     keys: set[str] = set()
     for field, analyzers in guarded_fields().items():
-        for analyzer in analyzers:
-            tokens = [token for token in _tokens(index, analyzer, word) if token]
-            if not tokens and field.startswith(DROPPING_FIELDS) and not field.endswith(".ngram"):
-                return None
-            keys.update(f"t:{token}" for token in tokens)
-            if prefix and tokens and field.count(".") == 1 and field.startswith("title."):
-                keys.add(f"p:{tokens[-1][:PREFIX]}")
-            if field == "spelling":
-                for token in tokens:
-                    keys |= _deletions(token, _edits(len(token)))
-    normalized = _normalized(index, word.strip())
-    if normalized:
-        keys.add(f"t:{normalized}")
+        clauses = rules.get(_kind(field))
+        if clauses is None:
+            continue  # not a field this query looks in
+        readings = [_tokens(index, analyzer, word) for analyzer in analyzers]
+        if not all(readings) and field.startswith(DROPPING_FIELDS) and not field.endswith(".ngram"):
+            return None
+        for analyzer, every in clauses:
+            for token in _needed(readings[analyzer], every):
+                keys |= (
+                    _deletions(token, _edits(len(token))) if field == "spelling" else {f"t:{field}:{token}"}
+                )
+        if whole and _kind(field) == "title":
+            exact = readings[EXACT]  # the phrase prefix: every token but the last, and the last's start
+            if len(exact) > 1:
+                keys.update(f"t:{field}:{token}" for token in _needed(exact[:-1], ALL))
+            elif exact:
+                keys.add(f"p:{field}:{exact[-1].text[:PREFIX]}")
+    if whole and (normalized := _normalized(index, word.strip())):
+        keys.add(f"t:model_number:{normalized}")
     keys.update(f"y:{year}" for year in years_in(word))
     return frozenset(keys)
 
@@ -149,24 +221,30 @@ def _terms(keys: Iterable[str]) -> dict[str, Any]:
     return {"terms": {GUARD_FIELD: sorted(keys)}}
 
 
-def text_guard(text: str, *, index: str) -> dict[str, Any] | None:
-    """A filter a listing passes if the text's words may be found in it (None: any may);
-    `index` has the machine index's analysers (the percolator index, or the one being built)."""
+def text_guard(text: str, *, index: str) -> list[dict[str, Any]]:
+    """Filters a listing passes, all of them, if the text's words may be found in it (none:
+    any may); `index` has the machine index's analysers (the percolator index, or the one
+    being built).
+
+    A text of several words needs each word found, or the whole text as a model number typed
+    with spaces (search/query.py, `words_filter`): (W1 and W2 ...) or M, so (W or M) for any
+    one word W. One is asked, the likeliest to be rare: the percolator takes the terms of a
+    conjunction's clauses all together (any of them makes a listing a candidate), so asking
+    for every word would run "Caterpillar 320" against every Caterpillar. A word with a digit
+    (a model number, a size) is taken first, then the longest."""
     text = text.strip()
     if not text:
-        return None
+        return []
     words = text_words(text)
     if len(words) < 2:  # the text query alone, on the whole text
-        keys = word_keys(index, text, prefix=True)
-        return None if keys is None else _terms(keys)
-    every = [_terms(keys) for word in words if (keys := word_keys(index, word)) is not None]
-    if not every:
-        return None
-    # or the words are a model number typed with spaces (search/query.py, words_filter)
-    model_number = {f"t:{token}" for token in _tokens(index, "ngram_search", text) if token}
-    return {
-        "bool": {"should": [{"bool": {"filter": every}}, _terms(model_number)], "minimum_should_match": 1}
-    }
+        keys = word_keys(index, text, whole=True)
+        return [] if keys is None else [_terms(keys)]
+    guarded = [(word, keys) for word in words if (keys := word_keys(index, word)) is not None]
+    if not guarded:
+        return []
+    _, keys = max(guarded, key=lambda pair: (any(c.isdigit() for c in pair[0]), len(pair[0])))
+    model_number = {f"t:model_number.ngram:{token.text}" for token in _tokens(index, "ngram_search", text)}
+    return [_terms(keys | model_number)]
 
 
 def listing_keys(index: str, documents: list[dict[str, Any]]) -> list[list[str]]:
@@ -189,11 +267,11 @@ def listing_keys(index: str, documents: list[dict[str, Any]]) -> list[list[str]]
         keys = {EVERY_LISTING}
         for field, vector in vectors.get("term_vectors", {}).items():
             for term in vector["terms"]:
-                keys.add(f"t:{term}")
-                if field.count(".") == 1 and field.startswith("title."):
-                    keys.update(f"p:{term[:length]}" for length in range(1, PREFIX + 1))
-                if field == "spelling" and len(term) >= MIN_FUZZY_TERM:
-                    keys |= _deletions(term, MAX_EDITS)
+                keys.add(f"t:{field}:{term}")
+                if _kind(field) == "title":
+                    keys.update(f"p:{field}:{term[:length]}" for length in range(1, PREFIX + 1))
+                if field == "spelling":  # (a word of fewer characters than MIN_FUZZY_TERM allows no typo)
+                    keys |= _deletions(term, MAX_EDITS if len(term) >= MIN_FUZZY_TERM else 0)
         if document.get("year") is not None:
             keys.add(f"y:{document['year']}")
         keyed.append(sorted(keys))

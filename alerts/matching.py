@@ -20,7 +20,7 @@ from alerts.services import Draft, notify
 from marketplace.outbox import OutboxRow
 
 PERCOLATE_BATCH = 500  # listings in one percolate request (each stored query is parsed once a request)
-NOTIFY_BATCH = 2000  # notifications in one INSERT (seven parameters each)
+NOTIFY_BATCH = 10_000  # notifications in one INSERT (of one array per column)
 
 
 def machines_published(rows: list[OutboxRow]) -> None:
@@ -72,6 +72,8 @@ def tell_matches(machine_ids: Iterable[int]) -> list[int]:
         return []
     searches = SavedSearch.objects.select_related("user").in_bulk({search_id for search_id, _ in pairs})
     machines = Machine.objects.in_bulk({machine_id for _, machine_id in pairs})
+    links = {pk: reverse("machine-detail", args=[pk]) for pk in machines}
+    prices = {pk: format_money(m.price_amount, m.price_currency_id) for pk, m in machines.items()}
     drafts = []
     for search_id, machine_id in pairs:
         saved, machine = searches.get(search_id), machines.get(machine_id)
@@ -86,12 +88,8 @@ def tell_matches(machine_ids: Iterable[int]) -> list[int]:
                 user_id=saved.user_id,
                 kind="saved_search_match",
                 dedupe_key=f"saved_search:{saved.pk}:machine:{machine.pk}",
-                link=reverse("machine-detail", args=[machine.pk]),
-                params={
-                    "search": saved.name,
-                    "title": title,
-                    "price": format_money(machine.price_amount, machine.price_currency_id),
-                },
+                link=links[machine.pk],
+                params={"search": saved.name, "title": title, "price": prices[machine.pk]},
                 machine_id=machine.pk,
                 email=EMAIL_OF_DELIVERY[Delivery(saved.delivery)],
             )

@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 
 from alerts.kinds import Email
-from alerts.models import DigestEntry, OutgoingEmail
+from alerts.models import DigestEntry, EmailStatus, OutgoingEmail
 from alerts.preferences import email_choices, mail_windows
 
 NOTIFY_CHANNEL = "alerts_email"  # the sender LISTENs; PostgreSQL delivers it at commit
@@ -39,22 +39,30 @@ def outgoing_enqueue(*, written: Sequence[Written], now: datetime) -> None:
     preferred = email_choices(
         (item.user_id, item.kind) for item in written if item.user_id in addressed and item.email is None
     )
-    immediate: list[OutgoingEmail] = []
-    digest: list[DigestEntry] = []
+    immediate: list[Written] = []
+    digest: list[Written] = []
     for item in written:
         if item.user_id not in addressed or not windows[item.user_id].email_enabled:
             continue
         channel = item.email or preferred[(item.user_id, item.kind)]
         if channel is Email.IMMEDIATE:
-            immediate.append(
-                OutgoingEmail(user_id=item.user_id, notification_id=item.notification_id, next_attempt_at=now)
-            )
+            immediate.append(item)
         elif channel is Email.DIGEST:
-            digest.append(
-                DigestEntry(notification_id=item.notification_id, user_id=item.user_id, created_at=now)
+            digest.append(item)
+    with connection.cursor() as cursor:
+        if digest:
+            cursor.execute(
+                f"INSERT INTO {DigestEntry._meta.db_table} (notification_id, user_id, created_at) "  # noqa: S608 - our table's name
+                "SELECT notification_id, user_id, %s FROM unnest(%s::bigint[], %s::bigint[]) AS entry(notification_id, user_id)",
+                [now, [item.notification_id for item in digest], [item.user_id for item in digest]],
             )
-    DigestEntry.objects.bulk_create(digest)
-    if immediate:
-        OutgoingEmail.objects.bulk_create(immediate)
-        with connection.cursor() as cursor:
+        if immediate:
+            cursor.execute(
+                f"INSERT INTO {OutgoingEmail._meta.db_table} "  # noqa: S608 - our table's name
+                "(user_id, notification_id, status, attempts, next_attempt_at, last_error, message_id, created_at) "
+                "SELECT user_id, notification_id, %s, 0, %s, '', '', %s "
+                "FROM unnest(%s::bigint[], %s::bigint[]) AS email(notification_id, user_id)",
+                [EmailStatus.PENDING, now, now,
+                 [item.notification_id for item in immediate], [item.user_id for item in immediate]],
+            )  # fmt: skip
             cursor.execute("SELECT pg_notify(%s, '')", [NOTIFY_CHANNEL])

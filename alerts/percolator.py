@@ -74,7 +74,7 @@ from core.errors import DomainError
 from graph.facets import SpecValues
 from search.client import get_client, index_name
 from search.indices import MACHINES, definition_digest, index_body
-from search.query import SearchParams, facet_filters, listing_filters, words_clauses
+from search.query import FACET_FIELDS, SearchParams, facet_filters, listing_filters, words_clauses
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +82,7 @@ QUERY_FIELD = "saved_search_query"
 KIND_FIELD = "saved_search_kind"  # WORDS or SEARCH
 WORDS_FIELD = "saved_search_words"  # a words document's digest; a search's words' digest
 WORDS, SEARCH = "words", "search"
+CHOSEN = "saved_search_chosen"  # a search's facet filters' values, `<facet>:<value>` (see `chosen`)
 PERCOLATE_PAGE = 10_000  # matches a request; more are paged with search_after
 
 
@@ -102,6 +103,7 @@ def percolator_body() -> dict[str, Any]:
             GUARD_FIELD: {"type": "keyword"},  # a percolated listing's keys (alerts/guards.py)
             KIND_FIELD: {"type": "keyword"},
             WORDS_FIELD: {"type": "keyword"},
+            CHOSEN: {"type": "keyword"},
         }
     )
     body["settings"]["number_of_shards"] = settings.ALERTS_PERCOLATOR_SHARDS
@@ -116,8 +118,7 @@ def words_query(params: SearchParams, *, index: str) -> dict[str, Any] | None:
     clauses = words_clauses(params)
     if not clauses:
         return None
-    guard = text_guard(params.text, index=index)
-    return {"bool": {"filter": [guard, *clauses] if guard else clauses}}
+    return {"bool": {"filter": [*text_guard(params.text, index=index), *clauses]}}
 
 
 def filters_query(params: SearchParams) -> dict[str, Any]:
@@ -125,6 +126,30 @@ def filters_query(params: SearchParams) -> dict[str, Any]:
     included (every listing when there are none)."""
     clauses = listing_filters(params) + facet_filters(params)
     return {"bool": {"filter": clauses}} if clauses else {"match_all": {}}
+
+
+def chosen(params: SearchParams) -> list[str]:
+    """The values of the search's facet filters (its category, maker, model, country), one
+    facet unchosen written `<facet>:*`: what the percolate request asks of a search before its
+    query is run (`searches_body`), as the query asks it of the listing."""
+    selected = {"category": params.categories, "maker": params.makers, "model": params.models,
+                "country": params.countries}  # fmt: skip
+    return [f"{facet}:{value}" for facet, values in selected.items() for value in (values or ["*"])]
+
+
+def chosen_of(documents: list[dict[str, Any]]) -> list[str]:
+    """The facet values of the documents, each facet's also as `<facet>:*` (a search that
+    does not choose one)."""
+    values = {f"{facet}:*" for facet in FACET_FIELDS}
+    for document in documents:
+        for facet, path in FACET_FIELDS.items():
+            value: Any = document
+            for part in path.split("."):
+                value = value.get(part) if isinstance(value, dict) else None
+            values.update(
+                f"{facet}:{v}" for v in (value if isinstance(value, list) else [value]) if v is not None
+            )
+    return sorted(values)
 
 
 def words_digest(query: dict[str, Any]) -> str:
@@ -207,6 +232,7 @@ def percolator_actions(
                 QUERY_FIELD: filters_query(params),
                 KIND_FIELD: SEARCH,
                 WORDS_FIELD: digest,
+                CHOSEN: chosen(params),
                 "saved_search_id": saved.pk,
                 "saved_search_owner": saved.user_id,
                 "saved_search_paused": saved.paused,
@@ -321,15 +347,20 @@ def words_body(keyed: list[dict[str, Any]]) -> dict[str, Any]:
 
 def searches_body(documents: list[dict[str, Any]], digests: list[str]) -> dict[str, Any]:
     """The documents against the unpaused saved searches' filters: those without words, and
-    those whose words one of them matched (`digests`)."""
+    those whose words one of them matched (`digests`); of these, only the searches whose
+    every facet filter one of the documents passes, or that have none (`chosen`), are run:
+    the engine would otherwise run every search a listing's year or price range takes in."""
     with_words = {"terms": {WORDS_FIELD: digests}}
     without = {"bool": {"must_not": [{"exists": {"field": WORDS_FIELD}}]}}
+    values = chosen_of(documents)
+    facets = [{"terms": {CHOSEN: [v for v in values if v.startswith(f"{facet}:")]}} for facet in FACET_FIELDS]
     return _percolate_body(
         documents,
         [
             {"term": {KIND_FIELD: SEARCH}},
             {"term": {"saved_search_paused": False}},
             {"bool": {"should": [without, with_words] if digests else [without], "minimum_should_match": 1}},
+            *facets,
         ],
         sort="saved_search_id",
     )
