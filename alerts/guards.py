@@ -23,8 +23,9 @@ in, so a word's token counts only where the query looks for it:
 * a word's keys: for each field the query reads it in, and each analyser it reads it with
   (`_analyze`), the tokens a match there needs one of. A clause that needs every token (a
   phrase, `operator: and`) needs its longest, and only that one is kept; one that needs any
-  (the default `or`) keeps them all, as does any clause whose analysis puts two tokens at one
-  position (a synonym, a split word kept whole too). A phrase prefix's last token is a
+  (the default `or`) keeps them all. Tokens that share a position (a synonym) or lie under a
+  longer one (a synonym of several words) are alternatives: only a token alone at its place
+  is needed, and with none the clause keeps them all. A phrase prefix's last token is a
   title word's start (its first three characters); a typo match keeps the first character
   (`prefix_length` 1) and is within its edits of a listing's term (symmetric deletion); a
   year, its year. A word that an analyser of a title or description drops is found anywhere
@@ -41,6 +42,7 @@ words filter): its guard asks for each word's keys, or the model number's (`text
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -144,14 +146,24 @@ def _deletions(term: str, edits: int) -> set[str]:
 
 
 def _needed(tokens: tuple[Token, ...], every: bool) -> list[str]:
-    """The tokens a clause needs one of: with `every` token needed, the longest alone, unless
-    two share a position (then a match may use either, and any of them is kept)."""
+    """The tokens a clause needs one of. Needing every token, it needs its longest token that
+    stands alone at its place (the engine makes each such token a required term); tokens
+    sharing a position (a synonym) or under a longer one (a synonym of several words, a split
+    word kept whole too) are alternatives, of which it needs one path. With none alone, or
+    needing any token, any of them is kept."""
     if not every or not tokens:
         return [token.text for token in tokens]
-    positions = [token.position for token in tokens]
-    if len(set(positions)) < len(positions) or any(token.length != 1 for token in tokens):
+    starts = Counter(token.position for token in tokens)
+    spanned = {
+        at
+        for token in tokens
+        if token.length > 1
+        for at in range(token.position, token.position + token.length)
+    }
+    alone = [t for t in tokens if t.length == 1 and starts[t.position] == 1 and t.position not in spanned]
+    if not alone:
         return [token.text for token in tokens]
-    return [max(tokens, key=lambda token: len(token.text)).text]
+    return [max(alone, key=lambda token: len(token.text)).text]
 
 
 ALL, ANY = True, False

@@ -24,13 +24,17 @@ def test_a_clause_needing_every_token_needs_its_longest_and_one_needing_any_keep
     assert _needed(analysed, ANY) == [token.text for token in analysed]
 
 
-def test_tokens_sharing_a_position_are_alternatives_and_all_kept() -> None:
-    # a synonym ("digger" read as "excavator" too) or a split word kept whole ("pc200", "pc", "200")
+def test_tokens_sharing_a_position_are_alternatives_and_only_a_token_alone_is_needed() -> None:
+    # a synonym ("digger" read as "excavator" too) beside a word alone at its place
     synonym = (Token("digger", 0, 1), Token("excavator", 0, 1), Token("komatsu", 1, 1))
-    spanning = (Token("wheel", 0, 1), Token("loader", 1, 1), Token("wheelloader", 0, 2))
+    # a synonym of two words over a word of its own ("wheel loader" also "loader shovel")
+    spanning = (Token("used", 0, 1), Token("wheel", 1, 1), Token("loadershovel", 1, 2), Token("loader", 2, 1))
+    # nothing alone: one of them, whichever path
+    alternatives = (Token("wheel", 0, 1), Token("loader", 1, 1), Token("wheelloader", 0, 2))
 
-    assert _needed(synonym, ALL) == ["digger", "excavator", "komatsu"]
-    assert _needed(spanning, ALL) == ["wheel", "loader", "wheelloader"]
+    assert _needed(synonym, ALL) == ["komatsu"]
+    assert _needed(spanning, ALL) == ["used"]
+    assert _needed(alternatives, ALL) == ["wheel", "loader", "wheelloader"]
     assert _needed((), ALL) == []
 
 
