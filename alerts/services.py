@@ -76,6 +76,7 @@ def notify(drafts: Sequence[Draft]) -> list[int]:
                 [(draft.user_id, draft.kind) in quiet for draft in drafts],
             ],
             binary=True,
+            prepare=False,  # (a pooler between may not keep a session's prepared statements)
         )
         written = cursor.fetchall()
     by_key = {(draft.user_id, draft.dedupe_key[:200]): draft for draft in drafts}
