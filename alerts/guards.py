@@ -32,7 +32,7 @@ in, so a word's token counts only where the query looks for it:
   (`zero_terms_query: all`): it has no guard.
 
 Which clause needs every token and which any is read from search/query.py: `text_query` for a
-text of one word (the whole text), `_word_found` for each word of several. The two differ
+text of one word (the whole text), `word_found` for each word of several. The two differ
 (the title's phrase, prefix and partial-word clauses are only the first's; the spelling match
 needs every token in the first, any in the second), so each has its table here (WHOLE, WORD).
 
@@ -51,7 +51,8 @@ from typing import Any
 from search.analysis import LANGUAGE_ANALYZERS
 from search.client import get_client
 from search.documents import machine_mapping
-from search.query import text_words, years_in
+from search.indices import MACHINES, alias_name
+from search.query import text_words, word_found, years_in
 
 SAVED_SEARCHES = (
     "saved_searches"  # the percolator index (alerts/percolator.py), whose analysers are the machines'
@@ -66,7 +67,7 @@ PREFIX = 3  # characters of a phrase prefix's last token a listing's title word 
 
 @cache
 def guarded_fields() -> dict[str, tuple[str, ...]]:
-    """Every text field the words may be found in (search/query.py: text_query, _word_found),
+    """Every text field the words may be found in (search/query.py: text_query, word_found),
     with the analysers a query reads it with, from the mapping: its search analyser, and for a
     language's title also the language's analyser (its phrase clauses ask for it)."""
     fields: dict[str, tuple[str, ...]] = {}
@@ -170,7 +171,7 @@ ALL, ANY = True, False
 READ, EXACT = 0, -1  # a field's analysers (`guarded_fields`): its search analyser, its language's
 # What each clause of the query needs of a field's tokens (all of them, or any), with the
 # analyser it reads them with, by field (its language aside): `text_query`'s (a text of one
-# word), then `_word_found`'s (each word of several).
+# word), then `word_found`'s (each word of several).
 WHOLE: dict[str, tuple[tuple[int, bool], ...]] = {
     "title": ((EXACT, ALL), (READ, ALL)),  # the phrase; the words, `operator: and`
     "title.ngram": ((READ, ALL),),  # the partial words
@@ -201,7 +202,7 @@ def _kind(field: str) -> str:
 @lru_cache(maxsize=20_000)
 def word_keys(index: str, word: str, *, whole: bool = False) -> frozenset[str] | None:
     """The keys a listing must have one of to find `word` in any of its fields: as a text of
-    its own (`whole`, search/query.py `text_query`) or as one word of several (`_word_found`);
+    its own (`whole`, search/query.py `text_query`) or as one word of several (`word_found`);
     None when any listing may (an analyser of a title or description drops it)."""
     rules = WHOLE if whole else WORD
     keys: set[str] = set()
@@ -240,10 +241,12 @@ def text_guard(text: str, *, index: str) -> list[dict[str, Any]]:
 
     A text of several words needs each word found, or the whole text as a model number typed
     with spaces (search/query.py, `words_filter`): (W1 and W2 ...) or M, so (W or M) for any
-    one word W. One is asked, the likeliest to be rare: the percolator takes the terms of a
-    conjunction's clauses all together (any of them makes a listing a candidate), so asking
-    for every word would run "Caterpillar 320" against every Caterpillar. A word with a digit
-    (a model number, a size) is taken first, then the longest."""
+    one word W. One is asked, the rarest: the percolator takes the terms of a conjunction's
+    clauses all together (any of them makes a listing a candidate), so asking for every word
+    would run "Caterpillar 320" against every Caterpillar. The rarest is the word the fewest
+    listings of the catalogue have now (`_listings_with`); among equals (an empty catalogue),
+    a word with a digit (a model number, a size), then the longest. Which word is asked
+    changes how many searches the percolator runs, never which match."""
     text = text.strip()
     if not text:
         return []
@@ -254,9 +257,22 @@ def text_guard(text: str, *, index: str) -> list[dict[str, Any]]:
     guarded = [(word, keys) for word in words if (keys := word_keys(index, word)) is not None]
     if not guarded:
         return []
-    _, keys = max(guarded, key=lambda pair: (any(c.isdigit() for c in pair[0]), len(pair[0])))
+    _, keys = min(
+        guarded,
+        key=lambda pair: (_listings_with(pair[0]), not any(c.isdigit() for c in pair[0]), -len(pair[0])),
+    )
     model_number = {f"t:model_number.ngram:{token.text}" for token in _tokens(index, "ngram_search", text)}
     return [_terms(keys | model_number)]
+
+
+@lru_cache(maxsize=20_000)
+def _listings_with(word: str) -> int:
+    """How many listings of the machine index have `word` (as the words filter finds it);
+    kept for the process's life: it only ranks words by rarity."""
+    response = get_client().count(
+        index=alias_name(MACHINES), body={"query": word_found(word)}, ignore_unavailable=True
+    )
+    return int(response["count"])
 
 
 def listing_keys(index: str, documents: list[dict[str, Any]]) -> list[list[str]]:

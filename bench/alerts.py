@@ -4,9 +4,10 @@
         [--listings 200] [--warmup 30] [--burst 1000]
 
 Runs against `make run`'s database (seed it first: manage.py seed_catalogue), in an index
-prefix of its own (refused if it is `make run`'s), and removes what it made when done: its
-buyers (their saved searches and notifications with them), its listings, their outbox rows
-and its indices.
+prefix of its own (refused if it is `make run`'s), where it first indexes the catalogue (the
+machine index the words' guards count a word's listings in, as in production), and removes
+what it made when done: its buyers (their saved searches and notifications with them), its
+listings, their outbox rows and its indices.
 
 * --searches saved searches, drawn from the catalogue's makers, models, categories, names
   (English and Japanese) and realistic ranges, one in ten paused, 50 per buyer: written to
@@ -252,6 +253,7 @@ def clean_up(buyer_ids: list[int], machine_ids: list[int]) -> None:
     from alerts.percolator import alias
     from marketplace.models import Machine, OutboxEvent, User
     from search.client import get_client
+    from search.indices import MACHINES, alias_name
 
     Notification.objects.filter(machine_id__in=machine_ids).delete()
     OutboxEvent.objects.filter(
@@ -259,7 +261,12 @@ def clean_up(buyer_ids: list[int], machine_ids: list[int]) -> None:
     ).delete()
     Machine.objects.filter(pk__in=machine_ids).delete()
     User.objects.filter(pk__in=buyer_ids).delete()
-    get_client().indices.delete(index=f"{alias()}-v*", ignore=[404])
+    client = get_client()
+    client.indices.delete(index=f"{alias()}-v*", ignore=[404])
+    machines = alias_name(MACHINES)
+    if client.indices.exists_alias(name=machines):
+        for index in client.indices.get_alias(name=machines):
+            client.indices.delete(index=index, ignore=[404])
 
 
 def main() -> None:
@@ -286,6 +293,12 @@ def main() -> None:
     buyer_ids: list[int] = []
     machine_ids: list[int] = []
     try:
+        from search.reindex import reindex_machines
+
+        indexed_machines = reindex_machines()
+        print(
+            f"catalogue indexed under the prefix: {indexed_machines.documents} listings in {indexed_machines.seconds:.1f} s"
+        )
         started = time.perf_counter()
         buyer_ids = make_saved_searches(args.searches, models, rng)
         written = time.perf_counter() - started

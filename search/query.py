@@ -158,7 +158,7 @@ def years_in(text: str) -> list[int]:
     return sorted({int(year) for year in YEAR.findall(text)})
 
 
-def _word_found(word: str) -> dict[str, Any]:
+def word_found(word: str) -> dict[str, Any]:
     """Where one word may be found: any language's title, description, category or maker
     name, the model number, or (one typo allowed past five letters) the spelling field; a year
     also in the listing's year. A word that a language's analysis drops (a stop word: "with",
@@ -184,7 +184,7 @@ def words_filter(text: str, required: int | None) -> dict[str, Any] | None:
     if len(words) < 2:
         return None
     needed = len(words) if required is None else max(1, min(required, len(words)))
-    every_word = {"bool": {"should": [_word_found(word) for word in words], "minimum_should_match": needed}}
+    every_word = {"bool": {"should": [word_found(word) for word in words], "minimum_should_match": needed}}
     # or the words are a model number typed with spaces ("PC 200-8"): the whole text, folded
     # as model numbers are, starts the listing's
     model_number = {"match": {"model_number.ngram": {"query": text}}}
