@@ -37,7 +37,7 @@ text of one word (the whole text), `word_found` for each word of several. The tw
 needs every token in the first, any in the second), so each has its table here (WHOLE, WORD).
 
 A text of several words needs each word found, or the whole text as a model number (the
-words filter): its guard asks for each word's keys, or the model number's (`text_guard`).
+words filter): its guard asks for its rarest word's keys, or the model number's (`text_guard`).
 """
 
 from __future__ import annotations
