@@ -102,10 +102,6 @@ KEYWORD_FIELDS = ("model_number",)
 DROPPING_FIELDS = ("title.", "description.")  # a word they drop is found anywhere
 
 
-def _analyzers() -> list[str]:
-    return sorted({analyzer for analyzers in guarded_fields().values() for analyzer in analyzers})
-
-
 @dataclass(frozen=True)
 class Token:
     text: str

@@ -74,7 +74,14 @@ from core.errors import DomainError
 from graph.facets import SpecValues
 from search.client import get_client, index_name
 from search.indices import MACHINES, definition_digest, index_body
-from search.query import FACET_FIELDS, SearchParams, facet_filters, listing_filters, words_clauses
+from search.query import (
+    FACET_FIELDS,
+    SearchParams,
+    facet_filters,
+    facet_values,
+    listing_filters,
+    words_clauses,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -132,24 +139,24 @@ def chosen(params: SearchParams) -> list[str]:
     """The values of the search's facet filters (its category, maker, model, country), one
     facet unchosen written `<facet>:*`: what the percolate request asks of a search before its
     query is run (`searches_body`), as the query asks it of the listing."""
-    selected = {"category": params.categories, "maker": params.makers, "model": params.models,
-                "country": params.countries}  # fmt: skip
-    return [f"{facet}:{value}" for facet, values in selected.items() for value in (values or ["*"])]
+    return [
+        f"{facet}:{value}" for facet, values in facet_values(params).items() for value in (values or ["*"])
+    ]
 
 
-def chosen_of(documents: list[dict[str, Any]]) -> list[str]:
-    """The facet values of the documents, each facet's also as `<facet>:*` (a search that
-    does not choose one)."""
-    values = {f"{facet}:*" for facet in FACET_FIELDS}
+def chosen_of(documents: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """The documents' values of each facet, as `chosen` writes them, and `<facet>:*` (a
+    search that does not choose one)."""
+    values: dict[str, set[str]] = {facet: {f"{facet}:*"} for facet in FACET_FIELDS}
     for document in documents:
         for facet, path in FACET_FIELDS.items():
             value: Any = document
             for part in path.split("."):
                 value = value.get(part) if isinstance(value, dict) else None
-            values.update(
+            values[facet].update(
                 f"{facet}:{v}" for v in (value if isinstance(value, list) else [value]) if v is not None
             )
-    return sorted(values)
+    return {facet: sorted(found) for facet, found in values.items()}
 
 
 def words_digest(query: dict[str, Any]) -> str:
@@ -352,8 +359,7 @@ def searches_body(documents: list[dict[str, Any]], digests: list[str]) -> dict[s
     the engine would otherwise run every search a listing's year or price range takes in."""
     with_words = {"terms": {WORDS_FIELD: digests}}
     without = {"bool": {"must_not": [{"exists": {"field": WORDS_FIELD}}]}}
-    values = chosen_of(documents)
-    facets = [{"terms": {CHOSEN: [v for v in values if v.startswith(f"{facet}:")]}} for facet in FACET_FIELDS]
+    facets = [{"terms": {CHOSEN: values}} for values in chosen_of(documents).values()]
     return _percolate_body(
         documents,
         [

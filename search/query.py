@@ -264,15 +264,21 @@ def text_query(text: str, language: str, tuning: Tuning) -> dict[str, Any]:
     return {"bool": {"should": clauses, "minimum_should_match": 1}}
 
 
-def _facet_filters(params: SearchParams) -> dict[str, dict[str, Any]]:
-    selected = {
+def facet_values(params: SearchParams) -> dict[str, tuple[str, ...]]:
+    """The values chosen for each facet (none: any), by the facet's name in FACET_FIELDS."""
+    return {
         "category": params.categories,
         "maker": params.makers,
         "model": params.models,
         "country": params.countries,
     }
+
+
+def _facet_filters(params: SearchParams) -> dict[str, dict[str, Any]]:
     return {
-        name: {"terms": {FACET_FIELDS[name]: list(values)}} for name, values in selected.items() if values
+        name: {"terms": {FACET_FIELDS[name]: list(values)}}
+        for name, values in facet_values(params).items()
+        if values
     }
 
 
