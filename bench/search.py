@@ -15,6 +15,12 @@ manage.py graph_resync). Classes:
 * /api/v1/search/spec-facets/ — cold (the projections' version moved on before each request,
   so nothing is cached) and cached (the same request again).
 * /api/v1/search/suggest/ — autocomplete prefixes.
+* Floors: what any server in front of the engine pays before its own work. The engine's round
+  trip beyond its `took` (each class's page request sent by this client straight to the
+  engine: its HTTP, its parsing of the request and its writing of the answer, which `took`
+  leaves out) and the server's floor (an API request that asks the engine nothing: an empty
+  autocomplete). Their sum over the page's took is the overhead ratio of a server that did
+  nothing but forward the page.
 
 Each class is warmed with --warmup requests first (not counted). The engine's shard request
 cache answers repeated size-0 aggregations (the cohort tallies) from memory: its hit and miss
@@ -175,6 +181,38 @@ def run_autocomplete(
     return [timed(client, url, {"q": rng.choice(PREFIXES), "lang": "en"})[0] for _ in range(requests)]
 
 
+def run_engine_round_trips(
+    client: httpx.Client, engine: str, name: str, requests: int, warmup: int, rng: random.Random
+) -> tuple[list[float], list[float]]:
+    """The class's page requests as the server builds them, sent by this client straight to
+    the engine: client latencies and the engine's took."""
+    from django.test import RequestFactory
+    from rest_framework.request import Request
+
+    from search.client import index_name
+    from search.indices import MACHINES
+    from search.params import parse_search_params
+    from search.query import build_search
+
+    url, factory = f"{engine}/{index_name(MACHINES)}/_search", RequestFactory()
+    latencies, took = [], []
+    for index in range(warmup + requests):
+        params = parse_search_params(Request(factory.get("/", search_request(name, rng))))
+        elapsed, response = timed_post(client, url, build_search(params))
+        if index >= warmup:
+            latencies.append(elapsed)
+            took.append(float(response.json()["took"]))
+    return latencies, took
+
+
+def timed_post(client: httpx.Client, url: str, body: dict[str, object]) -> tuple[float, httpx.Response]:
+    started = time.perf_counter()
+    response = client.post(url, json=body)
+    elapsed = (time.perf_counter() - started) * 1000
+    response.raise_for_status()
+    return elapsed, response
+
+
 def cache_used(client: httpx.Client, engine: str, before: tuple[int, int]) -> str:
     after = request_cache(client, engine)
     return f"engine request cache: {after[0] - before[0]} hits, {after[1] - before[1]} misses"
@@ -241,6 +279,27 @@ def main() -> None:
         p95 = percentile(latencies, 0.95)
         print(f"\n{'GET .../suggest/':<26} {summary(latencies)}")
         print(f"{'':<26} goal p95 <= 15: {verdict(p95, 15)} ({p95:.1f})")
+        print_floors(client, base, engine, n, warmup, rng)
+
+
+def print_floors(
+    client: httpx.Client, base: str, engine: str, n: int, warmup: int, rng: random.Random
+) -> None:
+    floor = [timed(client, f"{base}/api/v1/search/suggest/", {"q": ""})[0] for _ in range(warmup + n)][
+        warmup:
+    ]
+    print(f"\nfloors{'':<20} {'client latency':<46} {'beyond took':<46} forwarding ratio p50")
+    print(f"{'server (asks no engine)':<26} {summary(floor)}")
+    for name in SEARCH_CLASSES:
+        latencies, took = run_engine_round_trips(client, engine, name, n, warmup, rng)
+        beyond = [latency - page for latency, page in zip(latencies, took, strict=True)]
+        forwarding = [
+            (statistics.median(floor) + extra + page) / max(page, 1.0)
+            for extra, page in zip(beyond, took, strict=True)
+        ]
+        print(
+            f"{'engine: ' + name:<26} {summary(latencies):<46} {summary(beyond):<46} {statistics.median(forwarding):.2f}"
+        )
 
 
 if __name__ == "__main__":
