@@ -19,7 +19,7 @@ from alerts.saved_searches import EMAIL_OF_DELIVERY
 from alerts.services import Draft, notify
 from marketplace.outbox import OutboxRow
 
-PERCOLATE_BATCH = 500  # listings in one percolate request (each stored query is parsed once a request)
+PERCOLATE_BATCH = 500  # listings percolated together (their words request parses each words query once)
 NOTIFY_BATCH = 10_000  # notifications in one INSERT (of one array per column)
 
 

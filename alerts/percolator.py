@@ -67,7 +67,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.conf import settings
-from elasticsearch import helpers
+from elasticsearch import TransportError, helpers
 
 from alerts.guards import GUARD_FIELD, SAVED_SEARCHES, listing_keys, text_guard
 from core.errors import DomainError
@@ -90,7 +90,12 @@ KIND_FIELD = "saved_search_kind"  # WORDS or SEARCH
 WORDS_FIELD = "saved_search_words"  # a words document's digest; a search's words' digest
 WORDS, SEARCH = "words", "search"
 CHOSEN = "saved_search_chosen"  # a search's facet filters' values, `<facet>:<value>` (see `chosen`)
-PERCOLATE_PAGE = 10_000  # matches a request; more are paged with search_after
+PERCOLATE_PAGE = 10_000  # words matched a request; more are paged with search_after
+# searches one listing's request counts; more are paged after the last id (a page runs the
+# whole request again: the page holds what a listing matches at most, as generated here)
+MATCH_PAGE = 10_000
+MULTI_SEARCH = 10  # listings' requests in one multi-search: at most 100,000 ids an answer
+MATCHES = "matches"
 
 
 def alias() -> str:
@@ -303,20 +308,28 @@ def rebuild_percolator_index(
 def percolate(documents: list[dict[str, Any]]) -> list[tuple[int, int]]:
     """The unpaused saved searches that find each of `documents` (machine documents,
     `search.documents.build_document`), as (saved search id, index in `documents`) pairs.
-    Three requests for all of them: their guard keys; the words they match; the searches
-    whose filters they match among those with these words or none (each paged past
-    PERCOLATE_PAGE matches)."""
+    Their guard keys (one request); the words they match (one request for all of them, each
+    words query parsed once for the lot, paged past PERCOLATE_PAGE matches); then, for each
+    document, the searches whose filters it matches among those with these words or none
+    (one multi-search for MULTI_SEARCH documents, paged past MATCH_PAGE searches).
+
+    The searches' matches are counted, not fetched: a hit's fetch runs its query against
+    the documents again to name their slots (the percolator's matched-slot fetch phase), which
+    for the hundreds or thousands of searches a listing matches costs as much as finding
+    them. One request per document needs no slot, and an aggregation of the ids no fetch."""
     if not documents:
         return []
-    found: dict[str, set[int]] = {}  # words digest: the documents matching it
+    found: dict[int, list[str]] = {}  # slot: the words digests its document matches
     for hit in _percolated(words_body(keyed_documents(documents))):
-        found[hit["fields"][WORDS_FIELD][0]] = set(_slots(hit))
+        for slot in _slots(hit):
+            found.setdefault(slot, []).append(hit["fields"][WORDS_FIELD][0])
     pairs: list[tuple[int, int]] = []
-    for hit in _percolated(searches_body(documents, sorted(found))):
-        digest = hit["fields"].get(WORDS_FIELD, [None])[0]
-        pairs.extend(
-            (int(hit["_id"]), slot) for slot in _slots(hit) if digest is None or slot in found[digest]
-        )
+    for start in range(0, len(documents), MULTI_SEARCH):
+        bodies = {
+            slot: searches_body(documents[slot], sorted(found.get(slot, ())))
+            for slot in range(start, min(start + MULTI_SEARCH, len(documents)))
+        }
+        pairs.extend((search_id, slot) for slot, search_id in _matching_searches(bodies))
     return pairs
 
 
@@ -339,6 +352,31 @@ def _percolated(body: dict[str, Any]) -> Iterator[dict[str, Any]]:
         body = {**body, "search_after": hits[-1]["sort"]}
 
 
+def _matching_searches(bodies: dict[int, dict[str, Any]]) -> Iterator[tuple[int, int]]:
+    """(slot, saved search id) for each slot's request's matches: one multi-search a page,
+    the slots with a full page asked again after their last id."""
+    while bodies:
+        lines: list[dict[str, Any]] = []
+        for body in bodies.values():
+            lines += [{"index": alias()}, body]
+        responses = get_client().msearch(
+            body=lines,
+            request_timeout=300,
+            filter_path="responses.aggregations,responses.error,responses.status",
+        )["responses"]
+        following: dict[int, dict[str, Any]] = {}
+        for (slot, body), response in zip(bodies.items(), responses, strict=True):
+            if "error" in response:
+                raise TransportError(response.get("status", 500), "percolation failed", response["error"])
+            matches = response["aggregations"][MATCHES]
+            for bucket in matches["buckets"]:
+                yield slot, int(bucket["key"]["id"])
+            if len(matches["buckets"]) == MATCH_PAGE:
+                composite = {**body["aggs"][MATCHES]["composite"], "after": matches["after_key"]}
+                following[slot] = {**body, "aggs": {MATCHES: {"composite": composite}}}
+        bodies = following
+
+
 def keyed_documents(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The documents with their guard keys (alerts/guards.py)."""
     return [
@@ -348,40 +386,39 @@ def keyed_documents(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def words_body(keyed: list[dict[str, Any]]) -> dict[str, Any]:
-    """The documents (with their guard keys) against the saved searches' words."""
-    return _percolate_body(keyed, [{"term": {KIND_FIELD: WORDS}}], sort=WORDS_FIELD)
+    """The documents (with their guard keys) against the saved searches' words, fetched with
+    the slots of the documents each matches (sorted, to page past PERCOLATE_PAGE)."""
+    return {
+        "query": _percolate_query(keyed, [{"term": {KIND_FIELD: WORDS}}]),
+        "_source": False,
+        "docvalue_fields": [WORDS_FIELD],
+        "size": PERCOLATE_PAGE,
+        "sort": [{WORDS_FIELD: "asc"}],
+        "track_total_hits": False,
+    }
 
 
-def searches_body(documents: list[dict[str, Any]], digests: list[str]) -> dict[str, Any]:
-    """The documents against the unpaused saved searches' filters: those without words, and
-    those whose words one of them matched (`digests`); of these, only the searches whose
-    every facet filter one of the documents passes, or that have none (`chosen`), are run:
-    the engine would otherwise run every search a listing's year or price range takes in."""
+def searches_body(document: dict[str, Any], digests: list[str]) -> dict[str, Any]:
+    """The document against the unpaused saved searches' filters: those without words, and
+    those whose words it matched (`digests`); of these, only the searches whose every facet
+    filter it passes, or that have none (`chosen`), are run: the engine would otherwise run
+    every search a listing's year or price range takes in. Their ids are counted, in id
+    order (a composite aggregation, paged past MATCH_PAGE)."""
     with_words = {"terms": {WORDS_FIELD: digests}}
     without = {"bool": {"must_not": [{"exists": {"field": WORDS_FIELD}}]}}
-    facets = [{"terms": {CHOSEN: values}} for values in chosen_of(documents).values()]
-    return _percolate_body(
-        documents,
+    facets = [{"terms": {CHOSEN: values}} for values in chosen_of([document]).values()]
+    query = _percolate_query(
+        [document],
         [
             {"term": {KIND_FIELD: SEARCH}},
             {"term": {"saved_search_paused": False}},
             {"bool": {"should": [without, with_words] if digests else [without], "minimum_should_match": 1}},
             *facets,
         ],
-        sort="saved_search_id",
     )
+    ids = {"composite": {"size": MATCH_PAGE, "sources": [{"id": {"terms": {"field": "saved_search_id"}}}]}}
+    return {"query": query, "size": 0, "track_total_hits": False, "aggs": {MATCHES: ids}}
 
 
-def _percolate_body(
-    documents: list[dict[str, Any]], filters: list[dict[str, Any]], *, sort: str
-) -> dict[str, Any]:
-    return {
-        "query": {
-            "bool": {"filter": [*filters, {"percolate": {"field": QUERY_FIELD, "documents": documents}}]}
-        },
-        "_source": False,
-        "docvalue_fields": [WORDS_FIELD],
-        "size": PERCOLATE_PAGE,
-        "sort": [{sort: "asc"}],
-        "track_total_hits": False,
-    }
+def _percolate_query(documents: list[dict[str, Any]], filters: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"bool": {"filter": [*filters, {"percolate": {"field": QUERY_FIELD, "documents": documents}}]}}

@@ -282,3 +282,46 @@ def test_with_no_saved_search_to_tell_a_publication_needs_no_percolator(machine_
 
     assert (result.processed, result.failed) == (1, False)
     assert not Notification.objects.exists()
+
+
+@pytest.mark.parametrize("paged", [False, True])
+def test_every_match_of_a_batch_of_listings_is_found_however_small_the_pages(
+    percolator_index: str, paged: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from alerts import percolator
+    from alerts.matching import listing_documents
+
+    if paged:  # a page of one words match, of two searches a listing, two listings a multi-search
+        monkeypatch.setattr(percolator, "PERCOLATE_PAGE", 1)
+        monkeypatch.setattr(percolator, "MATCH_PAGE", 2)
+        monkeypatch.setattr(percolator, "MULTI_SEARCH", 2)
+    seller = SellerFactory.create()
+    komatsu = MachineModelFactory.create(maker__slug="komatsu", maker__name="Komatsu", model_number="PC200-8")
+    hitachi = MachineModelFactory.create(maker__slug="hitachi", maker__name="Hitachi", model_number="ZX200")
+    older = machine_for(seller, model=komatsu, title={"en": "Komatsu PC200-8 excavator"}, year=2015)
+    newer = machine_for(seller, model=komatsu, title={"en": "Komatsu PC200-8 excavator"}, year=2020)
+    other = machine_for(seller, model=hitachi, title={"en": "Hitachi ZX200 excavator"}, year=2018)
+    for machine in (older, newer, other):
+        publish(seller, machine)
+    queries = {
+        "year_min=2010": {older, newer, other},
+        "year_min=2016": {newer, other},
+        "q=komatsu": {older, newer},
+        "q=komatsu&year_min=2018": {newer},
+        "maker=komatsu": {older, newer},
+        "year_max=2016": {older},
+        "q=komatsu&sort=newest": {older, newer},  # the same words as two others
+        "q=hitachi+zx200": {other},
+    }
+    buyers = UserFactory.create_batch(len(queries))
+    expected = set()
+    for buyer, (query, machines) in zip(buyers, queries.items(), strict=True):
+        saved = saved_search_create(user=buyer, name=query, query=query)
+        expected |= {(saved.pk, machine.pk) for machine in machines}
+    drain()
+
+    order = [older.pk, newer.pk, other.pk]
+    documents = listing_documents(order)
+    found = {(search_id, order[slot]) for search_id, slot in percolator.percolate([documents[i] for i in order])}
+
+    assert found == expected
