@@ -307,7 +307,8 @@ def rebuild_percolator_index(
 
 def percolate(documents: list[dict[str, Any]]) -> list[tuple[int, int]]:
     """The unpaused saved searches that find each of `documents` (machine documents,
-    `search.documents.build_document`), as (saved search id, index in `documents`) pairs.
+    `search.documents.build_document`), as (saved search id, index in `documents`) pairs, in
+    that order.
     Their guard keys (one request); the words they match (one request for all of them, each
     words query parsed once for the lot, paged past PERCOLATE_PAGE matches); then, for each
     document, the searches whose filters it matches among those with these words or none
@@ -330,7 +331,9 @@ def percolate(documents: list[dict[str, Any]]) -> list[tuple[int, int]]:
             for slot in range(start, min(start + MULTI_SEARCH, len(documents)))
         }
         pairs.extend((search_id, slot) for slot, search_id in _matching_searches(bodies))
-    return pairs
+    # in saved search order, as the notifications are then written: a burst's millions go into
+    # their indexes (user, dedupe key) in order rather than scattered a listing at a time
+    return sorted(pairs)
 
 
 def _slots(hit: dict[str, Any]) -> list[int]:
