@@ -22,6 +22,9 @@ listings, their outbox rows and its indices.
 * A burst: --burst listings published one after another through the marketplace's service,
   while an outbox worker process (`manage.py outbox_worker --topic alerts`) drains them; the
   time from the first publication until every notification is written.
+
+With --keep, the saved searches and the indices stay for `bench.alerts_burst`, which times
+bursts alone on them (one code against another, on the same searches).
 """
 
 from __future__ import annotations
@@ -248,7 +251,7 @@ def time_burst(count: int, rng: random.Random, made: list[int]) -> None:
           f"{done:.1f} s after the first publication ({told} notifications); goal <= 60 s")  # fmt: skip
 
 
-def clean_up(buyer_ids: list[int], machine_ids: list[int]) -> None:
+def clean_up(buyer_ids: list[int], machine_ids: list[int], *, indices: bool = True) -> None:
     from alerts.models import Notification
     from alerts.percolator import alias
     from marketplace.models import Machine, OutboxEvent, User
@@ -261,6 +264,8 @@ def clean_up(buyer_ids: list[int], machine_ids: list[int]) -> None:
     ).delete()
     Machine.objects.filter(pk__in=machine_ids).delete()
     User.objects.filter(pk__in=buyer_ids).delete()
+    if not indices:
+        return
     client = get_client()
     client.indices.delete(index=f"{alias()}-v*", ignore=[404])
     machines = alias_name(MACHINES)
@@ -278,6 +283,11 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=30)
     parser.add_argument("--burst", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=21)
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="leave the buyers, their saved searches and the indices (for bench.alerts_burst)",
+    )
     args = parser.parse_args()
     if os.environ.get("SEARCH_INDEX_PREFIX", "marketplace") == "marketplace":
         sys.exit("set SEARCH_INDEX_PREFIX to an index prefix of the benchmark's own (benchalerts)")
@@ -312,7 +322,10 @@ def main() -> None:
         time_percolation(single, args.warmup)
         time_burst(args.burst, rng, machine_ids)
     finally:
-        clean_up(buyer_ids, machine_ids)
+        if args.keep:
+            clean_up([], machine_ids, indices=False)
+        else:
+            clean_up(buyer_ids, machine_ids)
 
 
 if __name__ == "__main__":
