@@ -322,6 +322,8 @@ def test_every_match_of_a_batch_of_listings_is_found_however_small_the_pages(
 
     order = [older.pk, newer.pk, other.pk]
     documents = listing_documents(order)
-    found = {(search_id, order[slot]) for search_id, slot in percolator.percolate([documents[i] for i in order])}
+    found = {
+        (search_id, order[slot]) for search_id, slot in percolator.percolate([documents[i] for i in order])
+    }
 
     assert found == expected
