@@ -149,19 +149,17 @@ def chosen(params: SearchParams) -> list[str]:
     ]
 
 
-def chosen_of(documents: list[dict[str, Any]]) -> dict[str, list[str]]:
-    """The documents' values of each facet, as `chosen` writes them, and `<facet>:*` (a
-    search that does not choose one)."""
-    values: dict[str, set[str]] = {facet: {f"{facet}:*"} for facet in FACET_FIELDS}
-    for document in documents:
-        for facet, path in FACET_FIELDS.items():
-            value: Any = document
-            for part in path.split("."):
-                value = value.get(part) if isinstance(value, dict) else None
-            values[facet].update(
-                f"{facet}:{v}" for v in (value if isinstance(value, list) else [value]) if v is not None
-            )
-    return {facet: sorted(found) for facet, found in values.items()}
+def chosen_of(document: dict[str, Any]) -> dict[str, list[str]]:
+    """The document's value of each facet, as `chosen` writes it, and `<facet>:*` (a search
+    that does not choose one)."""
+    values: dict[str, list[str]] = {}
+    for facet, path in FACET_FIELDS.items():
+        value: Any = document
+        for part in path.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        found = value if isinstance(value, list) else [value]
+        values[facet] = sorted({f"{facet}:*", *(f"{facet}:{v}" for v in found if v is not None)})
+    return values
 
 
 def words_digest(query: dict[str, Any]) -> str:
@@ -409,7 +407,7 @@ def searches_body(document: dict[str, Any], digests: list[str]) -> dict[str, Any
     order (a composite aggregation, paged past MATCH_PAGE)."""
     with_words = {"terms": {WORDS_FIELD: digests}}
     without = {"bool": {"must_not": [{"exists": {"field": WORDS_FIELD}}]}}
-    facets = [{"terms": {CHOSEN: values}} for values in chosen_of([document]).values()]
+    facets = [{"terms": {CHOSEN: values}} for values in chosen_of(document).values()]
     query = _percolate_query(
         [document],
         [

@@ -111,9 +111,16 @@ def search_request(name: str, rng: random.Random) -> dict[str, str]:
     return params
 
 
-def timed(client: httpx.Client, url: str, params: dict[str, str]) -> tuple[float, httpx.Response]:
+def timed(
+    client: httpx.Client,
+    url: str,
+    params: dict[str, str] | None = None,
+    *,
+    body: dict[str, object] | None = None,
+) -> tuple[float, httpx.Response]:
+    """A GET with `params`, or a POST of `body` as JSON: its client latency (ms) and answer."""
     started = time.perf_counter()
-    response = client.get(url, params=params)
+    response = client.get(url, params=params) if body is None else client.post(url, json=body)
     elapsed = (time.perf_counter() - started) * 1000
     response.raise_for_status()
     return elapsed, response
@@ -198,19 +205,11 @@ def run_engine_round_trips(
     latencies, took = [], []
     for index in range(warmup + requests):
         params = parse_search_params(Request(factory.get("/", search_request(name, rng))))
-        elapsed, response = timed_post(client, url, build_search(params))
+        elapsed, response = timed(client, url, body=build_search(params))
         if index >= warmup:
             latencies.append(elapsed)
             took.append(float(response.json()["took"]))
     return latencies, took
-
-
-def timed_post(client: httpx.Client, url: str, body: dict[str, object]) -> tuple[float, httpx.Response]:
-    started = time.perf_counter()
-    response = client.post(url, json=body)
-    elapsed = (time.perf_counter() - started) * 1000
-    response.raise_for_status()
-    return elapsed, response
 
 
 def cache_used(client: httpx.Client, engine: str, before: tuple[int, int]) -> str:
@@ -290,12 +289,12 @@ def print_floors(
     ]
     print(f"\nfloors{'':<20} {'client latency':<46} {'beyond took':<46} forwarding ratio p50")
     print(f"{'server (asks no engine)':<26} {summary(floor)}")
+    server = statistics.median(floor)
     for name in SEARCH_CLASSES:
         latencies, took = run_engine_round_trips(client, engine, name, n, warmup, rng)
         beyond = [latency - page for latency, page in zip(latencies, took, strict=True)]
         forwarding = [
-            (statistics.median(floor) + extra + page) / max(page, 1.0)
-            for extra, page in zip(beyond, took, strict=True)
+            (server + extra + page) / max(page, 1.0) for extra, page in zip(beyond, took, strict=True)
         ]
         print(
             f"{'engine: ' + name:<26} {summary(latencies):<46} {summary(beyond):<46} {statistics.median(forwarding):.2f}"
